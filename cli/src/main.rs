@@ -1,0 +1,5 @@
+//! The `sigscan` command.
+
+fn main() {
+    println!("sigscan {}", env!("CARGO_PKG_VERSION"));
+}

@@ -1,0 +1,3 @@
+//! The compiler: AST to immutable, shareable rules.
+
+pub(crate) mod patterns;

@@ -1,0 +1,1 @@
+//! Modules (`pe`, `elf`, `math`, `hash`, …): each sees only the bytes.

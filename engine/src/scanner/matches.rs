@@ -1,0 +1,41 @@
+//! The matches found by one search, per pattern.
+
+use crate::compiler::patterns::PatternId;
+
+/// One match of a pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Match {
+    /// Offset of the first byte in the scanned data.
+    pub offset: usize,
+    /// Length in bytes.
+    pub len: usize,
+    /// The key of an `xor` pattern's match.
+    pub xor_key: Option<u8>,
+}
+
+/// Matches of every pattern of a scan, reused across scans.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct MatchTable {
+    per_pattern: Vec<Vec<Match>>,
+}
+
+impl MatchTable {
+    /// Empties the table and makes room for `n` patterns, keeping the
+    /// allocations of earlier scans.
+    pub fn reset(&mut self, n: usize) {
+        for v in &mut self.per_pattern {
+            v.clear();
+        }
+        self.per_pattern.resize_with(n, Vec::new);
+    }
+
+    /// The matches of pattern `id`, sorted by offset.
+    pub fn get(&self, id: PatternId) -> &[Match] {
+        self.per_pattern.get(id as usize).map_or(&[], |v| v.as_slice())
+    }
+
+    /// Mutable access for the search.
+    pub fn get_mut(&mut self, id: PatternId) -> Option<&mut Vec<Match>> {
+        self.per_pattern.get_mut(id as usize)
+    }
+}
