@@ -1585,11 +1585,14 @@ impl<'a> Parser<'a> {
                 return Ok(q);
             }
         }
-        let e = self.value_expr()?;
+        // `50% …`: a primary expression and `%` (`for 50% i in …` must not
+        // read as `50 % i`).
+        let first = self.unary()?;
         if self.at(&Tok::Percent) {
             self.bump();
-            return Ok(Quantifier::Percent(Box::new(e.e)));
+            return Ok(Quantifier::Percent(Box::new(first.e)));
         }
+        let e = self.value_binary_rest(first, 0)?;
         Ok(Quantifier::Count(Box::new(e.e)))
     }
 
@@ -1818,30 +1821,26 @@ impl<'a> Parser<'a> {
         self.value_binary_rest(lhs, 0)
     }
 
-    /// Precedence climbing over the value operators, starting from `lhs`.
+    /// Precedence climbing over the value operators, starting from `lhs`:
+    /// consumes operators binding tighter than `min`.
     fn value_binary_rest(&mut self, mut lhs: N, min: u8) -> PResult<N> {
+        let mut consumed = false;
         loop {
             let t = self.peek().clone();
             let Some((prec, op)) = value_op(&t.tok) else { break };
             if prec <= min {
                 break;
             }
-            // `50% of them`: the `%` belongs to the quantifier.
-            if t.tok == Tok::Percent && self.at_kw_n(1, "of") {
+            // `50% of them`: the `%` belongs to the quantifier, but only
+            // right after a primary expression (`1 + 1 % of` is an error
+            // in YARA-X too).
+            if !consumed && t.tok == Tok::Percent && self.at_kw_n(1, "of") {
                 break;
             }
             self.bump();
-            let mut rhs = self.unary()?;
-            loop {
-                let t2 = self.peek().clone();
-                let Some((p2, _)) = value_op(&t2.tok) else { break };
-                if p2 <= prec
-                    || (t2.tok == Tok::Percent && self.at_kw_n(1, "of"))
-                {
-                    break;
-                }
-                rhs = self.value_binary_rest(rhs, prec)?;
-            }
+            consumed = true;
+            let rhs = self.unary()?;
+            let rhs = self.value_binary_rest(rhs, prec)?;
             lhs = self.binary(op, lhs, rhs)?;
         }
         Ok(lhs)
