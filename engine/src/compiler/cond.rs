@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::code::{Arith, Bits, Cmp, Code, Node, NodeId, Num, Pat, Quant, StrOp, Where};
+use super::code::{
+    Arith, Bits, Cmp, Code, Node, NodeId, Num, Pat, Quant, StrOp, Where,
+};
 use super::patterns::PatternId;
 use crate::modules::{self, Signature, StructType};
 use crate::syntax::ast::{self, BinaryOp, Expr, ExprKind, Span, UnaryOp};
@@ -125,9 +127,7 @@ fn out_of_range(span: Span, lo: i64, hi: i64) -> Diagnostic {
         "number out of range",
         span,
     )
-    .with_label(format!(
-        "this number is out of the allowed range [{lo}-{hi}]"
-    ))
+    .with_label(format!("this number is out of the allowed range [{lo}-{hi}]"))
 }
 
 impl<'a> Lowerer<'a> {
@@ -189,10 +189,10 @@ impl<'a> Lowerer<'a> {
     /// An expression in a boolean context: any scalar is accepted.
     fn boolean(&mut self, e: &Expr) -> R<NodeId> {
         let (n, t) = self.expr(e)?;
-        self.to_bool(e, n, &t)
+        self.as_bool(e, n, &t)
     }
 
-    fn to_bool(&mut self, e: &Expr, n: NodeId, t: &Ty) -> R<NodeId> {
+    fn as_bool(&mut self, e: &Expr, n: NodeId, t: &Ty) -> R<NodeId> {
         match t {
             Ty::Bool => Ok(n),
             Ty::Int | Ty::Float | Ty::Str => {
@@ -232,7 +232,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn to_float(&mut self, n: NodeId, t: &Ty) -> NodeId {
+    fn as_float(&mut self, n: NodeId, t: &Ty) -> NodeId {
         match (t, self.code.node(n)) {
             (Ty::Float, _) => n,
             (_, Node::Int(i)) => {
@@ -318,7 +318,10 @@ impl<'a> Lowerer<'a> {
                 match t {
                     Ty::Array(item) => {
                         let i = self.int(index)?;
-                        (self.push(Node::Index(obj, i)), Ty::from_module(&item))
+                        (
+                            self.push(Node::Index(obj, i)),
+                            Ty::from_module(&item),
+                        )
                     }
                     Ty::Dict(item) => {
                         let k = self.string(index)?;
@@ -560,7 +563,8 @@ impl<'a> Lowerer<'a> {
         let Some(sig) = exact.or_else(coerced).cloned() else {
             let mut note = String::from("accepted argument combinations:\n");
             for s in &sigs {
-                let names: Vec<&str> = s.args.iter().map(|a| a.name()).collect();
+                let names: Vec<&str> =
+                    s.args.iter().map(|a| a.name()).collect();
                 note.push_str(&format!("\n({})", names.join(", ")));
             }
             let span = args
@@ -580,7 +584,7 @@ impl<'a> Lowerer<'a> {
         let mut ids = Vec::with_capacity(lowered.len());
         for (p, (n, t)) in sig.args.iter().zip(&lowered) {
             let n = if matches!(p, modules::Type::Float) {
-                self.to_float(*n, t)
+                self.as_float(*n, t)
             } else {
                 *n
             };
@@ -972,18 +976,12 @@ impl<'a> Lowerer<'a> {
                 let mut ty: Option<(Ty, Span)> = None;
                 for it in items {
                     let (n, t) = self.expr(it)?;
-                    if !matches!(t, Ty::Int | Ty::Float | Ty::Str | Ty::Bool)
-                    {
+                    if !matches!(t, Ty::Int | Ty::Float | Ty::Str | Ty::Bool) {
                         return self.fail(ty_err(it, "a scalar", &t));
                     }
                     if let Some((t0, s0)) = &ty {
                         if t0.name() != t.name() {
-                            return self.fail(mismatch(
-                                *s0,
-                                t0,
-                                it.span,
-                                &t,
-                            ));
+                            return self.fail(mismatch(*s0, t0, it.span, &t));
                         }
                     } else {
                         ty = Some((t.clone(), it.span));
@@ -1148,13 +1146,12 @@ impl<'a> Lowerer<'a> {
                                 return self.fail(ty_err(x, "a scalar", t));
                             }
                         }
-                        return self.fail(mismatch(
-                            lhs.span, &lt, rhs.span, &rt,
-                        ));
+                        return self
+                            .fail(mismatch(lhs.span, &lt, rhs.span, &rt));
                     }
                 };
                 let (l, r) = if num == Num::Float {
-                    (self.to_float(l, &lt), self.to_float(r, &rt))
+                    (self.as_float(l, &lt), self.as_float(r, &rt))
                 } else {
                     (l, r)
                 };
@@ -1236,8 +1233,7 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 if let (Some(a), Some(c)) = (cl, cr) {
-                    if let Some(v) = crate::scanner::eval_bits(b, a, c)
-                    {
+                    if let Some(v) = crate::scanner::eval_bits(b, a, c) {
                         return Ok((self.push(Node::Int(v)), Ty::Int));
                     }
                 }
@@ -1298,10 +1294,13 @@ impl<'a> Lowerer<'a> {
                             )),
                         };
                     }
-                    return Ok((self.push(Node::Arith(a, Num::Int, l, r)), Ty::Int));
+                    return Ok((
+                        self.push(Node::Arith(a, Num::Int, l, r)),
+                        Ty::Int,
+                    ));
                 }
-                let l = self.to_float(l, &lt);
-                let r = self.to_float(r, &rt);
+                let l = self.as_float(l, &lt);
+                let r = self.as_float(r, &rt);
                 Ok((self.push(Node::Arith(a, Num::Float, l, r)), Ty::Float))
             }
         }

@@ -229,7 +229,10 @@ impl Compiler {
     ) -> Result<&mut Self, CompileError> {
         let value = value.into();
         let valid = !name.is_empty()
-            && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid || self.global_types.contains_key(name) {
             let msg = if valid {
@@ -362,9 +365,12 @@ impl Compiler {
                     let schema = self
                         .schemas
                         .entry(i)
-                        .or_insert_with(|| Arc::new((modules::MODULES[i].schema)()))
+                        .or_insert_with(|| {
+                            Arc::new((modules::MODULES[i].schema)())
+                        })
                         .clone();
-                    modules_here.insert(imp.module.clone(), (i as u32, schema));
+                    modules_here
+                        .insert(imp.module.clone(), (i as u32, schema));
                 }
                 None => diags.push(
                     Diagnostic::error(
@@ -410,9 +416,12 @@ impl Compiler {
                 continue;
             }
             let index = self.rules.len() as u32;
-            if let Ok(data) =
-                self.compile_rule(rule, &mut builder, &modules_here, &mut diags)
-            {
+            if let Ok(data) = self.compile_rule(
+                rule,
+                &mut builder,
+                &modules_here,
+                &mut diags,
+            ) {
                 self.rules.push(RuleData { namespace: ns, ..data });
             }
             self.ns_rules[ns as usize]
@@ -575,7 +584,8 @@ impl<'r> RuleInfo<'r> {
 
     pub fn metadata(
         &self,
-    ) -> impl ExactSizeIterator<Item = (&'r str, &'r MetaValue)> + use<'r> {
+    ) -> impl ExactSizeIterator<Item = (&'r str, &'r MetaValue)> + use<'r>
+    {
         self.data().meta.iter().map(|(k, v)| (k.as_str(), v))
     }
 
@@ -587,4 +597,3 @@ impl<'r> RuleInfo<'r> {
         self.data().is_global
     }
 }
-

@@ -181,8 +181,7 @@ impl<'t> StructBuilder<'t> {
 
     /// Sets field `name` (ignored if the schema has no such field).
     pub fn set(&mut self, name: &str, value: Value) -> &mut Self {
-        if let Some(i) = self.ty.fields.iter().position(|f| f.name == name)
-        {
+        if let Some(i) = self.ty.fields.iter().position(|f| f.name == name) {
             self.slots[i] = value;
         }
         self
@@ -242,7 +241,10 @@ pub(crate) fn slice(data: &[u8], offset: i64, size: i64) -> Option<&[u8]> {
 
 /// The bytes an `(offset, size)` or `(string)` overload talks about:
 /// `args[0..2]` as a range of the data, or `args[0]` as a string.
-pub(crate) fn bytes_arg<'a>(ctx: &Ctx<'a>, args: &[Arg<'a>]) -> Option<&'a [u8]> {
+pub(crate) fn bytes_arg<'a>(
+    ctx: &Ctx<'a>,
+    args: &[Arg<'a>],
+) -> Option<&'a [u8]> {
     match args {
         [Arg::Str(s), ..] => Some(s),
         [Arg::Int(o), Arg::Int(s), ..] => slice(ctx.data, *o, *s),

@@ -228,12 +228,13 @@ impl<'r> Scanner<'r> {
         let deadline = self.timeout.map(|t| Instant::now() + t);
         self.timed_out = false;
         self.truncated.clear();
-        if rules.patterns.len() > 0 {
+        if !rules.patterns.is_empty() {
             let limits = SearchLimits {
                 max_matches_per_pattern: self.max_matches,
                 deadline,
             };
-            let outcome = rules.patterns.search(data, &mut self.matches, &limits);
+            let outcome =
+                rules.patterns.search(data, &mut self.matches, &limits);
             self.timed_out = outcome.timed_out;
             self.truncated = outcome.truncated;
         } else {
@@ -384,7 +385,8 @@ impl<'s, 'r> MatchingRule<'s, 'r> {
 
     pub fn metadata(
         &self,
-    ) -> impl ExactSizeIterator<Item = (&'r str, &'r MetaValue)> + use<'r> {
+    ) -> impl ExactSizeIterator<Item = (&'r str, &'r MetaValue)> + use<'r>
+    {
         self.info.metadata()
     }
 
