@@ -155,7 +155,7 @@ impl<'a> Lowerer<'a> {
         let root = self.boolean(e)?;
         let mut ok = true;
         for p in &self.patterns {
-            if !p.used {
+            if !p.used && !p.name.starts_with("$_") {
                 ok = false;
                 self.diags.push(
                     Diagnostic::error(
