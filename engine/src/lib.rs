@@ -23,9 +23,6 @@
 //! ```
 
 #![forbid(unsafe_op_in_unsafe_fn)]
-// The compiler and scanner are being wired together; until the public
-// `Compiler`/`Scanner` use every internal piece, allow what is unused.
-#![allow(dead_code, unused_imports)]
 
 pub mod syntax;
 

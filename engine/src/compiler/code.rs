@@ -121,11 +121,11 @@ pub(crate) enum Node {
     ReadFloat(u8, bool, NodeId),
     Not(NodeId),
     Defined(NodeId),
-    Neg(Num, NodeId),
+    Neg(NodeId),
     BitNot(NodeId),
     ToFloat(NodeId),
     /// Any value as a boolean (non-zero, non-empty).
-    ToBool(Num, NodeId),
+    ToBool(NodeId),
     And(List),
     Or(List),
     Arith(Arith, Num, NodeId, NodeId),

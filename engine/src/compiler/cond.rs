@@ -195,14 +195,11 @@ impl<'a> Lowerer<'a> {
     fn as_bool(&mut self, e: &Expr, n: NodeId, t: &Ty) -> R<NodeId> {
         match t {
             Ty::Bool => Ok(n),
-            Ty::Int | Ty::Float | Ty::Str => {
-                let num = t.num().unwrap_or(Num::Int);
-                Ok(match *self.code.node(n) {
-                    Node::Int(i) => self.push(Node::Bool(i != 0)),
-                    Node::Float(f) => self.push(Node::Bool(f != 0.0)),
-                    _ => self.push(Node::ToBool(num, n)),
-                })
-            }
+            Ty::Int | Ty::Float | Ty::Str => Ok(match *self.code.node(n) {
+                Node::Int(i) => self.push(Node::Bool(i != 0)),
+                Node::Float(f) => self.push(Node::Bool(f != 0.0)),
+                _ => self.push(Node::ToBool(n)),
+            }),
             _ => self.fail(ty_err(e, "`bool`", t)),
         }
     }
@@ -1077,7 +1074,7 @@ impl<'a> Lowerer<'a> {
                         }
                     },
                     Node::Float(f) => Node::Float(-f),
-                    _ => Node::Neg(t.num().unwrap_or(Num::Int), n),
+                    _ => Node::Neg(n),
                 };
                 (self.push(r), t)
             }

@@ -38,6 +38,9 @@ mod string;
 mod time;
 
 /// The type of a module field.
+// Struct, array and dict fields come with the structured modules (pe,
+// elf, dotnet).
+#[allow(dead_code)]
 #[derive(Clone, Debug)]
 pub(crate) enum Type {
     Int,
@@ -99,6 +102,7 @@ pub(crate) struct Signature {
 pub(crate) type ModFn = fn(&Ctx<'_>, &[Arg<'_>]) -> Option<Value>;
 
 /// What a module function sees.
+#[allow(dead_code)] // `module` and `this` serve the structured modules.
 pub(crate) struct Ctx<'a> {
     /// The scanned bytes.
     pub data: &'a [u8],
@@ -147,6 +151,7 @@ impl<'a> Arg<'a> {
 }
 
 /// A module's value tree.
+#[allow(dead_code)] // arrays and dicts come with the structured modules.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) enum Value {
     #[default]

@@ -407,7 +407,7 @@ impl<'a> Eval<'a> {
                 _ => V::Undef,
             },
             Node::Defined(x) => V::Bool(!matches!(self.eval(x), V::Undef)),
-            Node::Neg(_, x) => match self.eval(x) {
+            Node::Neg(x) => match self.eval(x) {
                 V::Int(i) => V::Int(i.wrapping_neg()),
                 V::Float(f) => V::Float(-f),
                 _ => V::Undef,
@@ -420,7 +420,7 @@ impl<'a> Eval<'a> {
                 V::Int(i) => V::Float(i as f64),
                 v => v,
             },
-            Node::ToBool(_, x) => match self.eval(x) {
+            Node::ToBool(x) => match self.eval(x) {
                 V::Int(i) => V::Bool(i != 0),
                 V::Float(f) => V::Bool(f != 0.0),
                 V::Str(s) => V::Bool(!s.is_empty()),

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 mod eval;
+// Owned by the patterns work; helpers it has not used yet are allowed.
+#[allow(dead_code)]
 mod matches;
 
 pub(crate) use eval::eval_bits;
@@ -157,12 +159,7 @@ impl<'r> Scanner<'r> {
             });
         };
         if !self.globals[i].same_type(&value) {
-            let expected = match self.globals[i] {
-                Value::Bool(_) => "bool",
-                Value::Int(_) => "integer",
-                Value::Float(_) => "float",
-                Value::Str(_) => "string",
-            };
+            let expected = self.globals[i].type_name();
             return Err(ScanError {
                 kind: ScanErrorKind::GlobalType {
                     name: name.to_string(),
