@@ -308,3 +308,66 @@ fn errors_match_yarax() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Sources YARA-X accepts with a warning, and the kind we give.
+const WARNINGS: &[(DiagnosticKind, &str)] = &[
+    (
+        DiagnosticKind::NonBooleanAsBoolean,
+        r#"rule a { condition: 1 and "x" }"#,
+    ),
+    (
+        DiagnosticKind::InvariantExpression,
+        r#"rule a { strings: $a = "x" condition: 2 of ($a) }"#,
+    ),
+    (
+        DiagnosticKind::InvariantExpression,
+        "rule a { condition: 3 of (true, false) }",
+    ),
+    (
+        DiagnosticKind::AmbiguousExpression,
+        r#"rule a { strings: $a = "x" condition: 0 of them }"#,
+    ),
+    (
+        DiagnosticKind::UnsatisfiableExpression,
+        "rule a { condition: uint8(0) == 0x100 }",
+    ),
+    (
+        DiagnosticKind::UnsatisfiableExpression,
+        "rule a { condition: -129 == int8(0) }",
+    ),
+];
+
+/// Sources YARA-X accepts without a warning.
+const CLEAN: &[&str] = &[
+    r#"rule a { strings: $a = "xy" condition: $a }"#,
+    "rule a { condition: for 3 i in (0, 1) : (true) }",
+    "rule a { condition: uint8(0) == 0xff and int8(0) == -128 }",
+    "rule a { condition: 2 of (true, false) }",
+];
+
+#[test]
+fn warnings_match_yarax() {
+    let mut failures = Vec::new();
+    for (kind, src) in WARNINGS {
+        let mut c = Compiler::new();
+        if let Err(e) = c.add_source(src) {
+            failures.push(format!("{src}: {e}"));
+            continue;
+        }
+        let got: Vec<_> = c.warnings().iter().map(|d| d.kind).collect();
+        if !got.contains(kind) {
+            failures.push(format!("{src}: {got:?}, want {kind:?}"));
+        }
+    }
+    for src in CLEAN {
+        let mut c = Compiler::new();
+        if let Err(e) = c.add_source(src) {
+            failures.push(format!("{src}: {e}"));
+            continue;
+        }
+        if !c.warnings().is_empty() {
+            failures.push(format!("{src}: unexpected {:?}", c.warnings()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

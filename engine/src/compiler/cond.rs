@@ -195,11 +195,14 @@ impl<'a> Lowerer<'a> {
     fn as_bool(&mut self, e: &Expr, n: NodeId, t: &Ty) -> R<NodeId> {
         match t {
             Ty::Bool => Ok(n),
-            Ty::Int | Ty::Float | Ty::Str => Ok(match *self.code.node(n) {
-                Node::Int(i) => self.push(Node::Bool(i != 0)),
-                Node::Float(f) => self.push(Node::Bool(f != 0.0)),
-                _ => self.push(Node::ToBool(n)),
-            }),
+            Ty::Int | Ty::Float | Ty::Str => {
+                self.diags.push(non_boolean(e.span, t));
+                Ok(match *self.code.node(n) {
+                    Node::Int(i) => self.push(Node::Bool(i != 0)),
+                    Node::Float(f) => self.push(Node::Bool(f != 0.0)),
+                    _ => self.push(Node::ToBool(n)),
+                })
+            }
             _ => self.fail(ty_err(e, "`bool`", t)),
         }
     }
@@ -390,7 +393,7 @@ impl<'a> Lowerer<'a> {
             }
             ExprKind::ForOf { quantifier, set, body } => {
                 let ids = self.pattern_set(set)?;
-                let q = self.quant(quantifier)?;
+                let q = self.quant(quantifier, e.span)?;
                 let slot = self.slot();
                 self.pat_vars.push(slot);
                 let body = self.boolean(body);
@@ -399,9 +402,10 @@ impl<'a> Lowerer<'a> {
                 let list = self.code.list(&ids);
                 (self.push(Node::ForOf(q, list, slot, body)), Ty::Bool)
             }
-            ExprKind::ForIn { quantifier, vars, iterable, body } => {
-                (self.for_in(quantifier, vars, iterable, body)?, Ty::Bool)
-            }
+            ExprKind::ForIn { quantifier, vars, iterable, body } => (
+                self.for_in(e.span, quantifier, vars, iterable, body)?,
+                Ty::Bool,
+            ),
             ExprKind::With { decls, body } => {
                 let mut pairs = Vec::new();
                 let depth = self.scopes.len();
@@ -801,7 +805,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn quant(&mut self, q: &ast::Quantifier) -> R<Quant> {
+    fn quant(&mut self, q: &ast::Quantifier, whole: Span) -> R<Quant> {
         Ok(match q {
             ast::Quantifier::All => Quant::All,
             ast::Quantifier::Any => Quant::Any,
@@ -809,7 +813,18 @@ impl<'a> Lowerer<'a> {
             ast::Quantifier::Count(e) => {
                 let n = self.int(e)?;
                 match self.const_int(n) {
-                    Some(0) => Quant::None,
+                    Some(0) => {
+                        self.diags.push(
+                            Diagnostic::warning(
+                                DiagnosticKind::AmbiguousExpression,
+                                "ambiguous expression",
+                                whole,
+                            )
+                            .with_label("this expression is ambiguous")
+                            .with_note("consider using `none` instead of `0`"),
+                        );
+                        Quant::None
+                    }
                     Some(i) if i < 0 => return self.fail(negative(e.span)),
                     _ => Quant::Count(n),
                 }
@@ -833,7 +848,7 @@ impl<'a> Lowerer<'a> {
         set: &ast::OfSet,
         anchor: Option<&ast::Anchor>,
     ) -> R<NodeId> {
-        let quant = self.quant(q)?;
+        let quant = self.quant(q, e.span)?;
         match set {
             ast::OfSet::Patterns(set) => {
                 let ids = self.pattern_set(set)?;
@@ -847,6 +862,7 @@ impl<'a> Lowerer<'a> {
                         Where::In(lo, hi)
                     }
                 };
+                self.check_invariant(e.span, quant, ids.len(), "patterns");
                 let list = self.code.list(&ids);
                 Ok(self.push(Node::OfPats(quant, list, w)))
             }
@@ -888,6 +904,25 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Warns when `N of` asks for more items than the set has.
+    fn check_invariant(&mut self, span: Span, q: Quant, n: usize, what: &str) {
+        let Quant::Count(c) = q else { return };
+        let Some(k) = self.const_int(c) else { return };
+        if usize::try_from(k).is_ok_and(|k| k > n) {
+            self.diags.push(
+                Diagnostic::warning(
+                    DiagnosticKind::InvariantExpression,
+                    "invariant boolean expression",
+                    span,
+                )
+                .with_label("this expression is always false")
+                .with_note(format!(
+                    "the expression requires {k} matching {what} out of {n}"
+                )),
+            );
+        }
+    }
+
     fn of_exprs(
         &mut self,
         e: &Expr,
@@ -905,18 +940,20 @@ impl<'a> Lowerer<'a> {
                 .with_label("this is not a set of patterns"),
             );
         }
+        self.check_invariant(e.span, quant, nodes.len(), "expressions");
         let list = self.code.list(&nodes);
         Ok(self.push(Node::OfExprs(quant, list)))
     }
 
     fn for_in(
         &mut self,
+        whole: Span,
         q: &ast::Quantifier,
         vars: &[ast::Ident],
         iterable: &ast::Iterable,
         body: &Expr,
     ) -> R<NodeId> {
-        let quant = self.quant(q)?;
+        let quant = self.quant(q, whole)?;
         let depth = self.scopes.len();
         let arity_err = |this: &mut Self, want: usize| {
             let span = vars
@@ -1147,6 +1184,10 @@ impl<'a> Lowerer<'a> {
                             .fail(mismatch(lhs.span, &lt, rhs.span, &rt));
                     }
                 };
+                if matches!(cmp, Cmp::Eq) {
+                    self.check_satisfiable(l, lhs.span, r, rhs.span);
+                    self.check_satisfiable(r, rhs.span, l, lhs.span);
+                }
                 let (l, r) = if num == Num::Float {
                     (self.as_float(l, &lt), self.as_float(r, &rt))
                 } else {
@@ -1302,6 +1343,69 @@ impl<'a> Lowerer<'a> {
             }
         }
     }
+}
+
+impl Lowerer<'_> {
+    /// Warns about `uintN(…) == k` with `k` outside what the read yields.
+    fn check_satisfiable(
+        &mut self,
+        read: NodeId,
+        rs: Span,
+        k: NodeId,
+        ks: Span,
+    ) {
+        let Node::ReadInt(ty, _) = *self.code.node(read) else { return };
+        let Some(k) = self.const_int(k) else { return };
+        let bits = u32::from(ty.bits);
+        let (lo, hi) = if ty.signed {
+            (-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1)
+        } else {
+            (0, (1i64 << bits) - 1)
+        };
+        if k < lo || k > hi {
+            self.diags.push(
+                Diagnostic::warning(
+                    DiagnosticKind::UnsatisfiableExpression,
+                    "unsatisfiable expression",
+                    rs,
+                )
+                .with_label(format!(
+                    "this expression is an integer in the range [{lo},{hi}]"
+                ))
+                .with_secondary(
+                    ks,
+                    format!("this integer is outside the range [{lo},{hi}]"),
+                ),
+            );
+        }
+    }
+}
+
+fn non_boolean(span: Span, t: &Ty) -> Diagnostic {
+    let note = match t {
+        Ty::Int => {
+            "non-zero integers are considered `true`, while zero is \
+                    `false`"
+        }
+        Ty::Float => {
+            "non-zero floats are considered `true`, while zero is \
+                      `false`"
+        }
+        _ => {
+            "non-empty strings are considered `true`, while the empty \
+              string (\"\") is `false`"
+        }
+    };
+    Diagnostic::warning(
+        DiagnosticKind::NonBooleanAsBoolean,
+        "non-boolean expression used as boolean",
+        span,
+    )
+    .with_label(format!(
+        "this expression is `{}` but is being used as `bool`",
+        t.name()
+    ))
+    .with_note(note)
 }
 
 fn negative(span: Span) -> Diagnostic {
