@@ -23,12 +23,16 @@
 //! ```
 
 #![forbid(unsafe_op_in_unsafe_fn)]
-// The compiler and scanner are being wired together; until the public
-// `Compiler`/`Scanner` use every internal piece, allow what is unused.
-#![allow(dead_code, unused_imports)]
 
 pub mod syntax;
 
 mod compiler;
 mod modules;
 mod scanner;
+
+pub use compiler::{CompileError, Compiler, RuleInfo, Rules, Value};
+pub use scanner::{
+    Match, MatchingRule, PatternMatches, ScanError, ScanResults, Scanner,
+};
+pub use syntax::ast::MetaValue;
+pub use syntax::{Diagnostic, DiagnosticKind, Label, Severity, Span};
