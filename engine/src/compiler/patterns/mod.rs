@@ -258,7 +258,9 @@ impl PatternSetBuilder {
                 }
                 let mut any_b64 = false;
                 for m in &p.modifiers {
-                    let (alphabet, b64wide) = match &m.kind {
+                    // `wide` applies to the text before encoding;
+                    // `base64wide` widens the encoding.
+                    let (alphabet, wide_enc) = match &m.kind {
                         ModifierKind::Base64 { alphabet } => (alphabet, false),
                         ModifierKind::Base64Wide { alphabet } => {
                             (alphabet, true)
@@ -266,7 +268,11 @@ impl PatternSetBuilder {
                         _ => continue,
                     };
                     any_b64 = true;
-                    self.lower_base64(id, text, alphabet, b64wide, m.span)?;
+                    for &w in &forms {
+                        let t =
+                            if w { widen_bytes(text) } else { text.clone() };
+                        self.lower_base64(id, &t, alphabet, wide_enc, m.span)?;
+                    }
                 }
                 if any_b64 {
                     return Ok(());
@@ -682,5 +688,7 @@ impl PatternSet {
     }
 }
 
+#[cfg(test)]
+mod testparse;
 #[cfg(test)]
 mod tests;
