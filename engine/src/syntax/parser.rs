@@ -521,6 +521,25 @@ fn value_op_kind(op: BinaryOp) -> bool {
     )
 }
 
+/// Appends a jump to a hex token sequence, merging it with a jump right
+/// before it (`[1] [2-3]` is `[3-4]`).
+fn push_jump(out: &mut Vec<HexToken>, j: HexToken) {
+    if let (
+        Some(HexToken::Jump { start, end, span }),
+        HexToken::Jump { start: s2, end: e2, span: sp2 },
+    ) = (out.last_mut(), &j)
+    {
+        *start = start.saturating_add(*s2);
+        *end = match (*end, *e2) {
+            (Some(a), Some(b)) => Some(a.saturating_add(b)),
+            _ => None,
+        };
+        *span = span.join(*sp2);
+        return;
+    }
+    out.push(j);
+}
+
 /// The parser of one source text.
 pub(crate) struct Parser<'a> {
     lx: Lexer<'a>,
@@ -1125,6 +1144,20 @@ impl<'a> Parser<'a> {
         }
         let (alphabet, aspan) = self.string_lit("a base64 alphabet")?;
         let end = self.expect(Tok::RParen, "`)`")?;
+        let mut seen = [false; 256];
+        let dup = alphabet
+            .iter()
+            .find(|&&b| std::mem::replace(&mut seen[b as usize], true));
+        if let (Some(&b), 64) = (dup, alphabet.len()) {
+            self.diags.push(
+                Diagnostic::error(
+                    DiagnosticKind::InvalidBase64Alphabet,
+                    "invalid base64 alphabet",
+                    aspan,
+                )
+                .with_label(format!("the byte 0x{b:02x} appears twice")),
+            );
+        }
         if alphabet.len() != 64 {
             self.diags.push(
                 Diagnostic::error(
@@ -1267,11 +1300,14 @@ impl<'a> Parser<'a> {
             self.hex_skip(text, pos)?;
             let start = *pos;
             match b.get(*pos) {
-                None | Some(b'}' | b'|' | b')') => return Ok(out),
+                None | Some(b'}' | b'|' | b')') => {
+                    self.check_jumps(&out);
+                    return Ok(out);
+                }
                 Some(b'[') => {
                     *pos += 1;
                     let j = self.hex_jump(text, pos, start)?;
-                    out.push(j);
+                    push_jump(&mut out, j);
                 }
                 Some(b'(') => {
                     *pos += 1;
@@ -1317,6 +1353,40 @@ impl<'a> Parser<'a> {
                     }
                     out.push(HexToken::Byte { value, mask, negated, span });
                 }
+            }
+        }
+    }
+
+    /// Reports reversed and zero-length jumps, after merging adjacent jumps
+    /// as YARA-X does (`[1-2] [0]` is fine, `[0]` alone is not; `[-] [3-1]`
+    /// is `[3-]`).
+    fn check_jumps(&mut self, tokens: &[HexToken]) {
+        for t in tokens {
+            if let HexToken::Jump { start, end: Some(end), span } = t {
+                if start > end {
+                    self.diags.push(
+                        Diagnostic::error(
+                            DiagnosticKind::InvalidJump,
+                            "invalid jump",
+                            *span,
+                        )
+                        .with_label(format!(
+                            "lower bound ({start}) is greater than upper \
+                             bound ({end})"
+                        )),
+                    );
+                    continue;
+                }
+            }
+            if let HexToken::Jump { end: Some(0), span, .. } = t {
+                self.diags.push(
+                    Diagnostic::error(
+                        DiagnosticKind::InvalidJump,
+                        "invalid jump",
+                        *span,
+                    )
+                    .with_label("a zero-length jump is useless"),
+                );
             }
         }
     }
@@ -1410,29 +1480,6 @@ impl<'a> Parser<'a> {
         }
         *pos += 1;
         let span = self.lx.span(start, *pos);
-        if let Some(h) = hi {
-            if lo > h {
-                self.diags.push(
-                    Diagnostic::error(
-                        DiagnosticKind::InvalidJump,
-                        "invalid jump",
-                        span,
-                    )
-                    .with_label(format!(
-                        "lower bound ({lo}) is greater than upper bound ({h})"
-                    )),
-                );
-            } else if h == 0 {
-                self.diags.push(
-                    Diagnostic::error(
-                        DiagnosticKind::InvalidJump,
-                        "invalid jump",
-                        span,
-                    )
-                    .with_label("a zero-length jump is useless"),
-                );
-            }
-        }
         let _ = ranged;
         Ok(HexToken::Jump { start: lo, end: hi, span })
     }
@@ -2055,15 +2102,26 @@ impl<'a> Parser<'a> {
         self.postfix(n)
     }
 
+    /// `uint32(…)` and friends. YARA-X parses them as ordinary calls
+    /// (`int8(true)` is a type error, not a syntax error), so this does
+    /// too; with exactly one argument the call becomes a `ReadInt`.
     fn read_int(&mut self, ty: IntType) -> PResult<N> {
         let t = self.bump();
         let span = self.tspan(&t);
         self.bump(); // `(`
-        let off = self.value_expr()?;
-        let close = self.expect(Tok::RParen, "`)`")?;
+        let (mut args, d) = self.call_args()?;
+        let close = self.expect(Tok::RParen, "`,` or `)`")?;
         let sp = span.join(self.tspan(&close));
-        let d = off.d + 1;
-        self.mk(ExprKind::ReadInt { ty, offset: Box::new(off.e) }, sp, d)
+        if args.len() == 1 {
+            let offset = Box::new(args.remove(0));
+            return self.mk(ExprKind::ReadInt { ty, offset }, sp, d + 1);
+        }
+        let name = self.text_of(&t).to_string();
+        let callee = Box::new(Expr {
+            kind: ExprKind::Ident(Ident { name, span }),
+            span,
+        });
+        self.mk(ExprKind::Call { callee, args }, sp, d + 1)
     }
 
     #[cold]
