@@ -25,6 +25,6 @@ pub mod sexpr;
 pub use ast::{SourceFile, Span};
 pub use diagnostic::{Diagnostic, DiagnosticKind, Label, Severity, SourceMap};
 pub use parser::{
-    MAX_AST_DEPTH, MAX_NESTING, PARSER_STACK, ParseOptions, ParseOutput,
-    is_keyword, parse, parse_bytes,
+    INVALID_BYTE_BASE, MAX_AST_DEPTH, MAX_NESTING, PARSER_STACK, ParseOptions,
+    ParseOutput, is_keyword, map_invalid_utf8, parse, parse_bytes,
 };

@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use super::ast::*;
 use super::checks;
 use super::diagnostic::{Diagnostic, DiagnosticKind, SourceMap};
-use super::lexer::{Lexer, Tok, Token, hex_val};
+use super::lexer::{Lexer, Tok, Token, hex_val, space_len};
 
 /// How deeply expressions may nest, in units: a parenthesised boolean
 /// expression costs 2, a prefix operator 1, a parenthesised value 3. YARA-X
@@ -102,18 +102,32 @@ pub fn parse(
     options: &ParseOptions,
     sources: &mut SourceMap,
 ) -> ParseOutput {
+    run(text, origin, options, sources, false)
+}
+
+/// Runs the parser on its own thread (see [`parse`]). `mapped` says that
+/// `text` came from [`map_invalid_utf8`].
+fn run(
+    text: &str,
+    origin: &str,
+    options: &ParseOptions,
+    sources: &mut SourceMap,
+    mapped: bool,
+) -> ParseOutput {
     let spawned = std::thread::scope(|s| {
         std::thread::Builder::new()
             .name("sigscan-parser".into())
             .stack_size(PARSER_STACK)
-            .spawn_scoped(s, || parse_here(text, origin, options, sources))
+            .spawn_scoped(s, || {
+                parse_here(text, origin, options, sources, mapped)
+            })
             .ok()
             .map(|h| h.join())
     });
     match spawned {
         Some(Ok(out)) => out,
         Some(Err(panic)) => std::panic::resume_unwind(panic),
-        None => parse_here(text, origin, options, sources),
+        None => parse_here(text, origin, options, sources, mapped),
     }
 }
 
@@ -126,6 +140,7 @@ fn parse_here(
     origin: &str,
     options: &ParseOptions,
     sources: &mut SourceMap,
+    mapped: bool,
 ) -> ParseOutput {
     let mut ctx = Ctx {
         options,
@@ -134,13 +149,21 @@ fn parse_here(
         rule_names: HashMap::new(),
         chain: Vec::new(),
     };
-    ctx.parse_source(text, origin, Path::new(origin));
+    ctx.parse_source(text, origin, Path::new(origin), mapped);
     ctx.out
 }
 
-/// Like [`parse`], for source bytes that may not be UTF-8: invalid UTF-8
-/// is reported as [`DiagnosticKind::InvalidUtf8`] (YARA-X, too, requires
-/// rule sources to be UTF-8) and nothing is parsed.
+/// Like [`parse`], for source bytes that may not be UTF-8.
+///
+/// As in YARA-X, bytes that are not UTF-8 are accepted inside text strings
+/// (where they stand for themselves: a Latin-1 `é` is the byte 0xE9) and
+/// comments; anywhere else they are reported as
+/// [`DiagnosticKind::InvalidUtf8`]. Regular expressions with such bytes are
+/// reported too.
+///
+/// The text kept in `sources` (and the spans) is the source with each
+/// invalid byte replaced by a private-use character (see
+/// [`map_invalid_utf8`]).
 pub fn parse_bytes(
     bytes: &[u8],
     origin: &str,
@@ -148,42 +171,30 @@ pub fn parse_bytes(
     sources: &mut SourceMap,
 ) -> ParseOutput {
     match std::str::from_utf8(bytes) {
-        Ok(text) => parse(text, origin, options, sources),
-        Err(e) => {
-            let mut out = ParseOutput::default();
-            out.diagnostics.push(utf8_error(bytes, origin, &e, sources));
-            out
+        Ok(text) => run(text, origin, options, sources, false),
+        Err(_) => {
+            let text = map_invalid_utf8(bytes);
+            run(&text, origin, options, sources, true)
         }
     }
 }
 
-/// Registers the valid prefix of `bytes` (plus a replacement character for
-/// the rest of the line) and reports where UTF-8 decoding failed.
-fn utf8_error(
-    bytes: &[u8],
-    origin: &str,
-    e: &std::str::Utf8Error,
-    sources: &mut SourceMap,
-) -> Diagnostic {
-    let good = e.valid_up_to();
-    let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(good + 64)]);
-    let id = sources.add(origin, &shown);
-    let len = e.error_len().unwrap_or(1);
-    let bad: Vec<String> = bytes[good..(good + len).min(bytes.len())]
-        .iter()
-        .map(|b| format!("0x{b:02x}"))
-        .collect();
-    let span = Span {
-        source: id,
-        start: u32::try_from(good).unwrap_or(u32::MAX),
-        end: u32::try_from(good + 1).unwrap_or(u32::MAX),
-    };
-    Diagnostic::error(
-        DiagnosticKind::InvalidUtf8,
-        "invalid UTF-8 in rule source",
-        span,
-    )
-    .with_label(format!("invalid UTF-8 byte sequence: {}", bad.join(" ")))
+/// The first of the 256 private-use characters that stand for the bytes of
+/// a source that are not UTF-8 (U+10FF00 is the byte 0x00, U+10FFFF 0xFF).
+pub const INVALID_BYTE_BASE: u32 = 0x10FF00;
+
+/// `bytes` as text, each byte of an invalid UTF-8 sequence replaced by the
+/// character `INVALID_BYTE_BASE + byte`.
+pub fn map_invalid_utf8(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + bytes.len() / 4);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for &b in chunk.invalid() {
+            let c = char::from_u32(INVALID_BYTE_BASE + u32::from(b));
+            out.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
+        }
+    }
+    out
 }
 
 /// State shared by a source and the files it includes.
@@ -197,11 +208,17 @@ struct Ctx<'o> {
 }
 
 impl Ctx<'_> {
-    fn parse_source(&mut self, text: &str, name: &str, path: &Path) {
+    fn parse_source(
+        &mut self,
+        text: &str,
+        name: &str,
+        path: &Path,
+        mapped: bool,
+    ) {
         let id = self.sources.add(name, text);
         let canonical = path.canonicalize().unwrap_or(path.to_path_buf());
         self.chain.push((canonical, name.to_string()));
-        let mut p = Parser::new(text, id);
+        let mut p = Parser::new(text, id, mapped);
         let start_errors = self.out.diagnostics.len();
         loop {
             if self.out.diagnostics.len() - start_errors + p.diags.len()
@@ -345,13 +362,10 @@ impl Ctx<'_> {
             }
         };
         match String::from_utf8(bytes) {
-            Ok(text) => self.parse_source(&text, &name, &found),
+            Ok(text) => self.parse_source(&text, &name, &found, false),
             Err(e) => {
-                let err = e.utf8_error();
-                let d = utf8_error(e.as_bytes(), &name, &err, self.sources)
-                    .with_note(format!("included from `{current_name}`"));
-                let d = self.chain_notes(d);
-                self.out.diagnostics.push(d);
+                let text = map_invalid_utf8(e.as_bytes());
+                self.parse_source(&text, &name, &found, true);
             }
         }
     }
@@ -551,9 +565,9 @@ pub(crate) struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    pub fn new(text: &'a str, source: u32) -> Parser<'a> {
+    pub fn new(text: &'a str, source: u32, mapped: bool) -> Parser<'a> {
         Parser {
-            lx: Lexer::new(text, source),
+            lx: Lexer::new(text, source, mapped),
             look: VecDeque::new(),
             diags: Vec::new(),
             nesting: 0,
@@ -693,8 +707,9 @@ impl<'a> Parser<'a> {
     /// Skips to the next token that can start a top-level item.
     fn recover(&mut self) {
         self.nesting = 0;
-        // Lexical errors while skipping are noise: drop them.
-        let keep = self.lx.diagnostics.len();
+        // Lexical errors while skipping are noise: drop them. (Tokens
+        // already looked at were lexed, and reported, before.)
+        self.lx.quiet = true;
         loop {
             let t = self.peek().clone();
             if t.tok == Tok::Eof {
@@ -721,7 +736,7 @@ impl<'a> Parser<'a> {
             }
             self.bump();
         }
-        self.lx.diagnostics.truncate(keep);
+        self.lx.quiet = false;
     }
 
     // ---- top level
@@ -1259,8 +1274,9 @@ impl<'a> Parser<'a> {
         let b = text.as_bytes();
         loop {
             match b.get(*pos) {
-                Some(b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\x0b') => {
-                    *pos += 1
+                Some(b' ' | b'\t' | b'\r' | b'\n') => *pos += 1,
+                Some(0xc2 | 0xe2) if space_len(&b[*pos..]) > 0 => {
+                    *pos += space_len(&b[*pos..]);
                 }
                 Some(b'/') if b.get(*pos + 1) == Some(&b'/') => {
                     while b.get(*pos).is_some_and(|&c| c != b'\n') {
@@ -1438,14 +1454,24 @@ impl<'a> Parser<'a> {
         let num = |p: &mut Parser, pos: &mut usize| -> PResult<Option<u32>> {
             p.hex_skip(text, pos)?;
             let s = *pos;
-            while b.get(*pos).is_some_and(|c| c.is_ascii_digit()) {
+            // Decimal, `0x` hex or `0o` octal, as in YARA-X.
+            let (radix, digits) = match (b.get(s), b.get(s + 1)) {
+                (Some(b'0'), Some(b'x')) => (16, s + 2),
+                (Some(b'0'), Some(b'o')) => (8, s + 2),
+                _ => (10, s),
+            };
+            *pos = digits;
+            while b.get(*pos).is_some_and(|c| c.is_ascii_hexdigit()) {
                 *pos += 1;
             }
             if s == *pos {
                 return Ok(None);
             }
-            match text[s..*pos].parse::<u32>() {
+            match u32::from_str_radix(&text[digits..*pos], radix) {
                 Ok(v) => Ok(Some(v)),
+                Err(e) if *e.kind() != std::num::IntErrorKind::PosOverflow => {
+                    Err(p.hex_error(text, s, "a jump length"))
+                }
                 Err(_) => {
                     let span = p.lx.span(s, *pos);
                     p.diags.push(
