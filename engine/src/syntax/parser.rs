@@ -926,6 +926,9 @@ impl<'a> Parser<'a> {
             let span = key.span.join(self.tspan(&v));
             out.push(Meta { key, value, span });
         }
+        if out.is_empty() {
+            return Err(self.expected("a metadata identifier"));
+        }
         Ok(out)
     }
 
