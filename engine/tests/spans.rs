@@ -8,7 +8,6 @@ use sigscan::syntax::{ParseOptions, SourceMap, parse_bytes};
 
 fn children(e: &Expr) -> Vec<&Expr> {
     let mut v: Vec<&Expr> = Vec::new();
-    let range = |r: &'_ Range| -> [*const Expr; 2] { [&*r.lo, &*r.hi] };
     match &e.kind {
         ExprKind::Field { object, .. } => v.push(object),
         ExprKind::Index { object, index } => {
