@@ -34,11 +34,13 @@ use std::path::{Path, PathBuf};
 use super::ast::*;
 use super::checks;
 use super::diagnostic::{Diagnostic, DiagnosticKind, SourceMap};
-use super::lexer::{Lexer, Tok, Token, hex_val};
+use super::lexer::{Lexer, Tok, Token, hex_val, space_len};
 
-/// How deeply parentheses, prefix operators, `for` bodies and hex
-/// alternatives may nest.
-pub const MAX_NESTING: u32 = 128;
+/// How deeply expressions may nest, in units: a parenthesised boolean
+/// expression costs 2, a prefix operator 1, a parenthesised value 3. YARA-X
+/// 1.22 accepts about 495 levels of parentheses and 996 of `not`; this
+/// accepts 500 and 1000.
+pub const MAX_NESTING: u32 = 1000;
 
 /// The deepest expression tree the parser builds (long `a or b or …`
 /// chains count one level per operator).
@@ -89,11 +91,56 @@ impl ParseOutput {
 /// Parses `text`, whose origin (a path, or a name such as `line`) is
 /// `origin`. Includes are resolved relative to `origin`'s folder, then the
 /// include dirs. Every source read is added to `sources`.
+///
+/// The parser is recursive; it runs on a helper thread with a large stack
+/// ([`PARSER_STACK`]) so that the nesting YARA-X accepts (hundreds of
+/// levels) parses whatever the caller's stack, and falls back to the
+/// caller's thread if no thread can be started.
 pub fn parse(
     text: &str,
     origin: &str,
     options: &ParseOptions,
     sources: &mut SourceMap,
+) -> ParseOutput {
+    run(text, origin, options, sources, false)
+}
+
+/// Runs the parser on its own thread (see [`parse`]). `mapped` says that
+/// `text` came from [`map_invalid_utf8`].
+fn run(
+    text: &str,
+    origin: &str,
+    options: &ParseOptions,
+    sources: &mut SourceMap,
+    mapped: bool,
+) -> ParseOutput {
+    let spawned = std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("sigscan-parser".into())
+            .stack_size(PARSER_STACK)
+            .spawn_scoped(s, || {
+                parse_here(text, origin, options, sources, mapped)
+            })
+            .ok()
+            .map(|h| h.join())
+    });
+    match spawned {
+        Some(Ok(out)) => out,
+        Some(Err(panic)) => std::panic::resume_unwind(panic),
+        None => parse_here(text, origin, options, sources, mapped),
+    }
+}
+
+/// The stack size of the parser thread (reserved, not committed: only the
+/// pages a deep input touches are used).
+pub const PARSER_STACK: usize = 64 << 20;
+
+fn parse_here(
+    text: &str,
+    origin: &str,
+    options: &ParseOptions,
+    sources: &mut SourceMap,
+    mapped: bool,
 ) -> ParseOutput {
     let mut ctx = Ctx {
         options,
@@ -102,13 +149,21 @@ pub fn parse(
         rule_names: HashMap::new(),
         chain: Vec::new(),
     };
-    ctx.parse_source(text, origin, Path::new(origin));
+    ctx.parse_source(text, origin, Path::new(origin), mapped);
     ctx.out
 }
 
-/// Like [`parse`], for source bytes that may not be UTF-8: invalid UTF-8
-/// is reported as [`DiagnosticKind::InvalidUtf8`] (YARA-X, too, requires
-/// rule sources to be UTF-8) and nothing is parsed.
+/// Like [`parse`], for source bytes that may not be UTF-8.
+///
+/// As in YARA-X, bytes that are not UTF-8 are accepted inside text strings
+/// (where they stand for themselves: a Latin-1 `é` is the byte 0xE9) and
+/// comments; anywhere else they are reported as
+/// [`DiagnosticKind::InvalidUtf8`]. Regular expressions with such bytes are
+/// reported too.
+///
+/// The text kept in `sources` (and the spans) is the source with each
+/// invalid byte replaced by a private-use character (see
+/// [`map_invalid_utf8`]).
 pub fn parse_bytes(
     bytes: &[u8],
     origin: &str,
@@ -116,42 +171,30 @@ pub fn parse_bytes(
     sources: &mut SourceMap,
 ) -> ParseOutput {
     match std::str::from_utf8(bytes) {
-        Ok(text) => parse(text, origin, options, sources),
-        Err(e) => {
-            let mut out = ParseOutput::default();
-            out.diagnostics.push(utf8_error(bytes, origin, &e, sources));
-            out
+        Ok(text) => run(text, origin, options, sources, false),
+        Err(_) => {
+            let text = map_invalid_utf8(bytes);
+            run(&text, origin, options, sources, true)
         }
     }
 }
 
-/// Registers the valid prefix of `bytes` (plus a replacement character for
-/// the rest of the line) and reports where UTF-8 decoding failed.
-fn utf8_error(
-    bytes: &[u8],
-    origin: &str,
-    e: &std::str::Utf8Error,
-    sources: &mut SourceMap,
-) -> Diagnostic {
-    let good = e.valid_up_to();
-    let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(good + 64)]);
-    let id = sources.add(origin, &shown);
-    let len = e.error_len().unwrap_or(1);
-    let bad: Vec<String> = bytes[good..(good + len).min(bytes.len())]
-        .iter()
-        .map(|b| format!("0x{b:02x}"))
-        .collect();
-    let span = Span {
-        source: id,
-        start: u32::try_from(good).unwrap_or(u32::MAX),
-        end: u32::try_from(good + 1).unwrap_or(u32::MAX),
-    };
-    Diagnostic::error(
-        DiagnosticKind::InvalidUtf8,
-        "invalid UTF-8 in rule source",
-        span,
-    )
-    .with_label(format!("invalid UTF-8 byte sequence: {}", bad.join(" ")))
+/// The first of the 256 private-use characters that stand for the bytes of
+/// a source that are not UTF-8 (U+10FF00 is the byte 0x00, U+10FFFF 0xFF).
+pub const INVALID_BYTE_BASE: u32 = 0x10FF00;
+
+/// `bytes` as text, each byte of an invalid UTF-8 sequence replaced by the
+/// character `INVALID_BYTE_BASE + byte`.
+pub fn map_invalid_utf8(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + bytes.len() / 4);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for &b in chunk.invalid() {
+            let c = char::from_u32(INVALID_BYTE_BASE + u32::from(b));
+            out.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
+        }
+    }
+    out
 }
 
 /// State shared by a source and the files it includes.
@@ -160,16 +203,22 @@ struct Ctx<'o> {
     sources: &'o mut SourceMap,
     out: ParseOutput,
     rule_names: HashMap<String, Span>,
-    /// The include chain: (path, span of the `include` that brought it).
-    chain: Vec<(PathBuf, Option<Span>)>,
+    /// The include chain: (canonical path, source name).
+    chain: Vec<(PathBuf, String)>,
 }
 
 impl Ctx<'_> {
-    fn parse_source(&mut self, text: &str, name: &str, path: &Path) {
+    fn parse_source(
+        &mut self,
+        text: &str,
+        name: &str,
+        path: &Path,
+        mapped: bool,
+    ) {
         let id = self.sources.add(name, text);
         let canonical = path.canonicalize().unwrap_or(path.to_path_buf());
-        self.chain.push((canonical, None));
-        let mut p = Parser::new(text, id);
+        self.chain.push((canonical, name.to_string()));
+        let mut p = Parser::new(text, id, mapped);
         let start_errors = self.out.diagnostics.len();
         loop {
             if self.out.diagnostics.len() - start_errors + p.diags.len()
@@ -188,18 +237,27 @@ impl Ctx<'_> {
                 Ok(None) => break,
                 Ok(Some(Item::Import(i))) => self.out.file.imports.push(i),
                 Ok(Some(Item::Rule(r))) => {
-                    self.out.diagnostics.append(&mut p.take_diags());
+                    self.flush(&mut p);
                     self.add_rule(r);
                 }
                 Ok(Some(Item::Include(file, span))) => {
-                    self.out.diagnostics.append(&mut p.take_diags());
-                    self.include(&file, span, path);
+                    self.flush(&mut p);
+                    self.include(&file, span, path, name);
                 }
                 Err(Abort) => p.recover(),
             }
         }
-        self.out.diagnostics.append(&mut p.take_diags());
+        self.flush(&mut p);
         self.chain.pop();
+    }
+
+    /// Moves the parser's diagnostics to the output, noting the include
+    /// chain when the source was included.
+    fn flush(&mut self, p: &mut Parser) {
+        for d in p.take_diags() {
+            let d = self.chain_notes(d);
+            self.out.diagnostics.push(d);
+        }
     }
 
     fn add_rule(&mut self, rule: Rule) {
@@ -220,13 +278,19 @@ impl Ctx<'_> {
 
     fn chain_notes(&self, d: Diagnostic) -> Diagnostic {
         let mut d = d;
-        for (path, _) in self.chain.iter().rev().skip(1) {
-            d = d.with_note(format!("included from {}", path.display()));
+        for (_, name) in self.chain.iter().rev().skip(1) {
+            d = d.with_note(format!("included from `{name}`"));
         }
         d
     }
 
-    fn include(&mut self, file: &str, span: Span, current: &Path) {
+    fn include(
+        &mut self,
+        file: &str,
+        span: Span,
+        current: &Path,
+        current_name: &str,
+    ) {
         if !self.options.includes_enabled {
             let d = Diagnostic::error(
                 DiagnosticKind::IncludesDisabled,
@@ -234,7 +298,7 @@ impl Ctx<'_> {
                 span,
             )
             .with_label("`include` is not allowed here");
-            self.out.diagnostics.push(d);
+            self.out.diagnostics.push(self.chain_notes(d));
             return;
         }
         let dir = current.parent().unwrap_or(Path::new(""));
@@ -248,28 +312,30 @@ impl Ctx<'_> {
                 span,
             )
             .with_label("cannot find this file");
-            let d = self.chain_notes(d);
-            self.out.diagnostics.push(d);
+            self.out.diagnostics.push(self.chain_notes(d));
             return;
+        };
+        // Name the source after the path as written (relative to the
+        // including source's name, or to the include dir it was found in)
+        // so that diagnostics do not depend on where the rules live.
+        let name = if found == dir.join(file) {
+            let parent = Path::new(current_name).parent();
+            parent.unwrap_or(Path::new("")).join(file).display().to_string()
+        } else {
+            file.to_string()
         };
         let canonical = found.canonicalize().unwrap_or(found.clone());
         if self.chain.iter().any(|(p, _)| *p == canonical) {
-            let mut d = Diagnostic::error(
+            let mut names: Vec<String> =
+                self.chain.iter().map(|(_, n)| format!("`{n}`")).collect();
+            names.push(format!("`{name}`"));
+            let d = Diagnostic::error(
                 DiagnosticKind::IncludeCycle,
-                format!("include cycle: `{file}` includes itself"),
+                format!("include cycle: `{name}` includes itself"),
                 span,
             )
-            .with_label("this include closes a cycle");
-            let chain: Vec<String> = self
-                .chain
-                .iter()
-                .map(|(p, _)| p.display().to_string())
-                .collect();
-            d = d.with_note(format!(
-                "include chain: {} -> {}",
-                chain.join(" -> "),
-                canonical.display()
-            ));
+            .with_label("this include closes a cycle")
+            .with_note(format!("include chain: {}", names.join(" -> ")));
             self.out.diagnostics.push(d);
             return;
         }
@@ -278,9 +344,9 @@ impl Ctx<'_> {
                 DiagnosticKind::TooDeep,
                 "includes nested too deeply",
                 span,
-            );
-            let d = self.chain_notes(d);
-            self.out.diagnostics.push(d);
+            )
+            .with_label(format!("more than {MAX_INCLUDE_DEPTH} levels"));
+            self.out.diagnostics.push(self.chain_notes(d));
             return;
         }
         let bytes = match std::fs::read(&found) {
@@ -291,19 +357,15 @@ impl Ctx<'_> {
                     format!("cannot read included file `{file}`: {e}"),
                     span,
                 );
-                let d = self.chain_notes(d);
-                self.out.diagnostics.push(d);
+                self.out.diagnostics.push(self.chain_notes(d));
                 return;
             }
         };
-        let name = found.display().to_string();
         match String::from_utf8(bytes) {
-            Ok(text) => self.parse_source(&text, &name, &found),
+            Ok(text) => self.parse_source(&text, &name, &found, false),
             Err(e) => {
-                let err = e.utf8_error();
-                let d = utf8_error(e.as_bytes(), &name, &err, self.sources);
-                let d = self.chain_notes(d);
-                self.out.diagnostics.push(d);
+                let text = map_invalid_utf8(e.as_bytes());
+                self.parse_source(&text, &name, &found, true);
             }
         }
     }
@@ -473,6 +535,25 @@ fn value_op_kind(op: BinaryOp) -> bool {
     )
 }
 
+/// Appends a jump to a hex token sequence, merging it with a jump right
+/// before it (`[1] [2-3]` is `[3-4]`).
+fn push_jump(out: &mut Vec<HexToken>, j: HexToken) {
+    if let (
+        Some(HexToken::Jump { start, end, span }),
+        HexToken::Jump { start: s2, end: e2, span: sp2 },
+    ) = (out.last_mut(), &j)
+    {
+        *start = start.saturating_add(*s2);
+        *end = match (*end, *e2) {
+            (Some(a), Some(b)) => Some(a.saturating_add(b)),
+            _ => None,
+        };
+        *span = span.join(*sp2);
+        return;
+    }
+    out.push(j);
+}
+
 /// The parser of one source text.
 pub(crate) struct Parser<'a> {
     lx: Lexer<'a>,
@@ -484,9 +565,9 @@ pub(crate) struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    pub fn new(text: &'a str, source: u32) -> Parser<'a> {
+    pub fn new(text: &'a str, source: u32, mapped: bool) -> Parser<'a> {
         Parser {
-            lx: Lexer::new(text, source),
+            lx: Lexer::new(text, source, mapped),
             look: VecDeque::new(),
             diags: Vec::new(),
             nesting: 0,
@@ -601,19 +682,22 @@ impl<'a> Parser<'a> {
         self.nesting += 1;
         if self.nesting > MAX_NESTING {
             self.nesting -= 1;
-            self.diags.push(
-                Diagnostic::error(
-                    DiagnosticKind::TooDeep,
-                    "expression nested too deeply",
-                    at,
-                )
-                .with_label(format!(
-                    "more than {MAX_NESTING} levels of nesting"
-                )),
-            );
-            return Err(Abort);
+            return Err(self.err_nesting(at));
         }
         Ok(())
+    }
+
+    #[cold]
+    fn err_nesting(&mut self, at: Span) -> Abort {
+        self.diags.push(
+            Diagnostic::error(
+                DiagnosticKind::TooDeep,
+                "expression nested too deeply",
+                at,
+            )
+            .with_label(format!("more than {MAX_NESTING} levels of nesting")),
+        );
+        Abort
     }
 
     fn leave(&mut self) {
@@ -623,8 +707,9 @@ impl<'a> Parser<'a> {
     /// Skips to the next token that can start a top-level item.
     fn recover(&mut self) {
         self.nesting = 0;
-        // Lexical errors while skipping are noise: drop them.
-        let keep = self.lx.diagnostics.len();
+        // Lexical errors while skipping are noise: drop them. (Tokens
+        // already looked at were lexed, and reported, before.)
+        self.lx.quiet = true;
         loop {
             let t = self.peek().clone();
             if t.tok == Tok::Eof {
@@ -651,7 +736,7 @@ impl<'a> Parser<'a> {
             }
             self.bump();
         }
-        self.lx.diagnostics.truncate(keep);
+        self.lx.quiet = false;
     }
 
     // ---- top level
@@ -840,6 +925,9 @@ impl<'a> Parser<'a> {
             };
             let span = key.span.join(self.tspan(&v));
             out.push(Meta { key, value, span });
+        }
+        if out.is_empty() {
+            return Err(self.expected("a metadata identifier"));
         }
         Ok(out)
     }
@@ -1074,6 +1162,20 @@ impl<'a> Parser<'a> {
         }
         let (alphabet, aspan) = self.string_lit("a base64 alphabet")?;
         let end = self.expect(Tok::RParen, "`)`")?;
+        let mut seen = [false; 256];
+        let dup = alphabet
+            .iter()
+            .find(|&&b| std::mem::replace(&mut seen[b as usize], true));
+        if let (Some(&b), 64) = (dup, alphabet.len()) {
+            self.diags.push(
+                Diagnostic::error(
+                    DiagnosticKind::InvalidBase64Alphabet,
+                    "invalid base64 alphabet",
+                    aspan,
+                )
+                .with_label(format!("the byte 0x{b:02x} appears twice")),
+            );
+        }
         if alphabet.len() != 64 {
             self.diags.push(
                 Diagnostic::error(
@@ -1175,8 +1277,9 @@ impl<'a> Parser<'a> {
         let b = text.as_bytes();
         loop {
             match b.get(*pos) {
-                Some(b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\x0b') => {
-                    *pos += 1
+                Some(b' ' | b'\t' | b'\r' | b'\n') => *pos += 1,
+                Some(0xc2 | 0xe2) if space_len(&b[*pos..]) > 0 => {
+                    *pos += space_len(&b[*pos..]);
                 }
                 Some(b'/') if b.get(*pos + 1) == Some(&b'/') => {
                     while b.get(*pos).is_some_and(|&c| c != b'\n') {
@@ -1216,11 +1319,14 @@ impl<'a> Parser<'a> {
             self.hex_skip(text, pos)?;
             let start = *pos;
             match b.get(*pos) {
-                None | Some(b'}' | b'|' | b')') => return Ok(out),
+                None | Some(b'}' | b'|' | b')') => {
+                    self.check_jumps(&out);
+                    return Ok(out);
+                }
                 Some(b'[') => {
                     *pos += 1;
                     let j = self.hex_jump(text, pos, start)?;
-                    out.push(j);
+                    push_jump(&mut out, j);
                 }
                 Some(b'(') => {
                     *pos += 1;
@@ -1266,6 +1372,40 @@ impl<'a> Parser<'a> {
                     }
                     out.push(HexToken::Byte { value, mask, negated, span });
                 }
+            }
+        }
+    }
+
+    /// Reports reversed and zero-length jumps, after merging adjacent jumps
+    /// as YARA-X does (`[1-2] [0]` is fine, `[0]` alone is not; `[-] [3-1]`
+    /// is `[3-]`).
+    fn check_jumps(&mut self, tokens: &[HexToken]) {
+        for t in tokens {
+            if let HexToken::Jump { start, end: Some(end), span } = t {
+                if start > end {
+                    self.diags.push(
+                        Diagnostic::error(
+                            DiagnosticKind::InvalidJump,
+                            "invalid jump",
+                            *span,
+                        )
+                        .with_label(format!(
+                            "lower bound ({start}) is greater than upper \
+                             bound ({end})"
+                        )),
+                    );
+                    continue;
+                }
+            }
+            if let HexToken::Jump { end: Some(0), span, .. } = t {
+                self.diags.push(
+                    Diagnostic::error(
+                        DiagnosticKind::InvalidJump,
+                        "invalid jump",
+                        *span,
+                    )
+                    .with_label("a zero-length jump is useless"),
+                );
             }
         }
     }
@@ -1317,14 +1457,24 @@ impl<'a> Parser<'a> {
         let num = |p: &mut Parser, pos: &mut usize| -> PResult<Option<u32>> {
             p.hex_skip(text, pos)?;
             let s = *pos;
-            while b.get(*pos).is_some_and(|c| c.is_ascii_digit()) {
+            // Decimal, `0x` hex or `0o` octal, as in YARA-X.
+            let (radix, digits) = match (b.get(s), b.get(s + 1)) {
+                (Some(b'0'), Some(b'x')) => (16, s + 2),
+                (Some(b'0'), Some(b'o')) => (8, s + 2),
+                _ => (10, s),
+            };
+            *pos = digits;
+            while b.get(*pos).is_some_and(|c| c.is_ascii_hexdigit()) {
                 *pos += 1;
             }
             if s == *pos {
                 return Ok(None);
             }
-            match text[s..*pos].parse::<u32>() {
+            match u32::from_str_radix(&text[digits..*pos], radix) {
                 Ok(v) => Ok(Some(v)),
+                Err(e) if *e.kind() != std::num::IntErrorKind::PosOverflow => {
+                    Err(p.hex_error(text, s, "a jump length"))
+                }
                 Err(_) => {
                     let span = p.lx.span(s, *pos);
                     p.diags.push(
@@ -1359,29 +1509,6 @@ impl<'a> Parser<'a> {
         }
         *pos += 1;
         let span = self.lx.span(start, *pos);
-        if let Some(h) = hi {
-            if lo > h {
-                self.diags.push(
-                    Diagnostic::error(
-                        DiagnosticKind::InvalidJump,
-                        "invalid jump",
-                        span,
-                    )
-                    .with_label(format!(
-                        "lower bound ({lo}) is greater than upper bound ({h})"
-                    )),
-                );
-            } else if h == 0 {
-                self.diags.push(
-                    Diagnostic::error(
-                        DiagnosticKind::InvalidJump,
-                        "invalid jump",
-                        span,
-                    )
-                    .with_label("a zero-length jump is useless"),
-                );
-            }
-        }
         let _ = ranged;
         Ok(HexToken::Jump { start: lo, end: hi, span })
     }
@@ -1390,19 +1517,24 @@ impl<'a> Parser<'a> {
 
     fn mk(&mut self, kind: ExprKind, span: Span, d: u32) -> PResult<N> {
         if d > MAX_AST_DEPTH {
-            self.diags.push(
-                Diagnostic::error(
-                    DiagnosticKind::TooDeep,
-                    "expression too deep",
-                    span,
-                )
-                .with_label(format!(
-                    "more than {MAX_AST_DEPTH} levels of operators"
-                )),
-            );
-            return Err(Abort);
+            return Err(self.err_too_deep(span));
         }
         Ok(N { e: Expr { kind, span }, d })
+    }
+
+    #[cold]
+    fn err_too_deep(&mut self, span: Span) -> Abort {
+        self.diags.push(
+            Diagnostic::error(
+                DiagnosticKind::TooDeep,
+                "expression too deep",
+                span,
+            )
+            .with_label(format!(
+                "more than {MAX_AST_DEPTH} levels of operators"
+            )),
+        );
+        Abort
     }
 
     fn binary(&mut self, op: BinaryOp, l: N, r: N) -> PResult<N> {
@@ -1415,8 +1547,18 @@ impl<'a> Parser<'a> {
         )
     }
 
-    /// `or`-level expression.
+    /// `or`-level expression. Every recursive path of the expression
+    /// grammar goes through this function or [`Self::value_expr`], both
+    /// bounded by [`MAX_NESTING`].
     fn boolean_expr(&mut self) -> PResult<N> {
+        let at = self.peek().clone();
+        self.enter(self.tspan(&at))?;
+        let r = self.boolean_expr_inner();
+        self.leave();
+        r
+    }
+
+    fn boolean_expr_inner(&mut self) -> PResult<N> {
         let mut lhs = self.and_expr()?;
         while self.eat_kw("or").is_some() {
             let rhs = self.and_expr()?;
@@ -1434,88 +1576,97 @@ impl<'a> Parser<'a> {
         Ok(lhs)
     }
 
+    // Debug builds give every local of a function its own stack slot, so
+    // the functions on recursive paths are kept small: each form has its
+    // own function and the dispatchers hold almost nothing.
+
     fn boolean_term(&mut self) -> PResult<N> {
-        let t = self.peek().clone();
-        let span = self.tspan(&t);
+        let t = self.peek();
         match t.tok {
-            Tok::PatternIdent => {
-                self.bump();
-                let pattern =
-                    Ident { name: self.text_of(&t).to_string(), span };
-                let (anchor, d, end) = self.anchor()?;
-                let span = end.map_or(span, |e| span.join(e));
-                self.mk(ExprKind::PatternMatch { pattern, anchor }, span, d)
-            }
+            Tok::PatternIdent => self.term_pattern(),
+            Tok::LParen => self.term_paren(),
             Tok::Ident => {
-                let name = self.text_of(&t);
-                match name {
-                    "true" => {
-                        self.bump();
-                        self.mk(ExprKind::True, span, 1)
-                    }
-                    "false" => {
-                        self.bump();
-                        self.mk(ExprKind::False, span, 1)
-                    }
-                    "not" | "defined" => {
-                        self.bump();
-                        self.enter(span)?;
-                        let r = self.boolean_term();
-                        self.leave();
-                        let operand = r?;
-                        let op = if name == "not" {
-                            UnaryOp::Not
-                        } else {
-                            UnaryOp::Defined
-                        };
-                        let sp = span.join(operand.e.span);
-                        let d = operand.d + 1;
-                        self.mk(
-                            ExprKind::Unary {
-                                op,
-                                operand: Box::new(operand.e),
-                            },
-                            sp,
-                            d,
-                        )
-                    }
-                    "for" => {
-                        self.enter(span)?;
-                        let r = self.for_expr();
-                        self.leave();
-                        r
-                    }
-                    "with" => {
-                        self.enter(span)?;
-                        let r = self.with_expr();
-                        self.leave();
-                        r
-                    }
-                    "all" | "any" | "none" => {
-                        let q = self.quantifier()?;
-                        self.of_expr(q, span)
-                    }
+                let t = t.clone();
+                match self.text_of(&t) {
+                    "true" => self.term_literal(ExprKind::True),
+                    "false" => self.term_literal(ExprKind::False),
+                    "not" => self.term_prefix(UnaryOp::Not),
+                    "defined" => self.term_prefix(UnaryOp::Defined),
+                    "for" => self.nested(Self::for_expr),
+                    "with" => self.nested(Self::with_expr),
+                    "all" | "any" | "none" => self.term_of(),
                     _ => self.value_term(),
                 }
             }
-            Tok::LParen => {
-                self.bump();
-                self.enter(span)?;
-                let r = self.boolean_expr();
-                self.leave();
-                let inner = r?;
-                let end = self.expect(Tok::RParen, "an operator or `)`")?;
-                if !is_value(&inner.e) {
-                    return Ok(inner);
-                }
-                let mut inner = inner;
-                inner.e.span = span.join(self.tspan(&end));
-                let inner = self.postfix(inner)?;
-                let lhs = self.value_binary_rest(inner, 0)?;
-                self.after_value(lhs)
-            }
             _ => self.value_term(),
         }
+    }
+
+    /// Runs `f` one nesting level deeper.
+    fn nested(&mut self, f: fn(&mut Self) -> PResult<N>) -> PResult<N> {
+        let t = self.peek().clone();
+        self.enter(self.tspan(&t))?;
+        let r = f(self);
+        self.leave();
+        r
+    }
+
+    fn term_literal(&mut self, kind: ExprKind) -> PResult<N> {
+        let t = self.bump();
+        let span = self.tspan(&t);
+        self.mk(kind, span, 1)
+    }
+
+    fn term_of(&mut self) -> PResult<N> {
+        let t = self.peek().clone();
+        let span = self.tspan(&t);
+        let q = self.quantifier()?;
+        self.of_expr(q, span)
+    }
+
+    fn term_pattern(&mut self) -> PResult<N> {
+        let t = self.bump();
+        let span = self.tspan(&t);
+        let pattern = Ident { name: self.text_of(&t).to_string(), span };
+        let (anchor, d, end) = self.anchor()?;
+        let span = end.map_or(span, |e| span.join(e));
+        self.mk(ExprKind::PatternMatch { pattern, anchor }, span, d)
+    }
+
+    fn term_prefix(&mut self, op: UnaryOp) -> PResult<N> {
+        let t = self.bump();
+        let span = self.tspan(&t);
+        self.enter(span)?;
+        let r = self.boolean_term();
+        self.leave();
+        let operand = r?;
+        let sp = span.join(operand.e.span);
+        let d = operand.d + 1;
+        self.mk(ExprKind::Unary { op, operand: Box::new(operand.e) }, sp, d)
+    }
+
+    /// `( … )` at boolean-term position: a boolean expression, or a value
+    /// expression that may continue (`(1 + 2) * 3 == 9`).
+    fn term_paren(&mut self) -> PResult<N> {
+        let inner = self.paren()?;
+        if !is_value(&inner.e) {
+            return Ok(inner);
+        }
+        let inner = self.postfix(inner)?;
+        let lhs = self.value_binary_rest(inner, 0)?;
+        self.after_value(lhs)
+    }
+
+    /// `( boolean_expr )`, its span covering the parentheses.
+    fn paren(&mut self) -> PResult<N> {
+        let open = self.bump();
+        self.enter(self.tspan(&open))?;
+        let inner = self.boolean_expr();
+        self.leave();
+        let mut inner = inner?;
+        let close = self.expect(Tok::RParen, "an operator or `)`")?;
+        inner.e.span = self.tspan(&open).join(self.tspan(&close));
+        Ok(inner)
     }
 
     /// A value expression at boolean-term position, followed by `of` (a
@@ -1817,8 +1968,11 @@ impl<'a> Parser<'a> {
     // ---- value expressions
 
     fn value_expr(&mut self) -> PResult<N> {
-        let lhs = self.unary()?;
-        self.value_binary_rest(lhs, 0)
+        let at = self.peek().clone();
+        self.enter(self.tspan(&at))?;
+        let r = self.unary().and_then(|lhs| self.value_binary_rest(lhs, 0));
+        self.leave();
+        r
     }
 
     /// Precedence climbing over the value operators, starting from `lhs`:
@@ -1879,140 +2033,153 @@ impl<'a> Parser<'a> {
     }
 
     fn primary(&mut self) -> PResult<N> {
-        let t = self.peek().clone();
-        let span = self.tspan(&t);
-        let n = match &t.tok {
-            Tok::Int(v) => {
-                self.bump();
-                self.mk(ExprKind::Int(*v), span, 1)?
+        let n = match self.peek().tok {
+            Tok::Int(_) | Tok::Float(_) | Tok::Str(_) | Tok::Regex { .. } => {
+                self.primary_literal()?
             }
-            Tok::Float(v) => {
-                self.bump();
-                self.mk(ExprKind::Float(*v), span, 1)?
-            }
-            Tok::Str(s) => {
-                self.bump();
-                self.mk(ExprKind::Str(s.clone()), span, 1)?
-            }
-            Tok::Regex { .. } => {
-                self.bump();
-                let re = self.regex_of(&t);
-                self.mk(ExprKind::Regex(re), span, 1)?
-            }
-            Tok::PatternCount => {
-                self.bump();
-                let pattern = self.pattern_name(&t);
-                let (range, d, sp) = if self.eat_kw("in").is_some() {
-                    let (r, d) = self.range()?;
-                    let sp = span.join(r.span);
-                    (Some(r), d + 1, sp)
-                } else {
-                    (None, 1, span)
-                };
-                self.mk(ExprKind::PatternCount { pattern, range }, sp, d)?
-            }
+            Tok::PatternCount => self.primary_count()?,
             Tok::PatternOffset | Tok::PatternLength => {
-                self.bump();
-                let pattern = self.pattern_name(&t);
-                let (index, d, sp) = if self.at(&Tok::LBracket) {
-                    self.bump();
-                    let e = self.value_expr()?;
-                    let close = self.expect(Tok::RBracket, "`]`")?;
-                    let sp = span.join(self.tspan(&close));
-                    (Some(Box::new(e.e)), e.d + 1, sp)
-                } else {
-                    (None, 1, span)
-                };
-                let kind = if t.tok == Tok::PatternOffset {
-                    ExprKind::PatternOffset { pattern, index }
-                } else {
-                    ExprKind::PatternLength { pattern, index }
-                };
-                self.mk(kind, sp, d)?
+                self.primary_offset_length()?
             }
-            Tok::LParen => {
-                self.bump();
-                self.enter(span)?;
-                let r = self.boolean_expr();
-                self.leave();
-                let mut inner = r?;
-                let close = self.expect(Tok::RParen, "an operator or `)`")?;
-                if !is_value(&inner.e) {
-                    let sp = span.join(self.tspan(&close));
-                    self.diags.push(
-                        Diagnostic::error(
-                            DiagnosticKind::SyntaxError,
-                            "syntax error: expected an expression, found a \
-                             boolean condition",
-                            sp,
-                        )
-                        .with_label(
-                            "a boolean condition can't be an operand here",
-                        ),
-                    );
-                    return Err(Abort);
-                }
-                inner.e.span = span.join(self.tspan(&close));
-                inner
-            }
-            Tok::Ident => {
-                let name = self.text_of(&t);
-                match name {
-                    "filesize" => {
-                        self.bump();
-                        self.mk(ExprKind::Filesize, span, 1)?
-                    }
-                    "entrypoint" => {
-                        self.bump();
-                        self.mk(ExprKind::Entrypoint, span, 1)?
-                    }
-                    _ if is_keyword(name) => {
-                        return Err(self.expected("an expression"));
-                    }
-                    _ => {
-                        if let Some(ty) = int_type(name) {
-                            if self.peek_n(1).tok == Tok::LParen {
-                                self.bump();
-                                self.bump();
-                                self.enter(span)?;
-                                let r = self.value_expr();
-                                self.leave();
-                                let off = r?;
-                                let close = self.expect(Tok::RParen, "`)`")?;
-                                let sp = span.join(self.tspan(&close));
-                                let d = off.d + 1;
-                                let n = self.mk(
-                                    ExprKind::ReadInt {
-                                        ty,
-                                        offset: Box::new(off.e),
-                                    },
-                                    sp,
-                                    d,
-                                )?;
-                                return self.postfix(n);
-                            }
-                        }
-                        self.bump();
-                        let id = Ident { name: name.to_string(), span };
-                        self.mk(ExprKind::Ident(id), span, 1)?
-                    }
-                }
-            }
+            Tok::LParen => self.primary_paren()?,
+            Tok::Ident => return self.primary_ident(),
             Tok::PatternIdent | Tok::PatternWildcard => {
-                let sp = span;
-                self.diags.push(
-                    Diagnostic::error(
-                        DiagnosticKind::SyntaxError,
-                        "syntax error: a pattern match is not an expression",
-                        sp,
-                    )
-                    .with_label("use `#a`, `@a` or `!a` for numbers"),
-                );
-                return Err(Abort);
+                return Err(self.err_pattern_not_value());
             }
             _ => return Err(self.expected("an expression")),
         };
         self.postfix(n)
+    }
+
+    fn primary_literal(&mut self) -> PResult<N> {
+        let t = self.bump();
+        let span = self.tspan(&t);
+        let kind = match t.tok {
+            Tok::Int(v) => ExprKind::Int(v),
+            Tok::Float(v) => ExprKind::Float(v),
+            Tok::Str(s) => ExprKind::Str(s),
+            _ => ExprKind::Regex(self.regex_of(&t)),
+        };
+        self.mk(kind, span, 1)
+    }
+
+    fn primary_count(&mut self) -> PResult<N> {
+        let t = self.bump();
+        let span = self.tspan(&t);
+        let pattern = self.pattern_name(&t);
+        if self.eat_kw("in").is_none() {
+            return self.mk(
+                ExprKind::PatternCount { pattern, range: None },
+                span,
+                1,
+            );
+        }
+        let (r, d) = self.range()?;
+        let sp = span.join(r.span);
+        self.mk(ExprKind::PatternCount { pattern, range: Some(r) }, sp, d + 1)
+    }
+
+    fn primary_offset_length(&mut self) -> PResult<N> {
+        let t = self.bump();
+        let span = self.tspan(&t);
+        let pattern = self.pattern_name(&t);
+        let (index, d, sp) = if self.eat(&Tok::LBracket).is_some() {
+            let e = self.value_expr()?;
+            let close = self.expect(Tok::RBracket, "`]`")?;
+            let sp = span.join(self.tspan(&close));
+            (Some(Box::new(e.e)), e.d + 1, sp)
+        } else {
+            (None, 1, span)
+        };
+        let kind = if t.tok == Tok::PatternOffset {
+            ExprKind::PatternOffset { pattern, index }
+        } else {
+            ExprKind::PatternLength { pattern, index }
+        };
+        self.mk(kind, sp, d)
+    }
+
+    fn primary_paren(&mut self) -> PResult<N> {
+        let inner = self.paren()?;
+        if !is_value(&inner.e) {
+            return Err(self.err_bool_operand(inner.e.span));
+        }
+        Ok(inner)
+    }
+
+    fn primary_ident(&mut self) -> PResult<N> {
+        let t = self.peek().clone();
+        let span = self.tspan(&t);
+        let name = self.text_of(&t);
+        let n = match name {
+            "filesize" => self.term_literal(ExprKind::Filesize)?,
+            "entrypoint" => self.term_literal(ExprKind::Entrypoint)?,
+            _ if is_keyword(name) => {
+                return Err(self.expected("an expression"));
+            }
+            _ => match int_type(name) {
+                Some(ty) if self.peek_n(1).tok == Tok::LParen => {
+                    self.read_int(ty)?
+                }
+                _ => {
+                    self.bump();
+                    let id = Ident { name: name.to_string(), span };
+                    self.mk(ExprKind::Ident(id), span, 1)?
+                }
+            },
+        };
+        self.postfix(n)
+    }
+
+    /// `uint32(…)` and friends. YARA-X parses them as ordinary calls
+    /// (`int8(true)` is a type error, not a syntax error), so this does
+    /// too; with exactly one argument the call becomes a `ReadInt`.
+    fn read_int(&mut self, ty: IntType) -> PResult<N> {
+        let t = self.bump();
+        let span = self.tspan(&t);
+        self.bump(); // `(`
+        let (mut args, d) = self.call_args()?;
+        let close = self.expect(Tok::RParen, "`,` or `)`")?;
+        let sp = span.join(self.tspan(&close));
+        if args.len() == 1 {
+            let offset = Box::new(args.remove(0));
+            return self.mk(ExprKind::ReadInt { ty, offset }, sp, d + 1);
+        }
+        let name = self.text_of(&t).to_string();
+        let callee = Box::new(Expr {
+            kind: ExprKind::Ident(Ident { name, span }),
+            span,
+        });
+        self.mk(ExprKind::Call { callee, args }, sp, d + 1)
+    }
+
+    #[cold]
+    fn err_pattern_not_value(&mut self) -> Abort {
+        let t = self.peek().clone();
+        let span = self.tspan(&t);
+        self.diags.push(
+            Diagnostic::error(
+                DiagnosticKind::SyntaxError,
+                "syntax error: a pattern match is not an expression",
+                span,
+            )
+            .with_label("use `#a`, `@a` or `!a` for numbers"),
+        );
+        Abort
+    }
+
+    #[cold]
+    fn err_bool_operand(&mut self, span: Span) -> Abort {
+        self.diags.push(
+            Diagnostic::error(
+                DiagnosticKind::SyntaxError,
+                "syntax error: expected an expression, found a boolean \
+                 condition",
+                span,
+            )
+            .with_label("a boolean condition can't be an operand here"),
+        );
+        Abort
     }
 
     fn pattern_name(&self, t: &Token) -> Ident {
@@ -2023,55 +2190,43 @@ impl<'a> Parser<'a> {
     /// `.field`, `[index]` and `(args)` after a primary expression.
     fn postfix(&mut self, mut n: N) -> PResult<N> {
         loop {
-            let t = self.peek().clone();
-            match t.tok {
-                Tok::Dot => {
-                    self.bump();
-                    let field = self.ident("a field name")?;
-                    let span = n.e.span.join(field.span);
-                    let d = n.d + 1;
-                    n = self.mk(
-                        ExprKind::Field { object: Box::new(n.e), field },
-                        span,
-                        d,
-                    )?;
-                }
-                Tok::LBracket => {
-                    self.bump();
-                    self.enter(self.tspan(&t))?;
-                    let r = self.value_expr();
-                    self.leave();
-                    let index = r?;
-                    let close = self.expect(Tok::RBracket, "`]`")?;
-                    let span = n.e.span.join(self.tspan(&close));
-                    let d = n.d.max(index.d) + 1;
-                    n = self.mk(
-                        ExprKind::Index {
-                            object: Box::new(n.e),
-                            index: Box::new(index.e),
-                        },
-                        span,
-                        d,
-                    )?;
-                }
-                Tok::LParen => {
-                    self.bump();
-                    self.enter(self.tspan(&t))?;
-                    let r = self.call_args();
-                    self.leave();
-                    let (args, ad) = r?;
-                    let close = self.expect(Tok::RParen, "`,` or `)`")?;
-                    let span = n.e.span.join(self.tspan(&close));
-                    let d = n.d.max(ad) + 1;
-                    n = self.mk(
-                        ExprKind::Call { callee: Box::new(n.e), args },
-                        span,
-                        d,
-                    )?;
-                }
+            n = match self.peek().tok {
+                Tok::Dot => self.postfix_field(n)?,
+                Tok::LBracket => self.postfix_index(n)?,
+                Tok::LParen => self.postfix_call(n)?,
                 _ => return Ok(n),
-            }
+            };
         }
+    }
+
+    fn postfix_field(&mut self, n: N) -> PResult<N> {
+        self.bump();
+        let field = self.ident("a field name")?;
+        let span = n.e.span.join(field.span);
+        let d = n.d + 1;
+        self.mk(ExprKind::Field { object: Box::new(n.e), field }, span, d)
+    }
+
+    fn postfix_index(&mut self, n: N) -> PResult<N> {
+        self.bump();
+        let index = self.value_expr()?;
+        let close = self.expect(Tok::RBracket, "`]`")?;
+        let span = n.e.span.join(self.tspan(&close));
+        let d = n.d.max(index.d) + 1;
+        let kind = ExprKind::Index {
+            object: Box::new(n.e),
+            index: Box::new(index.e),
+        };
+        self.mk(kind, span, d)
+    }
+
+    fn postfix_call(&mut self, n: N) -> PResult<N> {
+        self.bump();
+        let (args, ad) = self.call_args()?;
+        let close = self.expect(Tok::RParen, "`,` or `)`")?;
+        let span = n.e.span.join(self.tspan(&close));
+        let d = n.d.max(ad) + 1;
+        self.mk(ExprKind::Call { callee: Box::new(n.e), args }, span, d)
     }
 
     fn call_args(&mut self) -> PResult<(Vec<Expr>, u32)> {
