@@ -44,6 +44,46 @@ fn any_byte() -> Hir {
     Hir::class(Class::Bytes(ClassBytes::new([ClassBytesRange::new(0, 255)])))
 }
 
+/// One position of a fixed-length hex pattern (`value` already masked).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MaskedByte {
+    pub value: u8,
+    pub mask: u8,
+    pub negated: bool,
+}
+
+/// Most positions of a hex pattern compared with masks.
+const MAX_MASKED_LEN: usize = 4096;
+
+/// A hex pattern without alternatives or variable jumps as masked bytes.
+pub(crate) fn hex_to_masked(tokens: &[HexToken]) -> Option<Vec<MaskedByte>> {
+    let mut out = Vec::new();
+    for t in tokens {
+        match t {
+            HexToken::Byte { value, mask, negated, .. } => {
+                out.push(MaskedByte {
+                    value: value & mask,
+                    mask: *mask,
+                    negated: *negated,
+                });
+            }
+            HexToken::Jump { start, end: Some(end), .. } if start == end => {
+                let n = *start as usize;
+                if out.len() + n > MAX_MASKED_LEN {
+                    return None;
+                }
+                let any = MaskedByte { value: 0, mask: 0, negated: false };
+                out.extend(std::iter::repeat_n(any, n));
+            }
+            _ => return None,
+        }
+        if out.len() > MAX_MASKED_LEN {
+            return None;
+        }
+    }
+    Some(out)
+}
+
 /// Lowers hex tokens to a HIR.
 pub(crate) fn hex_to_hir(tokens: &[HexToken]) -> Hir {
     hex_seq(tokens, 0)

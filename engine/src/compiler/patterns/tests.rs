@@ -199,3 +199,133 @@ fn check_cases(cases: &str) -> Vec<String> {
     }
     failures
 }
+
+/// Pattern declarations (`$x = ...` on one line) of every rule file under
+/// `dir`.
+fn declarations(dir: &std::path::Path, out: &mut Vec<String>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            declarations(&p, out);
+        } else if p.extension().is_some_and(|x| x == "yar" || x == "yara") {
+            let Ok(text) = std::fs::read_to_string(&p) else { continue };
+            for line in text.lines() {
+                let l = line.trim();
+                if !l.starts_with('$') {
+                    continue;
+                }
+                let Some(eq) = l.find('=') else { continue };
+                let decl = l[eq + 1..].trim();
+                // Drop a trailing comment after the declaration.
+                let decl = match decl.rfind(" //") {
+                    Some(i) if !decl.starts_with('/') => &decl[..i],
+                    _ => decl,
+                };
+                out.push(decl.to_string());
+            }
+        }
+    }
+}
+
+/// Throughput on real rules: `SIGSCAN_BENCH_RULES` (a folder of rule
+/// files) against `SIGSCAN_BENCH_DATA` (a folder of files), single
+/// thread. Prints MB/s; asserts nothing about time.
+#[test]
+#[ignore]
+fn bench_throughput() {
+    use std::time::Instant;
+    let rules = std::env::var("SIGSCAN_BENCH_RULES")
+        .unwrap_or_else(|_| "/work/shared/rules".into());
+    let data_dir = std::env::var("SIGSCAN_BENCH_DATA")
+        .unwrap_or_else(|_| "/usr/bin".into());
+    let max_bytes: usize = std::env::var("SIGSCAN_BENCH_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200 << 20);
+    let mut decls = Vec::new();
+    declarations(std::path::Path::new(&rules), &mut decls);
+    let t0 = Instant::now();
+    let ac_kind = match std::env::var("SIGSCAN_AC_KIND").as_deref() {
+        Ok("nfa") => Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA),
+        Ok("cnfa") => Some(aho_corasick::AhoCorasickKind::ContiguousNFA),
+        Ok("dfa") => Some(aho_corasick::AhoCorasickKind::DFA),
+        _ => None,
+    };
+    let mut builder = PatternSetBuilder::new(PatternOptions {
+        ac_kind,
+        ..Default::default()
+    });
+    let mut diags = Vec::new();
+    let (mut ok, mut bad) = (0, 0);
+    let mut names = Vec::new();
+    for d in &decls {
+        match super::testparse::pattern(d) {
+            Some(p) => match builder.add(&p, &mut diags) {
+                Ok(_) => {
+                    ok += 1;
+                    names.push(d.clone());
+                }
+                Err(_) => bad += 1,
+            },
+            None => bad += 1,
+        }
+    }
+    let set = builder.build().expect("set builds");
+    println!(
+        "{ok} patterns ({bad} skipped, {} slow), {} atoms, built in {:?}",
+        diags.len(),
+        set.num_atoms(),
+        t0.elapsed()
+    );
+    let mut files: Vec<Vec<u8>> = Vec::new();
+    let mut total = 0;
+    let mut paths: Vec<_> = std::fs::read_dir(&data_dir)
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    paths.sort();
+    for p in paths {
+        if total >= max_bytes {
+            break;
+        }
+        if let Ok(d) = std::fs::read(&p) {
+            total += d.len();
+            files.push(d);
+        }
+    }
+    let mut table = MatchTable::default();
+    let limits =
+        SearchLimits { max_matches_per_pattern: 1_000_000, deadline: None };
+    let t = Instant::now();
+    let mut nmatches = 0;
+    if std::env::var("SIGSCAN_BENCH_HITS").is_ok() {
+        set.debug_hits(&files, &names);
+    }
+    for f in &files {
+        set.search(f, &mut table, &limits);
+        nmatches +=
+            (0..set.len() as u32).map(|i| table.get(i).len()).sum::<usize>();
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "{} files, {:.1} MB in {:.3} s: {:.1} MB/s, {nmatches} matches",
+        files.len(),
+        total as f64 / 1e6,
+        secs,
+        total as f64 / 1e6 / secs
+    );
+}
+
+#[test]
+#[ignore]
+fn debug_atoms() {
+    let src = std::env::var("P").unwrap_or_default();
+    let p = super::testparse::pattern(&src).expect("parses");
+    let mut builder = PatternSetBuilder::new(PatternOptions::default());
+    let mut diags = Vec::new();
+    builder.add(&p, &mut diags).expect("compiles");
+    for (i, a) in builder.atoms.iter().enumerate().take(20) {
+        println!("{a:02x?} {:?}", builder.refs[i]);
+    }
+    println!("{} atoms, {diags:?}", builder.atoms.len());
+}
