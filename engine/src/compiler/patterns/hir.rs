@@ -84,6 +84,33 @@ pub(crate) fn hex_to_masked(tokens: &[HexToken]) -> Option<Vec<MaskedByte>> {
     Some(out)
 }
 
+/// Whether YARA-X matches a hex pattern as a chain of pieces (without
+/// its scan limit): it has a long or unbounded jump at the top level
+/// and every piece between such jumps has at least two fixed bytes.
+pub(crate) fn hex_is_chain(tokens: &[HexToken]) -> bool {
+    const LONG_JUMP: u32 = 200;
+    let mut splits = 0;
+    let mut fixed = 0;
+    let mut pieces_ok = true;
+    for t in tokens {
+        match t {
+            HexToken::Jump { start, end, .. }
+                if end.is_none_or(|e| {
+                    e > LONG_JUMP || e - start > LONG_JUMP
+                }) =>
+            {
+                splits += 1;
+                pieces_ok &= fixed >= 2;
+                fixed = 0;
+            }
+            HexToken::Byte { mask: 0xFF, negated: false, .. } => fixed += 1,
+            _ => {}
+        }
+    }
+    pieces_ok &= fixed >= 2;
+    splits > 0 && pieces_ok
+}
+
 /// Lowers hex tokens to a HIR.
 pub(crate) fn hex_to_hir(tokens: &[HexToken]) -> Hir {
     hex_seq(tokens, 0)
