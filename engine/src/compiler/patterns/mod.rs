@@ -127,6 +127,8 @@ pub(crate) struct RegexSub {
     /// Bytes at fixed offsets from the atom that every match has, checked
     /// before running the regex: `(offset, 256-bit set)`.
     pub checks: Box<[(isize, [u64; 4])]>,
+    /// Look-arounds at the ends of a wide regex.
+    pub edges: hir::WideEdges,
 }
 
 /// Most fixed-offset checks kept per regex sub-pattern.
@@ -203,6 +205,8 @@ pub(crate) struct PatternSetBuilder {
     atom_ids: HashMap<Vec<u8>, u32>,
     refs: Vec<Vec<AtomRef>>,
     slow: Vec<u32>,
+    /// Wide look-arounds of the regex being lowered.
+    edges: hir::WideEdges,
 }
 
 impl PatternSetBuilder {
@@ -448,7 +452,13 @@ impl PatternSetBuilder {
                 }
                 let greedy = hir::is_greedy(&h);
                 for &w in &forms {
-                    let hw = if w { hir::widen(&h) } else { h.clone() };
+                    let (edges, hw) = if w {
+                        let (edges, rest) = hir::split_wide_edges(&h);
+                        (edges, hir::widen(&rest))
+                    } else {
+                        (hir::WideEdges::default(), h.clone())
+                    };
+                    self.edges = edges;
                     self.lower_hir(
                         id,
                         &hw,
@@ -459,6 +469,7 @@ impl PatternSetBuilder {
                         re.span,
                         diagnostics,
                     )?;
+                    self.edges = hir::WideEdges::default();
                 }
                 Ok(())
             }
@@ -708,6 +719,7 @@ impl PatternSetBuilder {
                 limit,
                 first_bytes,
                 checks,
+                edges: self.edges,
             })),
         });
         let slow = match &chosen {
