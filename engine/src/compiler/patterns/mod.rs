@@ -26,6 +26,7 @@
 
 mod atoms;
 mod base64;
+mod finder;
 mod hir;
 mod search;
 
@@ -33,8 +34,9 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex_automata::dfa::dense;
+use regex_automata::hybrid;
 use regex_automata::nfa::thompson;
+use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
 use regex_automata::{meta, util::primitives::StateID};
 use regex_syntax::hir::Hir;
@@ -63,9 +65,19 @@ pub(crate) struct PatternOptions {
     pub relaxed_re_syntax: bool,
     /// Turn the slow-pattern warning into an error.
     pub error_on_slow_pattern: bool,
-    /// Which Aho-Corasick implementation to build (`None`: let the crate
-    /// choose by size). Kept selectable to measure the alternatives.
-    pub ac_kind: Option<AhoCorasickKind>,
+    /// Which multi-pattern search to build. Kept selectable to measure
+    /// the alternatives.
+    pub finder: FinderKind,
+}
+
+/// The multi-pattern search over atoms (see [`finder`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum FinderKind {
+    /// Direct tables per atom length (the fastest measured).
+    #[default]
+    Hash,
+    /// The `aho-corasick` crate; `None` lets it pick by size.
+    AhoCorasick(Option<AhoCorasickKind>),
 }
 
 /// One form of a pattern in the data.
@@ -91,6 +103,9 @@ pub(crate) enum SubKind {
         padding: u8,
         alphabet: Box<base64::Alphabet>,
     },
+    /// A hex pattern of fixed length: `data[i] & mask[i] == value[i]`,
+    /// inverted where `negated[i]`.
+    Masked { value: Box<[u8]>, mask: Box<[u8]>, negated: Box<[bool]> },
     /// A hex pattern or regex split at its atom.
     Regex(Box<RegexSub>),
 }
@@ -100,14 +115,73 @@ pub(crate) enum SubKind {
 pub(crate) struct RegexSub {
     /// Anchored leftmost-first matcher for the part from the atom on.
     pub fwd: meta::Regex,
-    /// Anchored reverse DFA (all matches) of the part before the atom.
-    pub bck: Option<dense::DFA<Vec<u32>>>,
+    /// Anchored reverse lazy DFA (all matches) of the part before the
+    /// atom.
+    pub bck: Option<Box<Reverse>>,
     /// At the same start keep the longest match.
     pub greedy: bool,
     /// Forward/backward scan limit.
     pub limit: Option<usize>,
     /// For slow patterns: the bytes that can start a match.
     pub first_bytes: Box<[bool; 256]>,
+    /// Bytes at fixed offsets from the atom that every match has, checked
+    /// before running the regex: `(offset, 256-bit set)`.
+    pub checks: Box<[(isize, [u64; 4])]>,
+    /// Look-arounds at the ends of a wide regex.
+    pub edges: hir::WideEdges,
+}
+
+/// Most fixed-offset checks kept per regex sub-pattern.
+const MAX_CHECKS: usize = 24;
+
+/// The one-byte elements right before and after `split` in `units`, as
+/// `(offset from the split, byte set)`; sets matching every byte are left
+/// out.
+fn fixed_checks(units: &[Hir], split: usize) -> Box<[(isize, [u64; 4])]> {
+    let to_bits = |set: &[u8]| {
+        let mut bits = [0u64; 4];
+        for &b in set {
+            bits[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
+        bits
+    };
+    let mut out = Vec::new();
+    let fwd = units[split..].iter().enumerate();
+    let bck = units[..split].iter().rev().enumerate();
+    for (i, u) in fwd {
+        let Some(set) = hir::byte_set(u, 256) else { break };
+        if set.len() < 256 && out.len() < MAX_CHECKS / 2 {
+            out.push((i as isize, to_bits(&set)));
+        }
+    }
+    for (i, u) in bck {
+        let Some(set) = hir::byte_set(u, 256) else { break };
+        if set.len() < 256 && out.len() < MAX_CHECKS {
+            out.push((-(i as isize) - 1, to_bits(&set)));
+        }
+    }
+    out.into_boxed_slice()
+}
+
+/// A lazy DFA matching the part of a pattern before its atom backward,
+/// with a pool of caches so the set stays immutable and `Sync`.
+pub(crate) struct Reverse {
+    pub dfa: hybrid::dfa::DFA,
+    pub pool: Pool<hybrid::dfa::Cache, CacheFn>,
+}
+
+type CacheFn = Box<
+    dyn Fn() -> hybrid::dfa::Cache
+        + Send
+        + Sync
+        + std::panic::UnwindSafe
+        + std::panic::RefUnwindSafe,
+>;
+
+impl std::fmt::Debug for Reverse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reverse").finish_non_exhaustive()
+    }
 }
 
 /// What an atom hit means: sub-pattern `sub` may start `backoff` bytes
@@ -131,6 +205,8 @@ pub(crate) struct PatternSetBuilder {
     atom_ids: HashMap<Vec<u8>, u32>,
     refs: Vec<Vec<AtomRef>>,
     slow: Vec<u32>,
+    /// Wide look-arounds of the regex being lowered.
+    edges: hir::WideEdges,
 }
 
 impl PatternSetBuilder {
@@ -175,12 +251,10 @@ impl PatternSetBuilder {
 
     /// Builds the automaton over the atoms of every pattern added.
     pub fn build(self) -> Result<PatternSet, Diagnostic> {
-        let ac = if self.atoms.is_empty() {
-            None
-        } else {
-            let ac = AhoCorasick::builder()
+        let build_ac = |kind| {
+            AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
-                .kind(self.options.ac_kind)
+                .kind(kind)
                 .build(&self.atoms)
                 .map_err(|e| {
                     Diagnostic::error(
@@ -188,8 +262,21 @@ impl PatternSetBuilder {
                         format!("cannot build the pattern automaton: {e}"),
                         ast::Span::default(),
                     )
-                })?;
-            Some(ac)
+                })
+        };
+        let finder = if self.atoms.is_empty() {
+            None
+        } else {
+            match self.options.finder {
+                FinderKind::AhoCorasick(kind) => {
+                    Some(finder::Finder::Ac(build_ac(kind)?))
+                }
+                FinderKind::Hash => match finder::HashFinder::new(&self.atoms)
+                {
+                    Some(h) => Some(finder::Finder::Hash(Box::new(h))),
+                    None => Some(finder::Finder::Ac(build_ac(None)?)),
+                },
+            }
         };
         let mut ref_ranges = Vec::with_capacity(self.refs.len());
         let mut flat = Vec::new();
@@ -202,11 +289,13 @@ impl PatternSetBuilder {
         Ok(PatternSet {
             num_patterns: self.num_patterns as usize,
             subs: self.subs,
-            ac,
+            finder,
             ref_ranges,
             refs: flat,
             slow: self.slow,
             max_atom_len: max_atom,
+            #[cfg(test)]
+            atoms_for_debug: self.atoms.clone(),
         })
     }
 
@@ -257,6 +346,28 @@ impl PatternSetBuilder {
                     ));
                 }
                 let mut any_b64 = false;
+                let b64 = p.modifiers.iter().find(|m| {
+                    matches!(
+                        m.kind,
+                        ModifierKind::Base64 { .. }
+                            | ModifierKind::Base64Wide { .. }
+                    )
+                });
+                if let Some(m) = b64 {
+                    if text.len() < 3 {
+                        return Err(Diagnostic::error(
+                            DiagnosticKind::InvalidModifier,
+                            "invalid pattern",
+                            p.span,
+                        )
+                        .with_label("this pattern is too short")
+                        .with_secondary(m.span, "base64 modifier")
+                        .with_note(
+                            "`base64` requires that pattern is at least 3 \
+                             bytes long",
+                        ));
+                    }
+                }
                 for m in &p.modifiers {
                     // `wide` applies to the text before encoding;
                     // `base64wide` widens the encoding.
@@ -289,19 +400,36 @@ impl PatternSetBuilder {
                             self.lower_xor(id, bytes, min, max, fullword, w)
                         }
                         None => {
-                            self.lower_literal(id, bytes, nocase, fullword, w)
+                            let q = self
+                                .lower_literal(id, bytes, nocase, fullword, w);
+                            if q < atoms::SLOW_QUALITY {
+                                self.slow_pattern(p.span, diagnostics)?;
+                            }
                         }
                     }
                 }
                 Ok(())
             }
             PatternKind::Hex(hex) => {
+                if let Some(masked) = hir::hex_to_masked(&hex.tokens) {
+                    if self.lower_masked(id, masked) {
+                        return Ok(());
+                    }
+                }
                 let h = hir::hex_to_hir(&hex.tokens);
+                // Like YARA-X: a pattern split by long jumps into pieces
+                // that each have an atom is matched whatever the distance;
+                // otherwise the scan limit applies.
+                let limit = if hir::hex_is_chain(&hex.tokens) {
+                    None
+                } else {
+                    Some(REGEX_SCAN_LIMIT)
+                };
                 self.lower_hir(
                     id,
                     &h,
                     false,
-                    None,
+                    limit,
                     false,
                     false,
                     p.span,
@@ -314,9 +442,23 @@ impl PatternSetBuilder {
                     nocase,
                     self.options.relaxed_re_syntax,
                 )?;
+                if h.properties().minimum_len() == Some(0) {
+                    return Err(Diagnostic::error(
+                        DiagnosticKind::InvalidRegex,
+                        "invalid regular expression",
+                        re.span,
+                    )
+                    .with_label("this regexp can match empty strings"));
+                }
                 let greedy = hir::is_greedy(&h);
                 for &w in &forms {
-                    let hw = if w { hir::widen(&h) } else { h.clone() };
+                    let (edges, hw) = if w {
+                        let (edges, rest) = hir::split_wide_edges(&h);
+                        (edges, hir::widen(&rest))
+                    } else {
+                        (hir::WideEdges::default(), h.clone())
+                    };
+                    self.edges = edges;
                     self.lower_hir(
                         id,
                         &hw,
@@ -327,12 +469,14 @@ impl PatternSetBuilder {
                         re.span,
                         diagnostics,
                     )?;
+                    self.edges = hir::WideEdges::default();
                 }
                 Ok(())
             }
         }
     }
 
+    /// Returns the quality of the atom chosen.
     fn lower_literal(
         &mut self,
         id: PatternId,
@@ -340,8 +484,8 @@ impl PatternSetBuilder {
         nocase: bool,
         fullword: bool,
         wide: bool,
-    ) {
-        let (start, len) = atoms::best_literal_window(&bytes, nocase);
+    ) -> i32 {
+        let (start, len, q) = atoms::best_literal_window(&bytes, nocase);
         let window = bytes[start..start + len].to_vec();
         let exact = len == bytes.len();
         let sub = self.push_sub(Sub {
@@ -358,6 +502,35 @@ impl PatternSetBuilder {
         } else {
             self.push_atom(window, r);
         }
+        q
+    }
+
+    /// Warns about a slow pattern, or fails if told to.
+    fn slow_pattern(
+        &self,
+        span: ast::Span,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<(), Diagnostic> {
+        let msg = "slow pattern";
+        let label = "this pattern may slow down the scan";
+        if self.options.error_on_slow_pattern {
+            return Err(Diagnostic::error(
+                DiagnosticKind::SlowPattern,
+                msg,
+                span,
+            )
+            .with_label(label));
+        }
+        if !diagnostics
+            .iter()
+            .any(|d| d.kind == DiagnosticKind::SlowPattern && d.span == span)
+        {
+            diagnostics.push(
+                Diagnostic::warning(DiagnosticKind::SlowPattern, msg, span)
+                    .with_label(label),
+            );
+        }
+        Ok(())
     }
 
     fn lower_xor(
@@ -369,7 +542,7 @@ impl PatternSetBuilder {
         fullword: bool,
         wide: bool,
     ) {
-        let (start, len) = atoms::best_literal_window(&bytes, false);
+        let (start, len, _) = atoms::best_literal_window(&bytes, false);
         let window = bytes[start..start + len].to_vec();
         let sub = self.push_sub(Sub {
             pattern: id,
@@ -404,7 +577,7 @@ impl PatternSetBuilder {
         })?;
         for (padding, enc) in base64::patterns(text, &alpha) {
             let encoded = if wide { widen_bytes(&enc) } else { enc };
-            let (start, len) = atoms::best_literal_window(&encoded, false);
+            let (start, len, _) = atoms::best_literal_window(&encoded, false);
             let window = encoded[start..start + len].to_vec();
             let sub = self.push_sub(Sub {
                 pattern: id,
@@ -422,6 +595,47 @@ impl PatternSetBuilder {
             self.push_atom(window, r);
         }
         Ok(())
+    }
+
+    /// A fixed-length hex pattern: its best run of bytes with few
+    /// alternatives is the atom, the rest a masked compare. `false` if it
+    /// has no usable run (then it goes the regex way).
+    fn lower_masked(
+        &mut self,
+        id: PatternId,
+        m: Vec<hir::MaskedByte>,
+    ) -> bool {
+        let sets: Vec<Option<Vec<u8>>> = m
+            .iter()
+            .map(|b| {
+                let set: Vec<u8> = (0..=255u8)
+                    .filter(|x| (x & b.mask == b.value) != b.negated)
+                    .collect();
+                (set.len() <= atoms::MAX_VARIANTS).then_some(set)
+            })
+            .collect();
+        let Some((start, run, q)) = atoms::best_run(&sets) else {
+            return false;
+        };
+        if q < atoms::SLOW_QUALITY {
+            return false;
+        }
+        let exact = run.len() == m.len();
+        let sub = self.push_sub(Sub {
+            pattern: id,
+            fullword: false,
+            wide: false,
+            kind: SubKind::Masked {
+                value: m.iter().map(|b| b.value).collect(),
+                mask: m.iter().map(|b| b.mask).collect(),
+                negated: m.iter().map(|b| b.negated).collect(),
+            },
+        });
+        let r = AtomRef { sub, backoff: start as u32, key: 0, exact };
+        for a in atoms::expand(&run) {
+            self.push_atom(a, r);
+        }
+        true
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -493,6 +707,7 @@ impl PatternSetBuilder {
         };
         let fwd = forward_regex(&fwd_hir).map_err(too_big)?;
         let first_bytes = first_bytes(h);
+        let checks = fixed_checks(&units, split);
         let sub = self.push_sub(Sub {
             pattern: id,
             fullword,
@@ -503,6 +718,8 @@ impl PatternSetBuilder {
                 greedy,
                 limit,
                 first_bytes,
+                checks,
+                edges: self.edges,
             })),
         });
         let slow = match &chosen {
@@ -519,17 +736,7 @@ impl PatternSetBuilder {
             }
         };
         if slow {
-            let msg = "slow pattern: no good atom to search for it";
-            if self.options.error_on_slow_pattern {
-                let d =
-                    Diagnostic::error(DiagnosticKind::SlowPattern, msg, span)
-                        .with_label("this pattern may slow down the scan");
-                return Err(d);
-            }
-            diagnostics.push(
-                Diagnostic::warning(DiagnosticKind::SlowPattern, msg, span)
-                    .with_label("this pattern may slow down the scan"),
-            );
+            self.slow_pattern(span, diagnostics)?;
         }
         Ok(())
     }
@@ -587,7 +794,7 @@ fn forward_regex(h: &Hir) -> Result<meta::Regex, String> {
         .map_err(|e| e.to_string())
 }
 
-fn reverse_dfa(h: &Hir) -> Option<dense::DFA<Vec<u32>>> {
+fn reverse_dfa(h: &Hir) -> Option<Box<Reverse>> {
     let nfa = thompson::Compiler::new()
         .configure(
             thompson::Config::new()
@@ -598,16 +805,20 @@ fn reverse_dfa(h: &Hir) -> Option<dense::DFA<Vec<u32>>> {
         )
         .build_from_hir(h)
         .ok()?;
-    dense::Builder::new()
+    let dfa = hybrid::dfa::Builder::new()
         .configure(
-            dense::Config::new()
+            hybrid::dfa::Config::new()
                 .match_kind(regex_automata::MatchKind::All)
-                .start_kind(regex_automata::dfa::StartKind::Anchored)
-                .dfa_size_limit(Some(REVERSE_DFA_LIMIT))
-                .determinize_size_limit(Some(REVERSE_DFA_LIMIT)),
+                .starts_for_each_pattern(false)
+                .cache_capacity(REVERSE_DFA_LIMIT)
+                .skip_cache_capacity_check(true)
+                .minimum_cache_clear_count(None),
         )
-        .build_from_nfa(&nfa)
-        .ok()
+        .build_from_nfa(nfa)
+        .ok()?;
+    let for_pool = dfa.clone();
+    let create: CacheFn = Box::new(move || for_pool.create_cache());
+    Some(Box::new(Reverse { dfa, pool: Pool::new(create) }))
 }
 
 /// The bytes a match of `h` can start with (all of them when unknown).
@@ -628,18 +839,25 @@ fn first_bytes(h: &Hir) -> Box<[bool; 256]> {
     set
 }
 
+#[cfg(test)]
+fn ac_patterns(set: &PatternSet) -> Vec<&[u8]> {
+    set.atoms_for_debug.iter().map(|a| a.as_slice()).collect()
+}
+
 /// Every pattern of every rule, ready to search. Immutable, `Send + Sync`.
 #[derive(Debug)]
 pub(crate) struct PatternSet {
     num_patterns: usize,
     subs: Vec<Sub>,
-    ac: Option<AhoCorasick>,
+    finder: Option<finder::Finder>,
     /// For atom `i`, `refs[ref_ranges[i].0..ref_ranges[i].1]`.
     ref_ranges: Vec<(u32, u32)>,
     refs: Vec<AtomRef>,
     /// Sub-patterns without atoms, tried at every plausible offset.
     slow: Vec<u32>,
     max_atom_len: usize,
+    #[cfg(test)]
+    atoms_for_debug: Vec<Vec<u8>>,
 }
 
 /// Bounds on one search.
@@ -673,6 +891,78 @@ impl PatternSet {
     /// Number of distinct atoms in the automaton.
     pub fn num_atoms(&self) -> usize {
         self.ref_ranges.len()
+    }
+
+    /// Prints the atoms with the most automaton hits over `files` and the
+    /// patterns they belong to (a tool for tuning atom choice).
+    #[cfg(test)]
+    pub fn debug_hits(&self, files: &[Vec<u8>], names: &[String]) {
+        let mut hits = vec![0usize; self.ref_ranges.len()];
+        for f in files {
+            match &self.finder {
+                Some(finder::Finder::Ac(ac)) => {
+                    for m in ac.find_overlapping_iter(f.as_slice()) {
+                        hits[m.pattern().as_usize()] += 1;
+                    }
+                }
+                Some(finder::Finder::Hash(h)) => {
+                    h.find(f, 0, f.len(), |id, _| hits[id as usize] += 1)
+                }
+                None => {}
+            }
+        }
+        let total: usize = hits.iter().sum();
+        println!("{total} atom hits");
+        if let Some(finder::Finder::Hash(h)) = &self.finder {
+            h.debug_stats(files);
+        }
+        let mut by_len = [0usize; 5];
+        for a in &self.atoms_for_debug {
+            by_len[a.len().min(4)] += 1;
+        }
+        println!("atoms by length: {by_len:?}");
+        let mut order: Vec<usize> = (0..hits.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(hits[i]));
+        let atoms: Vec<&[u8]> = ac_patterns(self);
+        for &i in order.iter().take(25) {
+            let (a, b) = self.ref_ranges[i];
+            let kinds: Vec<String> = self.refs[a as usize..b as usize]
+                .iter()
+                .map(|r| match &self.subs[r.sub as usize].kind {
+                    SubKind::Literal { bytes, .. } => {
+                        format!("lit {:?}", String::from_utf8_lossy(bytes))
+                    }
+                    SubKind::Xor { .. } => "xor".into(),
+                    SubKind::Base64 { .. } => "b64".into(),
+                    SubKind::Masked { value, .. } => {
+                        format!("masked len {}", value.len())
+                    }
+                    SubKind::Regex(_) => format!(
+                        "regex {}",
+                        names
+                            .get(self.subs[r.sub as usize].pattern as usize)
+                            .map_or("", |s| s.as_str())
+                    ),
+                })
+                .collect();
+            println!("{:>9} {:?} {:?}", hits[i], atoms.get(i), kinds);
+        }
+    }
+
+    /// Atom hits in `data`, without verifying them (to time the finder).
+    #[cfg(test)]
+    pub fn count_atom_hits(&self, data: &[u8]) -> usize {
+        let mut n = 0;
+        match &self.finder {
+            Some(finder::Finder::Ac(ac)) => {
+                n = ac.find_overlapping_iter(data).count();
+            }
+            Some(finder::Finder::Hash(h)) => {
+                h.find(data, 0, data.len(), |_, _| n += 1)
+            }
+            None => {}
+        }
+        n
     }
 
     /// Finds every match of every pattern in `data` and records them in

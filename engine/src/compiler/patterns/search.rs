@@ -10,10 +10,11 @@
 
 use std::time::Instant;
 
-use regex_automata::dfa::Automaton;
 use regex_automata::{Anchored, Input};
 
 use super::base64;
+use super::finder::Finder;
+use super::hir;
 use super::{
     AtomRef, PatternId, PatternSet, RegexSub, SearchLimits, SearchOutcome,
     Sub, SubKind,
@@ -91,39 +92,64 @@ pub(super) fn search(
         verifications: 0,
         scratch: (Vec::new(), Vec::new()),
     };
-    if let Some(ac) = &set.ac {
-        let overlap = set.max_atom_len.saturating_sub(1);
-        let mut pos = 0;
-        'chunks: while pos < data.len() {
-            if st.expired() {
-                break;
+    match &set.finder {
+        Some(Finder::Ac(ac)) => {
+            let overlap = set.max_atom_len.saturating_sub(1);
+            let mut pos = 0;
+            'chunks: while pos < data.len() {
+                if st.expired() {
+                    break;
+                }
+                let end = pos.saturating_add(CHUNK).min(data.len());
+                let from = pos.saturating_sub(overlap);
+                let input = aho_corasick::Input::new(data).span(from..end);
+                for m in ac.find_overlapping_iter(input) {
+                    if m.end() <= pos {
+                        continue;
+                    }
+                    on_atom(set, &mut st, m.pattern().as_u32(), m.start());
+                    if st.tick() {
+                        break 'chunks;
+                    }
+                }
+                pos = end;
             }
-            let end = pos.saturating_add(CHUNK).min(data.len());
-            let from = pos.saturating_sub(overlap);
-            let input = aho_corasick::Input::new(data).span(from..end);
-            for m in ac.find_overlapping_iter(input) {
-                if m.end() <= pos {
-                    continue;
-                }
-                let atom = m.pattern().as_usize();
-                let Some(&(a, b)) = set.ref_ranges.get(atom) else {
-                    continue;
-                };
-                let refs = set.refs.get(a as usize..b as usize).unwrap_or(&[]);
-                for r in refs {
-                    verify_hit(set, &mut st, r, m.start());
-                }
-                if st.tick() {
-                    break 'chunks;
-                }
-            }
-            pos = end;
         }
+        Some(Finder::Hash(h)) => {
+            let mut pos = 0;
+            while pos < data.len() {
+                if st.expired() {
+                    break;
+                }
+                let end = pos.saturating_add(CHUNK).min(data.len());
+                h.find(data, pos, end, |atom, at| {
+                    if !st.outcome.timed_out {
+                        on_atom(set, &mut st, atom, at);
+                        st.tick();
+                    }
+                });
+                if st.outcome.timed_out {
+                    break;
+                }
+                pos = end;
+            }
+        }
+        None => {}
     }
     if !st.outcome.timed_out {
         search_slow(set, &mut st);
     }
     st.outcome
+}
+
+/// Verifies every sub-pattern of an atom hit.
+#[inline]
+fn on_atom(set: &PatternSet, st: &mut State<'_>, atom: u32, at: usize) {
+    let Some(&(a, b)) = set.ref_ranges.get(atom as usize) else { return };
+    let refs = set.refs.get(a as usize..b as usize).unwrap_or(&[]);
+    for r in refs {
+        verify_hit(set, st, r, at);
+    }
 }
 
 fn search_slow(set: &PatternSet, st: &mut State<'_>) {
@@ -204,6 +230,20 @@ fn verify_hit(set: &PatternSet, st: &mut State<'_>, r: &AtomRef, at: usize) {
                 st.add(sub.pattern, m, false);
             }
         }
+        SubKind::Masked { value, mask, negated } => {
+            let end = start + value.len();
+            let Some(found) = data.get(start..end) else { return };
+            if !r.exact {
+                for i in 0..found.len() {
+                    let eq = found[i] & mask[i] == value[i];
+                    if eq == negated[i] {
+                        return;
+                    }
+                }
+            }
+            let m = Match { offset: start, len: value.len(), xor_key: None };
+            st.add(sub.pattern, m, false);
+        }
         SubKind::Regex(rs) => verify_regex(sub, rs, st, start),
     }
 }
@@ -213,6 +253,15 @@ fn verify_hit(set: &PatternSet, st: &mut State<'_>, r: &AtomRef, at: usize) {
 /// forward end is a match.
 fn verify_regex(sub: &Sub, rs: &RegexSub, st: &mut State<'_>, at: usize) {
     let data = st.data;
+    for (off, bits) in rs.checks.iter() {
+        let Some(&b) = at.checked_add_signed(*off).and_then(|i| data.get(i))
+        else {
+            return;
+        };
+        if bits[usize::from(b >> 6)] & (1 << (b & 63)) == 0 {
+            return;
+        }
+    }
     let fwd_limit = match rs.limit {
         Some(l) => at.saturating_add(l).min(data.len()),
         None => data.len(),
@@ -220,7 +269,7 @@ fn verify_regex(sub: &Sub, rs: &RegexSub, st: &mut State<'_>, at: usize) {
     let input = Input::new(data).span(at..fwd_limit).anchored(Anchored::Yes);
     let Some(m) = rs.fwd.search(&input) else { return };
     let end = m.end();
-    let Some(dfa) = &rs.bck else {
+    let Some(rev) = &rs.bck else {
         report(sub, rs, st, at, end);
         return;
     };
@@ -228,27 +277,34 @@ fn verify_regex(sub: &Sub, rs: &RegexSub, st: &mut State<'_>, at: usize) {
         Some(l) => at.saturating_sub(l),
         None => 0,
     };
+    let dfa = &rev.dfa;
+    let mut cache = rev.pool.get();
     let input = Input::new(data).span(lo..at).anchored(Anchored::Yes);
-    let Ok(mut sid) = dfa.start_state_reverse(&input) else { return };
+    let Ok(mut sid) = dfa.start_state_reverse(&mut cache, &input) else {
+        return;
+    };
     let mut i = at;
     while i > lo {
         i -= 1;
-        sid = dfa.next_state(sid, data[i]);
-        if dfa.is_special_state(sid) {
-            if dfa.is_match_state(sid) {
+        sid = match dfa.next_state(&mut cache, sid, data[i]) {
+            Ok(s) => s,
+            Err(_) => return,
+        };
+        if sid.is_tagged() {
+            if sid.is_match() {
                 report(sub, rs, st, i + 1, end);
-            } else if dfa.is_dead_state(sid) || dfa.is_quit_state(sid) {
+            } else if sid.is_dead() || sid.is_quit() {
                 return;
             }
         }
     }
     // A match starting at `lo` shows one byte later (or at the end).
-    sid = if lo == 0 {
-        dfa.next_eoi_state(sid)
+    let next = if lo == 0 {
+        dfa.next_eoi_state(&mut cache, sid)
     } else {
-        dfa.next_state(sid, data[lo - 1])
+        dfa.next_state(&mut cache, sid, data[lo - 1])
     };
-    if dfa.is_match_state(sid) {
+    if next.is_ok_and(|s| s.is_match()) {
         report(sub, rs, st, lo, end);
     }
 }
@@ -264,6 +320,9 @@ fn report(
         return;
     }
     if sub.fullword && !fullword_ok(st.data, start, end, sub.wide, 0) {
+        return;
+    }
+    if !hir::wide_edges_ok(&rs.edges, st.data, start, end) {
         return;
     }
     let m = Match { offset: start, len: end - start, xor_key: None };
