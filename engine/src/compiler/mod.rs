@@ -33,6 +33,9 @@ use crate::syntax::{
     Diagnostic, DiagnosticKind, ParseOptions, SourceMap, Span, parse,
 };
 
+/// Module name to (index in `modules::MODULES`, schema).
+type ModuleMap = HashMap<String, (u32, Arc<StructType>)>;
+
 /// The value of an external variable (`define_global`, `set_global`).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -146,6 +149,8 @@ pub struct Compiler {
     namespace: u32,
     /// Rule names per namespace, in declaration order.
     ns_rules: Vec<Vec<RuleSym>>,
+    /// Modules imported so far per namespace.
+    ns_modules: Vec<ModuleMap>,
     globals: Vec<(String, Value)>,
     global_types: HashMap<String, (u32, Ty)>,
     imports: Vec<String>,
@@ -180,6 +185,7 @@ impl Compiler {
             namespaces: vec!["default".to_string()],
             namespace: 0,
             ns_rules: vec![Vec::new()],
+            ns_modules: vec![ModuleMap::new()],
             globals: Vec::new(),
             global_types: HashMap::new(),
             imports: Vec::new(),
@@ -217,6 +223,7 @@ impl Compiler {
             None => {
                 self.namespaces.push(name.to_string());
                 self.ns_rules.push(Vec::new());
+                self.ns_modules.push(ModuleMap::new());
                 self.namespace = (self.namespaces.len() - 1) as u32;
             }
         }
@@ -355,7 +362,9 @@ impl Compiler {
             return Err(CompileError::new(errors, &self.sources));
         }
         // Imports of this source.
-        let mut modules_here = HashMap::new();
+        // Imports of earlier sources of this namespace stay visible.
+        let mut modules_here =
+            self.ns_modules[self.namespace as usize].clone();
         for imp in &parsed.file.imports {
             match modules::find(&imp.module) {
                 Some(i) => {
@@ -412,6 +421,25 @@ impl Compiler {
                 );
                 continue;
             }
+            let name = rule.name.name.as_str();
+            if self.global_types.contains_key(name)
+                || modules_here.contains_key(name)
+            {
+                diags.push(
+                    Diagnostic::error(
+                        DiagnosticKind::DuplicateRule,
+                        format!(
+                            "rule `{name}` conflicts with an existing \
+                             identifier"
+                        ),
+                        rule.name.span,
+                    )
+                    .with_label(
+                        "identifier already in use by a module or a global",
+                    ),
+                );
+                continue;
+            }
             let index = self.rules.len() as u32;
             if let Ok(data) = self.compile_rule(
                 rule,
@@ -438,6 +466,7 @@ impl Compiler {
             self.code.regexes.truncate(code_len.3);
             return Err(CompileError::new(errors, &self.sources));
         }
+        self.ns_modules[ns as usize] = modules_here;
         for imp in parsed.file.imports {
             if !self.imports.contains(&imp.module) {
                 self.imports.push(imp.module);
@@ -450,7 +479,7 @@ impl Compiler {
         &mut self,
         rule: &ast::Rule,
         builder: &mut PatternSetBuilder,
-        modules_here: &HashMap<String, (u32, Arc<StructType>)>,
+        modules_here: &ModuleMap,
         diags: &mut Vec<Diagnostic>,
     ) -> Result<RuleData, ()> {
         let mut syms = Vec::new();
