@@ -133,6 +133,10 @@ pub(crate) struct RuleData {
     pub is_private: bool,
     pub is_global: bool,
     pub condition: NodeId,
+    /// Whether the condition reads pattern matches (or other rules).
+    pub uses_matches: bool,
+    /// Conjuncts of the condition decidable before the search.
+    pub guards: Vec<NodeId>,
     /// `(identifier, id, private)` of each pattern, in declaration order.
     pub patterns: Vec<(String, PatternId, bool)>,
 }
@@ -527,6 +531,8 @@ impl Compiler {
                 .collect(),
             is_private: rule.is_private,
             is_global: rule.is_global,
+            uses_matches: self.code.needs(condition).matches,
+            guards: self.code.guards(condition),
             condition,
             patterns: pats,
         })
