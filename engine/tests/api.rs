@@ -41,7 +41,7 @@ fn externals_default_and_override() {
     c.define_global("f", 1.5).unwrap();
     c.add_source(
         r#"rule a { condition: n == 3 and s contains "b" and not b and f > 1 }
-           rule b { condition: n == 4 and b }"#,
+           rule r2 { condition: n == 4 and b }"#,
     )
     .unwrap();
     let rules = c.build().unwrap();
@@ -54,7 +54,7 @@ fn externals_default_and_override() {
         .matching_rules()
         .map(|r| r.identifier())
         .collect();
-    assert_eq!(names, ["b"]);
+    assert_eq!(names, ["r2"]);
     let err = s.set_global("n", "four").unwrap_err();
     assert!(err.to_string().contains("integer"), "{err}");
     assert!(s.set_global("nope", 1i64).is_err());
@@ -304,4 +304,27 @@ fn rules_can_be_shared_across_threads() {
             s.spawn(|| assert_eq!(matching(&rules, b"axb"), ["a"]));
         }
     });
+}
+
+#[test]
+fn imports_last_for_the_namespace() {
+    let mut c = Compiler::new();
+    c.add_source(r#"import "math" rule a { condition: true }"#).unwrap();
+    c.add_source("rule b { condition: math.abs(-1) == 1 }").unwrap();
+    c.new_namespace("n2");
+    let e =
+        c.add_source("rule c { condition: math.abs(-1) == 1 }").unwrap_err();
+    assert_eq!(e.diagnostics()[0].kind, DiagnosticKind::UnknownIdentifier);
+    assert_eq!(c.build().unwrap().imports().collect::<Vec<_>>(), ["math"]);
+}
+
+#[test]
+fn rule_names_may_not_shadow_globals_or_modules() {
+    let mut c = Compiler::new();
+    c.define_global("x", 1i64).unwrap();
+    assert!(c.add_source("rule x { condition: true }").is_err());
+    assert!(
+        c.add_source(r#"import "math" rule math { condition: true }"#)
+            .is_err()
+    );
 }

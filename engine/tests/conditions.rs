@@ -188,6 +188,156 @@ const CASES: &[(usize, &str)] = &[
         r#"import "console" rule a { condition: console.log("x") and console.log("x", 1) and console.hex(1) }"#,
     ),
     (1, r#"import "time" rule a { condition: time.now() > 0 }"#),
+    (
+        1,
+        r#"rule a { condition: "a\x00b" matches /a.b/ and "a1" matches /a\d/ and not ("é" matches /\w/) }"#,
+    ),
+    (
+        1,
+        r#"rule a { condition: "foo bar" matches /\bbar\b/ and "abbb" matches /^ab{,2}b$/ }"#,
+    ),
+    (1, r#"rule a { condition: "a/b" matches /a\/b/ }"#),
+    (1, r#"rule a { condition: "ABC" matches /abc/is }"#),
+    (
+        1,
+        r#"rule a { condition: "x" matches /[^a]/ and "\n" matches /[^a]/ and not ("\n" matches /./) }"#,
+    ),
+    (1, r#"rule a { condition: "café" icontains "É" }"#),
+    (0, r#"rule a { condition: "straße" iequals "STRASSE" }"#),
+    (
+        1,
+        r#"rule a { condition: "" contains "" and "abc" startswith "" and "abc" endswith "" }"#,
+    ),
+    (
+        1,
+        r#"rule a { condition: "abc" < "abd" and "ab" < "abc" and "b" > "abc" }"#,
+    ),
+    (
+        1,
+        r#"rule a { condition: 1.5 + 1 == 2.5 and 3 \ 2.0 == 1.5 and 2 * 1.5 == 3 and 1 - 0.5 == 0.5 }"#,
+    ),
+    (1, r#"rule a { condition: -(uint8(0) - 9223372036854775807 - 2) < 0 }"#),
+    (1, r#"rule a { condition: 0.1 + 0.2 != 0.3 }"#),
+    (
+        1,
+        r#"rule a { condition: 9223372036854775807 == 9223372036854775807.0 }"#,
+    ),
+    (1, r#"rule a { condition: for any x in ("a", "b") : (x == "b") }"#),
+    (1, r#"rule a { condition: for all x in (1.5, 2.5) : (x > 1) }"#),
+    (
+        1,
+        r#"rule a { condition: for any i in (0..2) : (for any j in (i..2) : (i + j == 4)) }"#,
+    ),
+    (1, r#"rule a { condition: with a = 2, b = a * 3 : (b == 6) }"#),
+    (
+        1,
+        r#"rule a { condition: with a = "x" : (a == "x" and with b = a : (b == "x")) }"#,
+    ),
+    (
+        1,
+        r#"rule a { strings: $a = "\x02\x03" $b = "\x05" condition: for all of them : (@ > 0) and for any of ($a, $b) : (# == 1) }"#,
+    ),
+    (
+        1,
+        r#"rule a { strings: $a = "\x02\x03" $b = "\x05" condition: any of them at 1 and not all of them at 1 }"#,
+    ),
+    (
+        1,
+        r#"rule a { strings: $a = "\x02\x03" $b = "\x05" condition: all of them in (0..4) }"#,
+    ),
+    (
+        0,
+        r#"rule a { strings: $a = "\x02\x03" $b = "\x05" condition: 2 of them in (0..3) }"#,
+    ),
+    (
+        1,
+        r#"rule a { strings: $a = "\x02\x03" $b = "\x05" condition: 50% of them and #a in (1..1) == 1 and #b in (5..9) == 0 }"#,
+    ),
+    (
+        1,
+        r#"rule a { strings: $a = "\x02\x03" condition: @a[1] + !a[1] == 3 and not defined !a[2] }"#,
+    ),
+    (
+        1,
+        r#"rule a { strings: $a = "\x02\x03" condition: for all i in (1..#a) : (@a[i] == 1) }"#,
+    ),
+    (
+        1,
+        r#"rule a { strings: $a = "\x02\x03" condition: for any i in (1..#a + 1) : (not defined @a[i]) }"#,
+    ),
+    (
+        1,
+        r#"rule a { strings: $a = "\x09" $b = "\x01" condition: $a at filesize - 2 and $b at 0 }"#,
+    ),
+    (
+        1,
+        r#"rule a { strings: $a1 = "\x01" $a2 = "\x02" $b = "\x03" condition: any of ($a*) and all of ($a1, $b) }"#,
+    ),
+    (1, r#"rule a { strings: $ = "\x01" $ = "\x02" condition: all of them }"#),
+    (
+        0,
+        r#"rule a { condition: uint16be(8) == 0x090a and uint32(6) == 0x0a090807 and uint32be(7) == 0 }"#,
+    ),
+    (0, r#"rule a { condition: int32(0) == 0x04030201 and uint8(-1) == 0 }"#),
+    (1, r#"rule a { condition: not defined uint8(-1) }"#),
+    (
+        1,
+        r#"rule a { condition: filesize == 10 and filesize \ 3 == 3 and filesize % 3 == 1 }"#,
+    ),
+    (
+        1,
+        r#"rule a { condition: 0x10 | 0x01 == 0x11 and 0x11 & 0x01 == 1 and 0x11 ^ 0x01 == 0x10 and ~1 == -2 }"#,
+    ),
+    (
+        1,
+        r#"rule a { condition: 1 + 2 * 3 == 7 and (1 + 2) * 3 == 9 and 2 - 3 - 4 == -5 and 8 \ 4 \ 2 == 1 }"#,
+    ),
+    (1, r#"rule a { condition: not not true and not false or false }"#),
+    (1, r#"rule a { condition: (true or false) and not (true and false) }"#),
+    (1, r#"rule a { condition: 1KB == 1024 and 1MB == 1048576 }"#),
+    (
+        1,
+        r#"rule a { condition: 0x7fffffffffffffff > 0 and -0x8000000000000000 < 0 }"#,
+    ),
+    (
+        1,
+        r#"rule r { condition: not (for all i in (3..filesize - 8) : (false)) }"#,
+    ),
+    (
+        1,
+        r#"rule r { condition: not (for none i in (3..filesize - 8) : (true)) }"#,
+    ),
+    (
+        1,
+        r#"rule r { condition: not (for all i in (0..uint8(100)) : (false)) }"#,
+    ),
+    (
+        1,
+        r#"rule r { condition: defined (for all i in (3..filesize - 8) : (false)) }"#,
+    ),
+    (0, r#"rule r { condition: 1 of (uint8(100) >= 1, true) }"#),
+    (1, r#"rule r { condition: 1 of (true, uint8(100) >= 1) }"#),
+    (0, r#"rule r { condition: not (none of (false, uint8(100) >= 1)) }"#),
+    (1, r#"rule r { condition: all of (uint8(100) >= 1, true) or true }"#),
+    (
+        1,
+        r#"rule r { strings: $a = "\x02" condition: not (any of ($a) at uint8(100)) }"#,
+    ),
+    (
+        1,
+        r#"rule r { strings: $a = "\x02" condition: none of ($a) at uint8(100) }"#,
+    ),
+    (
+        1,
+        r#"rule r { strings: $a = "\x02" condition: none of ($a) in (uint8(100)..2) }"#,
+    ),
+    (
+        1,
+        r#"rule r { strings: $a = "\x02" condition: for none of ($a) : (uint8(100) == 1) }"#,
+    ),
+    (0, r#"rule r { condition: not (for uint8(100) i in (0..3) : (true)) }"#),
+    (0, r#"rule r { condition: not (uint8(100) of (true, false)) }"#),
+    (1, r#"rule r { condition: for none i in (0, uint8(100)) : (i == 1) }"#),
 ];
 
 fn count(src: &str) -> Result<usize, String> {
@@ -343,6 +493,8 @@ const CLEAN: &[&str] = &[
     "rule a { condition: for 3 i in (0, 1) : (true) }",
     "rule a { condition: uint8(0) == 0xff and int8(0) == -128 }",
     "rule a { condition: 2 of (true, false) }",
+    "rule a { condition: 1 < 2 and filesize > 0 }",
+    "rule a { condition: for any i in (1, 2) : (true) }",
 ];
 
 #[test]

@@ -30,8 +30,11 @@ use self::patterns::{PatternOptions, PatternSet, PatternSetBuilder};
 use crate::modules::{self, StructType};
 use crate::syntax::ast::{self, MetaValue};
 use crate::syntax::{
-    Diagnostic, DiagnosticKind, ParseOptions, SourceMap, Span, parse,
+    Diagnostic, DiagnosticKind, ParseOptions, SourceMap, Span, parse_bytes,
 };
+
+/// Module name to (index in `modules::MODULES`, schema).
+type ModuleMap = HashMap<String, (u32, Arc<StructType>)>;
 
 /// The value of an external variable (`define_global`, `set_global`).
 #[derive(Clone, Debug, PartialEq)]
@@ -106,7 +109,8 @@ impl CompileError {
         CompileError { diagnostics, rendered }
     }
 
-    /// The errors (and warnings of the same step), in source order.
+    /// The diagnostics of the failing step (its errors, and the warnings
+    /// found along), in the order they were found.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
     }
@@ -130,6 +134,10 @@ pub(crate) struct RuleData {
     pub is_private: bool,
     pub is_global: bool,
     pub condition: NodeId,
+    /// Whether the condition reads pattern matches (or other rules).
+    pub uses_matches: bool,
+    /// Conjuncts of the condition decidable before the search.
+    pub guards: Vec<NodeId>,
     /// `(identifier, id, private)` of each pattern, in declaration order.
     pub patterns: Vec<(String, PatternId, bool)>,
 }
@@ -146,6 +154,8 @@ pub struct Compiler {
     namespace: u32,
     /// Rule names per namespace, in declaration order.
     ns_rules: Vec<Vec<RuleSym>>,
+    /// Modules imported so far per namespace.
+    ns_modules: Vec<ModuleMap>,
     globals: Vec<(String, Value)>,
     global_types: HashMap<String, (u32, Ty)>,
     imports: Vec<String>,
@@ -180,6 +190,7 @@ impl Compiler {
             namespaces: vec!["default".to_string()],
             namespace: 0,
             ns_rules: vec![Vec::new()],
+            ns_modules: vec![ModuleMap::new()],
             globals: Vec::new(),
             global_types: HashMap::new(),
             imports: Vec::new(),
@@ -217,6 +228,7 @@ impl Compiler {
             None => {
                 self.namespaces.push(name.to_string());
                 self.ns_rules.push(Vec::new());
+                self.ns_modules.push(ModuleMap::new());
                 self.namespace = (self.namespaces.len() - 1) as u32;
             }
         }
@@ -277,7 +289,7 @@ impl Compiler {
         text: &str,
         origin: &str,
     ) -> Result<&mut Self, CompileError> {
-        self.compile_source(text, origin)?;
+        self.compile_source(text.as_bytes(), origin)?;
         Ok(self)
     }
 
@@ -299,21 +311,31 @@ impl Compiler {
             }
         };
         let origin = path.to_string_lossy().into_owned();
-        match String::from_utf8(bytes) {
-            Ok(text) => self.add_source_with_origin(&text, &origin),
-            Err(e) => {
-                let d = Diagnostic::error(
-                    DiagnosticKind::InvalidUtf8,
-                    format!(
-                        "`{}` is not valid UTF-8 (byte {})",
-                        path.display(),
-                        e.utf8_error().valid_up_to()
-                    ),
-                    Span::default(),
-                );
-                Err(CompileError::new(vec![d], &self.sources))
-            }
-        }
+        self.compile_source(&bytes, &origin)?;
+        Ok(self)
+    }
+
+    /// Adds a source given as bytes (it must be UTF-8; anything else is
+    /// reported as a diagnostic pointing at the first invalid byte).
+    pub fn add_source_bytes_with_origin(
+        &mut self,
+        bytes: &[u8],
+        origin: &str,
+    ) -> Result<&mut Self, CompileError> {
+        self.compile_source(bytes, origin)?;
+        Ok(self)
+    }
+
+    /// Whether `include` directives are allowed (they are by default).
+    pub fn enable_includes(&mut self, yes: bool) -> &mut Self {
+        self.parse_options.includes_enabled = yes;
+        self
+    }
+
+    /// Renders a diagnostic of this compiler's sources (e.g. one of
+    /// [`Compiler::warnings`]) with file, line, column and caret.
+    pub fn render(&self, diagnostic: &Diagnostic) -> String {
+        diagnostic.render(&self.sources)
     }
 
     /// Warnings of every source added so far.
@@ -342,20 +364,23 @@ impl Compiler {
 
     fn compile_source(
         &mut self,
-        text: &str,
+        bytes: &[u8],
         origin: &str,
     ) -> Result<(), CompileError> {
         let parsed =
-            parse(text, origin, &self.parse_options, &mut self.sources);
-        let mut diags = Vec::new();
-        let (errors, warnings): (Vec<_>, Vec<_>) =
-            parsed.diagnostics.into_iter().partition(|d| d.is_error());
-        self.warnings.extend(warnings);
-        if !errors.is_empty() {
-            return Err(CompileError::new(errors, &self.sources));
+            parse_bytes(bytes, origin, &self.parse_options, &mut self.sources);
+        if parsed.has_errors() {
+            self.warnings.extend(
+                parsed.diagnostics.iter().filter(|d| !d.is_error()).cloned(),
+            );
+            return Err(CompileError::new(parsed.diagnostics, &self.sources));
         }
+        // Parse warnings come first in this step's diagnostics.
+        let mut diags = parsed.diagnostics;
         // Imports of this source.
-        let mut modules_here = HashMap::new();
+        // Imports of earlier sources of this namespace stay visible.
+        let mut modules_here =
+            self.ns_modules[self.namespace as usize].clone();
         for imp in &parsed.file.imports {
             match modules::find(&imp.module) {
                 Some(i) => {
@@ -379,7 +404,9 @@ impl Compiler {
                 ),
             }
         }
-        if !diags.is_empty() {
+        if diags.iter().any(|d| d.is_error()) {
+            self.warnings
+                .extend(diags.iter().filter(|d| !d.is_error()).cloned());
             return Err(CompileError::new(diags, &self.sources));
         }
         // Compile into scratch state, committed only without errors.
@@ -412,6 +439,25 @@ impl Compiler {
                 );
                 continue;
             }
+            let name = rule.name.name.as_str();
+            if self.global_types.contains_key(name)
+                || modules_here.contains_key(name)
+            {
+                diags.push(
+                    Diagnostic::error(
+                        DiagnosticKind::DuplicateRule,
+                        format!(
+                            "rule `{name}` conflicts with an existing \
+                             identifier"
+                        ),
+                        rule.name.span,
+                    )
+                    .with_label(
+                        "identifier already in use by a module or a global",
+                    ),
+                );
+                continue;
+            }
             let index = self.rules.len() as u32;
             if let Ok(data) = self.compile_rule(
                 rule,
@@ -425,10 +471,8 @@ impl Compiler {
                 .push(RuleSym { name: rule.name.name.clone(), index });
         }
         self.builder = Some(builder);
-        let (errors, warnings): (Vec<_>, Vec<_>) =
-            diags.into_iter().partition(|d| d.is_error());
-        self.warnings.extend(warnings);
-        if !errors.is_empty() {
+        self.warnings.extend(diags.iter().filter(|d| !d.is_error()).cloned());
+        if diags.iter().any(|d| d.is_error()) {
             // Roll back this source's rules and code.
             self.rules.truncate(first_new);
             self.ns_rules[ns as usize].truncate(ns_len);
@@ -436,8 +480,9 @@ impl Compiler {
             self.code.lists.truncate(code_len.1);
             self.code.strings.truncate(code_len.2);
             self.code.regexes.truncate(code_len.3);
-            return Err(CompileError::new(errors, &self.sources));
+            return Err(CompileError::new(diags, &self.sources));
         }
+        self.ns_modules[ns as usize] = modules_here;
         for imp in parsed.file.imports {
             if !self.imports.contains(&imp.module) {
                 self.imports.push(imp.module);
@@ -450,7 +495,7 @@ impl Compiler {
         &mut self,
         rule: &ast::Rule,
         builder: &mut PatternSetBuilder,
-        modules_here: &HashMap<String, (u32, Arc<StructType>)>,
+        modules_here: &ModuleMap,
         diags: &mut Vec<Diagnostic>,
     ) -> Result<RuleData, ()> {
         let mut syms = Vec::new();
@@ -498,6 +543,8 @@ impl Compiler {
                 .collect(),
             is_private: rule.is_private,
             is_global: rule.is_global,
+            uses_matches: self.code.needs(condition).matches,
+            guards: self.code.guards(condition),
             condition,
             patterns: pats,
         })

@@ -35,6 +35,8 @@ mod console;
 mod hash;
 mod math;
 mod string;
+#[cfg(test)]
+mod tests;
 mod time;
 
 /// The type of a module field.
@@ -205,12 +207,25 @@ pub(crate) struct Module {
 }
 
 /// Every built-in module.
+#[cfg(not(test))]
 pub(crate) static MODULES: &[Module] = &[
     Module { name: "console", schema: console::schema, main: console::main },
     Module { name: "hash", schema: hash::schema, main: hash::main },
     Module { name: "math", schema: math::schema, main: math::main },
     Module { name: "string", schema: string::schema, main: string::main },
     Module { name: "time", schema: time::schema, main: time::main },
+];
+
+/// Every built-in module, plus `tests` (structs, arrays, dictionaries and
+/// methods) in unit tests.
+#[cfg(test)]
+pub(crate) static MODULES: &[Module] = &[
+    Module { name: "console", schema: console::schema, main: console::main },
+    Module { name: "hash", schema: hash::schema, main: hash::main },
+    Module { name: "math", schema: math::schema, main: math::main },
+    Module { name: "string", schema: string::schema, main: string::main },
+    Module { name: "time", schema: time::schema, main: time::main },
+    Module { name: "tests", schema: tests::schema, main: tests::main },
 ];
 
 /// The index in [`MODULES`] of the module called `name`.
