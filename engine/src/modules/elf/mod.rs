@@ -1,0 +1,1 @@
+//! The `elf` module.
