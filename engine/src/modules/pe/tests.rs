@@ -88,6 +88,7 @@ fn signature(s: &Signature) -> Value {
     if let Some(si) = &s.signer_info {
         let mut m2 = Map::new();
         insert_opt(&mut m2, "program_name", si.program_name.clone());
+        insert_opt(&mut m2, "more_info", si.more_info.clone());
         insert_opt(&mut m2, "digest", si.digest.clone());
         insert_opt(&mut m2, "digest_alg", si.digest_alg.clone());
         m2.insert("chain".into(), si.chain.iter().map(cert).collect());
@@ -350,6 +351,38 @@ fn matches_yara_x_output() {
         diff(name, &prune(&to_json(&pe)), &prune(&expected), &mut failures);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A signed PE. None of the shared test files is signed, so this uses
+/// Debian's `shim-signed` (Microsoft-signed `shimx64.efi.signed`) when it
+/// is present: `$SIGSCAN_SIGNED_PE`, `/usr/lib/shim/shimx64.efi.signed`
+/// or `/tmp/shimx64.efi.signed`. Skipped, with a note, otherwise.
+#[test]
+fn signatures_match_yara_x_output() {
+    let candidates = [
+        std::env::var("SIGSCAN_SIGNED_PE").unwrap_or_default(),
+        "/usr/lib/shim/shimx64.efi.signed".to_owned(),
+        "/tmp/shimx64.efi.signed".to_owned(),
+    ];
+    let Some(data) = candidates.iter().find_map(|p| std::fs::read(p).ok())
+    else {
+        eprintln!("skipped: no signed PE (install shim-signed)");
+        return;
+    };
+    let pe = parse(&data).unwrap();
+    assert!(pe.is_signed());
+    let path = format!(
+        "{}/src/modules/pe/testdata/shimx64.efi.signed.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut failures = Vec::new();
+    diff("shim", &prune(&to_json(&pe)), &prune(&expected), &mut failures);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let sig = &pe.signatures[0];
+    assert_eq!(sig.valid_on(1_700_000_000), Some(true));
+    assert_eq!(sig.valid_on(1_600_000_000), Some(false));
 }
 
 #[test]
