@@ -63,6 +63,19 @@ pub(crate) fn cstr_at(data: &[u8], off: usize) -> Option<&[u8]> {
     Some(&rest[..end])
 }
 
+/// Like [`cstr_at`] but looks at no more than `max` bytes.
+#[inline]
+pub(crate) fn cstr_at_max(
+    data: &[u8],
+    off: usize,
+    max: usize,
+) -> Option<&[u8]> {
+    let rest = data.get(off..)?;
+    let rest = &rest[..rest.len().min(max)];
+    let end = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
+    Some(&rest[..end])
+}
+
 /// Like [`cstr_at`] but requires a terminating NUL.
 #[inline]
 pub(crate) fn cstr_nul_at(data: &[u8], off: usize) -> Option<&[u8]> {

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::bytes::{cstr_at, u16_at, u32_at, u64_at};
+use super::bytes::{cstr_at_max, u16_at, u32_at, u64_at};
 use super::ordinals::{OLEAUT32, WS2_32};
 use super::{DIR_DELAY_IMPORT, DIR_EXPORT, DIR_IMPORT, Headers};
 
@@ -190,8 +190,7 @@ impl Headers<'_> {
     fn import_by_name(&self, rva: u32) -> Option<String> {
         let data = self.data_at_rva(rva)?;
         u16_at(data, 0)?;
-        let name = cstr_at(data, 2)?;
-        let name = &name[..name.len().min(MAX_NAME_LEN)];
+        let name = cstr_at_max(data, 2, MAX_NAME_LEN)?;
         if name.is_empty() || !name.iter().all(u8::is_ascii_graphic) {
             return None;
         }

@@ -379,8 +379,7 @@ impl<'a> Headers<'a> {
         rva: u32,
         max_len: usize,
     ) -> Option<String> {
-        let bytes = cstr_at(self.data_at_rva(rva)?, 0)?;
-        let bytes = &bytes[..bytes.len().min(max_len)];
+        let bytes = bytes::cstr_at_max(self.data_at_rva(rva)?, 0, max_len)?;
         std::str::from_utf8(bytes).ok().map(str::to_owned)
     }
 

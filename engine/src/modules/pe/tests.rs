@@ -452,3 +452,42 @@ const CHECKSUMS: &[(&str, i64)] = &[
     ("undersized_rich", 22277),
     ("weird_rich", 51521),
 ];
+
+/// Feeds `parse` deterministic corruptions of `data`: prefixes at a
+/// stride, and at a stride of positions (every position in the first
+/// `dense` bytes) the byte XOR-ed with 0xff and set to 0x80.
+/// The callers only check that nothing panics or hangs.
+pub(crate) fn for_each_mutation(
+    data: &[u8],
+    dense: usize,
+    mut parse: impl FnMut(&[u8]),
+) {
+    let stride = (data.len() / 128).max(1);
+    for end in (0..data.len()).step_by(stride) {
+        parse(&data[..end]);
+    }
+    let mut buf = data.to_vec();
+    let sparse = (data.len() / 128).max(1);
+    let positions =
+        (0..dense.min(data.len())).chain((dense..data.len()).step_by(sparse));
+    for i in positions {
+        let orig = buf[i];
+        for v in [orig ^ 0xff, 0x80] {
+            buf[i] = v;
+            parse(&buf);
+        }
+        buf[i] = orig;
+    }
+}
+
+#[test]
+fn hostile_input_does_not_panic() {
+    for name in FILES {
+        let data = libyara(name);
+        for_each_mutation(&data, 512, |d| {
+            if let Some(pe) = parse(d) {
+                let _ = pe.imphash();
+            }
+        });
+    }
+}
