@@ -32,7 +32,7 @@ pub(crate) mod ordinals;
 pub(crate) mod rsrc;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use bytes::{cstr_at, u16_at, u32_at, u64_at};
 
