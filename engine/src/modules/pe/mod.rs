@@ -274,6 +274,12 @@ pub(crate) fn parse(data: &[u8]) -> Option<Pe> {
     Headers::parse(data).map(|h| h.build())
 }
 
+/// The headers and section table of a PE, before any directory is read:
+/// what the directory parsers (and the `dotnet` module) build on.
+pub(crate) fn headers(data: &[u8]) -> Option<Headers<'_>> {
+    Headers::parse(data)
+}
+
 /// The bits of the headers the directory parsers need.
 pub(crate) struct Headers<'a> {
     data: &'a [u8],
