@@ -193,3 +193,17 @@ fn hostile_input_does_not_panic() {
         }
     }
 }
+
+/// Like `pe::tests::dump_list`, for .NET.
+#[test]
+#[ignore = "a tool, not a test: needs $SIGSCAN_DUMP_LIST"]
+fn dump_list() {
+    let list = std::env::var("SIGSCAN_DUMP_LIST").unwrap();
+    for path in std::fs::read_to_string(list).unwrap().lines() {
+        let data = std::fs::read(path).unwrap();
+        println!(
+            "{}",
+            parse(&data).map(|d| to_json(&d)).unwrap_or(Value::Null)
+        );
+    }
+}

@@ -159,3 +159,19 @@ fn dump() {
     let elf = parse(&std::fs::read(path).unwrap());
     println!("{}", elf.map(|e| to_json(&e)).unwrap_or(Value::Null));
 }
+
+/// Like `pe::tests::dump_list`, for ELF (with `import_md5`).
+#[test]
+#[ignore = "a tool, not a test: needs $SIGSCAN_DUMP_LIST"]
+fn dump_list() {
+    let list = std::env::var("SIGSCAN_DUMP_LIST").unwrap();
+    for path in std::fs::read_to_string(list).unwrap().lines() {
+        let data = std::fs::read(path).unwrap();
+        let v = parse(&data).map(|e| {
+            let mut v = to_json(&e);
+            v["import_md5"] = e.import_md5().into();
+            v
+        });
+        println!("{}", v.unwrap_or(Value::Null));
+    }
+}

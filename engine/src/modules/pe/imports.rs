@@ -97,7 +97,7 @@ impl Headers<'_> {
         let width = if is32 { 4 } else { 8 };
         let max_thunk: u64 =
             if is32 { 0x8000_ffff } else { 0x8000_0000_0000_ffff };
-        let image_base = self.pe.image_base;
+        let image_base = self.pe.image_base as u64;
         let mut result = Vec::new();
         let mut total = 0usize;
         let size = if delayed { 32 } else { 20 };

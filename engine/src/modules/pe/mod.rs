@@ -186,8 +186,9 @@ pub(crate) struct Pe {
     pub dll_characteristics: u32,
     /// `timestamp`.
     pub timestamp: u32,
-    /// `image_base`.
-    pub image_base: u64,
+    /// `image_base` (a PE32+ base above `i64::MAX` wraps negative, as
+    /// in YARA-X).
+    pub image_base: i64,
     /// `checksum` (as stored in the header).
     pub checksum: u32,
     /// `base_of_code`.
@@ -218,13 +219,13 @@ pub(crate) struct Pe {
     /// `size_of_headers`.
     pub size_of_headers: u32,
     /// `size_of_stack_reserve`.
-    pub size_of_stack_reserve: u64,
+    pub size_of_stack_reserve: i64,
     /// `size_of_stack_commit`.
-    pub size_of_stack_commit: u64,
+    pub size_of_stack_commit: i64,
     /// `size_of_heap_reserve`.
-    pub size_of_heap_reserve: u64,
+    pub size_of_heap_reserve: i64,
     /// `size_of_heap_commit`.
-    pub size_of_heap_commit: u64,
+    pub size_of_heap_commit: i64,
     /// `pointer_to_symbol_table`.
     pub pointer_to_symbol_table: u32,
     /// `win32_version_value`.
@@ -494,10 +495,10 @@ fn parse_optional_header(opt: &[u8], pe: &mut Pe) -> Option<usize> {
     let mut o = 24;
     if is32 {
         p.base_of_data = Some(u32_at(opt, 24)?);
-        p.image_base = u64::from(u32_at(opt, 28)?);
+        p.image_base = i64::from(u32_at(opt, 28)?);
         o += 8;
     } else {
-        p.image_base = u64_at(opt, 24)?;
+        p.image_base = u64_at(opt, 24)? as i64;
         o += 8;
     }
     p.section_alignment = u32_at(opt, o)?;
@@ -520,10 +521,10 @@ fn parse_optional_header(opt: &[u8], pe: &mut Pe) -> Option<usize> {
         if is32 { u32_at(opt, at).map(u64::from) } else { u64_at(opt, at) }
     };
     let w = if is32 { 4 } else { 8 };
-    p.size_of_stack_reserve = uint(o)?;
-    p.size_of_stack_commit = uint(o + w)?;
-    p.size_of_heap_reserve = uint(o + 2 * w)?;
-    p.size_of_heap_commit = uint(o + 3 * w)?;
+    p.size_of_stack_reserve = uint(o)? as i64;
+    p.size_of_stack_commit = uint(o + w)? as i64;
+    p.size_of_heap_reserve = uint(o + 2 * w)? as i64;
+    p.size_of_heap_commit = uint(o + 3 * w)? as i64;
     o += 4 * w;
     p.loader_flags = u32_at(opt, o)?;
     p.number_of_rva_and_sizes = u32_at(opt, o + 4)?;

@@ -491,3 +491,22 @@ fn hostile_input_does_not_panic() {
         });
     }
 }
+
+/// Prints one JSON line per file listed (one path a line) in
+/// `$SIGSCAN_DUMP_LIST`: the rendering of the file's PE, or `null`. A
+/// tool for differential runs against YARA-X, not a test.
+#[test]
+#[ignore = "a tool, not a test: needs $SIGSCAN_DUMP_LIST"]
+fn dump_list() {
+    let list = std::env::var("SIGSCAN_DUMP_LIST").unwrap();
+    for path in std::fs::read_to_string(list).unwrap().lines() {
+        let data = std::fs::read(path).unwrap();
+        let v = parse(&data).map(|pe| {
+            let mut v = to_json(&pe);
+            v["imphash"] = pe.imphash().into();
+            v["calculate_checksum"] = pe.calculate_checksum(&data).into();
+            v
+        });
+        println!("{}", v.unwrap_or(Value::Null));
+    }
+}
