@@ -38,8 +38,8 @@ const ET_DYN: u32 = 3;
 /// One section header (`elf.sections[i]`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Section {
-    /// `type` (`elf.SHT_*`).
-    pub type_: u32,
+    /// `type` (`elf.SHT_*`), as the i32 YARA-X stores.
+    pub type_: i32,
     /// `flags`.
     pub flags: i64,
     /// `address`.
@@ -55,8 +55,8 @@ pub(crate) struct Section {
 /// One program header (`elf.segments[i]`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Segment {
-    /// `type` (`elf.PT_*`).
-    pub type_: u32,
+    /// `type` (`elf.PT_*`), as the i32 YARA-X stores.
+    pub type_: i32,
     /// `flags` (`elf.PF_*`).
     pub flags: u32,
     /// `offset`.
@@ -178,7 +178,8 @@ impl Elf {
     /// The names telfhash hashes: global, default-visibility functions
     /// of `.dynsym` (else `.symtab`) minus the ones telfhash excludes,
     /// lowercased, sorted and comma-joined. (The TLSH of this string is
-    /// `elf.telfhash()`; TLSH itself is not implemented here.)
+    /// `elf.telfhash()`. TLSH itself is not here: the `tlsh2` crate's
+    /// digests differ from YARA-X's own TLSH on some inputs.)
     pub(crate) fn telfhash_input(&self) -> String {
         const EXCLUDED: &[&str] = &[
             "__libc_start_main",
@@ -307,7 +308,7 @@ pub(crate) fn parse(data: &[u8]) -> Option<Elf> {
     let shdrs = parse_shdrs(r, data, sh_offset, sh_count);
     for p in phdrs.iter().flatten() {
         elf.segments.push(p.seg.clone());
-        if p.seg.type_ == PT_DYNAMIC {
+        if p.seg.type_ as u32 == PT_DYNAMIC {
             dyn_entries(r, data, p, &mut elf.dynamic);
         }
     }
@@ -329,7 +330,7 @@ pub(crate) fn parse(data: &[u8]) -> Option<Elf> {
     elf.sections = shdrs
         .iter()
         .map(|s| Section {
-            type_: s.type_,
+            type_: s.type_ as i32,
             flags: s.flags as i64,
             address: s.addr as i64,
             size: s.size as i64,
@@ -384,7 +385,7 @@ fn parse_phdrs(
             };
         out.push(Phdr {
             seg: Segment {
-                type_,
+                type_: type_ as i32,
                 flags,
                 offset: offset as i64,
                 virtual_address: vaddr as i64,

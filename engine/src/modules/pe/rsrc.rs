@@ -140,7 +140,8 @@ impl Headers<'_> {
                     ..Resource::default()
                 };
                 match ids[0] {
-                    Id::Num(n) => r.type_ = Some(n),
+                    // YARA-X keeps only types that fit its i32 enum.
+                    Id::Num(n) => r.type_ = i32::try_from(n).ok().map(|_| n),
                     Id::Name(s) => r.type_string = Some(s.to_vec()),
                     Id::Unknown => {}
                 }
