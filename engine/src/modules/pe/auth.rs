@@ -330,14 +330,33 @@ fn is_context(a: &Any, n: u32) -> bool {
 /// `ContentInfo ::= SEQUENCE { contentType OID, [0] EXPLICIT ANY }`,
 /// given the sequence's content bytes.
 fn content_info(data: &[u8]) -> Option<(ObjectIdentifier, Any<'_>)> {
-    let (rest, ty) = any(data)?;
-    let ty = to_oid(&ty.as_oid().ok()?)?;
-    let (_, tagged) = any(rest)?;
-    if !is_context(&tagged, 0) {
-        return None;
-    }
-    let (_, content) = any(tagged.data)?;
+    use der_parser::ber::{
+        parse_ber_any, parse_ber_oid, parse_ber_tagged_explicit_g,
+    };
+    let (rest, ty) = parse_ber_oid(data).ok()?;
+    let ty = to_oid(ty.as_oid().ok()?)?;
+    let (_, content) =
+        parse_ber_tagged_explicit_g(0, |c, _| parse_ber_any(c))(rest).ok()?;
     Some((ty, content))
+}
+
+/// `ContentInfo` as a whole element (a SEQUENCE) at the start of `i`.
+fn content_info_elem(
+    i: &[u8],
+) -> Option<(&[u8], (ObjectIdentifier, Any<'_>))> {
+    let (rest, a) = any(i)?;
+    Some((rest, content_info(sequence(&a)?)?))
+}
+
+/// An optional `[n]` element, the way asn1-rs's `OptTaggedParser` reads
+/// it: absent at the end of input or under another tag, an error when
+/// the next element does not parse.
+fn opt_tagged(i: &[u8], n: u32) -> Option<(&[u8], Option<Any<'_>>)> {
+    if i.is_empty() {
+        return Some((i, None));
+    }
+    let (rest, a) = any(i)?;
+    if is_context(&a, n) { Some((rest, Some(a))) } else { Some((i, None)) }
 }
 
 fn sequence<'a>(a: &Any<'a>) -> Option<&'a [u8]> {
@@ -357,8 +376,8 @@ struct Signer<'a> {
     digest_alg: Option<ObjectIdentifier>,
     /// Content of the `[0] IMPLICIT` signed attributes.
     raw_signed_attrs: &'a [u8],
-    signed_attrs: Vec<(ObjectIdentifier, Vec<Any<'a>>)>,
-    unsigned_attrs: Vec<(ObjectIdentifier, Vec<Any<'a>>)>,
+    signed_attrs: Vec<Attr<'a>>,
+    unsigned_attrs: Vec<Attr<'a>>,
     signature: &'a [u8],
 }
 
@@ -380,63 +399,71 @@ fn serial_eq(a: &[u8], b: &[u8]) -> bool {
     trim(a) == trim(b)
 }
 
-fn attributes(data: &[u8]) -> Option<Vec<(ObjectIdentifier, Vec<Any<'_>>)>> {
+type Attr<'a> = (ObjectIdentifier, Vec<Any<'a>>);
+
+/// One `Attribute ::= SEQUENCE { type OID, values SET OF ANY }`.
+fn attribute(i: &[u8]) -> der_parser::error::BerResult<'_, Attr<'_>> {
+    use der_parser::ber::{
+        parse_ber_any, parse_ber_oid, parse_ber_sequence_defined_g,
+        parse_ber_set_of_v,
+    };
+    use der_parser::error::BerError;
+    parse_ber_sequence_defined_g(|data: &[u8], _| {
+        let (rest, ty) = parse_ber_oid(data)?;
+        let (rest, values) = parse_ber_set_of_v(parse_ber_any)(rest)?;
+        let ty = to_oid(ty.as_oid()?)
+            .ok_or(der_parser::nom::Err::Error(BerError::BerValueError))?;
+        Ok((rest, (ty, values)))
+    })(i)
+}
+
+/// A list of attributes. As in YARA-X, a truncated attribute ends the
+/// list (keeping those before it) while a malformed one fails it.
+fn attributes(mut data: &[u8]) -> Option<Vec<Attr<'_>>> {
     let mut out = Vec::new();
-    let mut rest = data;
-    while !rest.is_empty() {
-        let (r, a) = any(rest)?;
-        let body = sequence(&a)?;
-        let (r2, ty) = any(body)?;
-        let ty = to_oid(&ty.as_oid().ok()?)?;
-        let (_, set) = any(r2)?;
-        if set.tag() != Tag::Set {
-            return None;
+    loop {
+        match attribute(data) {
+            Ok((rest, a)) => {
+                out.push(a);
+                data = rest;
+            }
+            Err(der_parser::nom::Err::Incomplete(_)) => return Some(out),
+            Err(_) => return None,
         }
-        out.push((ty, elements(set.data)));
-        rest = r;
     }
-    Some(out)
 }
 
 /// Parses a `SignerInfo` from the sequence's content bytes.
 fn signer(data: &[u8]) -> Option<Signer<'_>> {
-    let (rest, _version) = any(data)?;
+    use der_parser::ber::{parse_ber_integer, parse_ber_octetstring};
+    let (rest, version) = parse_ber_integer(data).ok()?;
+    version.as_i32().ok()?;
     let (rest, ias) = any(rest)?;
     let (r, issuer) = X509Name::from_der(sequence(&ias)?).ok()?;
-    let (_, serial) = any(r)?;
-    if serial.tag() != Tag::Integer {
-        return None;
-    }
+    let (_, serial) = parse_ber_integer(r).ok()?;
+    let serial = serial.as_slice().ok()?.to_vec();
     let (rest, digest_alg) = AlgorithmIdentifier::from_ber(rest).ok()?;
-    let (mut rest, next) = any(rest)?;
-    let mut raw_signed_attrs: &[u8] = &[];
-    let mut signed_attrs = Vec::new();
-    let sig_alg_elem = if is_context(&next, 0) {
-        raw_signed_attrs = next.data;
-        signed_attrs = attributes(next.data)?;
-        let (r, a) = any(rest)?;
-        rest = r;
-        a
-    } else {
-        next
+    let (rest, signed) = opt_tagged(rest, 0)?;
+    let (raw_signed_attrs, signed_attrs) = match signed {
+        Some(a) => (a.data, attributes(a.data)?),
+        None => (&[][..], Vec::new()),
     };
-    let _ = sig_alg_elem;
-    let (rest, signature) = any(rest)?;
-    if signature.tag() != Tag::OctetString {
-        return None;
-    }
-    let unsigned_attrs = match any(rest) {
-        Some((_, a)) if is_context(&a, 1) => attributes(a.data)?,
-        _ => Vec::new(),
+    let (rest, _sig_alg) = AlgorithmIdentifier::from_ber(rest).ok()?;
+    let (rest, signature) = parse_ber_octetstring(rest).ok()?;
+    let signature = signature.as_slice().ok()?;
+    let (_, unsigned) = opt_tagged(rest, 1)?;
+    let unsigned_attrs = match unsigned {
+        Some(a) => attributes(a.data)?,
+        None => Vec::new(),
     };
     Some(Signer {
         issuer,
-        serial: serial.data.to_vec(),
+        serial,
         digest_alg: alg_oid(&digest_alg),
         raw_signed_attrs,
         signed_attrs,
         unsigned_attrs,
-        signature: signature.data,
+        signature,
     })
 }
 
@@ -451,44 +478,52 @@ struct SignedData<'a> {
 }
 
 fn signed_data<'a>(content: &Any<'a>) -> Option<SignedData<'a>> {
+    use der_parser::ber::{parse_ber, parse_ber_integer, parse_ber_set_of_v};
     let data = sequence(content)?;
-    let (rest, version) = any(data)?;
-    let version = version.as_i64().ok();
-    let (rest, algs) = any(rest)?;
-    if algs.tag() != Tag::Set {
-        return None;
-    }
-    let digest_algorithms = elements(algs.data).len();
-    let (mut rest, ci) = any(rest)?;
-    let (encap_type, encap_content) = content_info(sequence(&ci)?)?;
+    let (rest, version) = parse_ber_integer(data).ok()?;
+    let version = version.as_i32().ok().map(i64::from);
+    // Incomplete must stay Incomplete: it is how the SET's last element
+    // is recognised.
+    let (rest, algs) = parse_ber_set_of_v(|i| {
+        AlgorithmIdentifier::from_ber(i).map_err(|e| match e {
+            der_parser::nom::Err::Incomplete(n) => {
+                der_parser::nom::Err::Incomplete(n)
+            }
+            _ => der_parser::nom::Err::Error(
+                der_parser::error::BerError::BerValueError,
+            ),
+        })
+    })(rest)
+    .ok()?;
+    let digest_algorithms = algs.len();
+    let (rest, (encap_type, encap_content)) = content_info_elem(rest)?;
+    let (rest, certs_elem) = opt_tagged(rest, 0)?;
     let mut certs = Vec::new();
-    let (r, mut next) = any(rest)?;
-    rest = r;
-    if is_context(&next, 0) {
-        let mut raw = next.data;
-        while let Ok((r, c)) = X509Certificate::from_der(raw) {
+    if let Some(c) = certs_elem {
+        let mut raw = c.data;
+        while let Ok((r, cert)) = X509Certificate::from_der(raw) {
             let used = &raw[..raw.len() - r.len()];
-            certs.push(Cert { x509: c, thumbprint: hex(&sha1_of(used)) });
+            certs.push(Cert { x509: cert, thumbprint: hex(&sha1_of(used)) });
             if r.len() == raw.len() {
                 break;
             }
             raw = r;
         }
-        let (r, n) = any(rest)?;
-        rest = r;
-        next = n;
     }
-    if is_context(&next, 1) {
-        let (_, n) = any(rest)?;
-        next = n;
+    let (rest, crls) = opt_tagged(rest, 1)?;
+    if let Some(c) = crls {
+        parse_ber(c.data).ok()?;
     }
-    if next.tag() != Tag::Set {
-        return None;
-    }
-    let mut signers = Vec::new();
-    for a in elements(next.data) {
-        signers.push(signer(sequence(&a)?)?);
-    }
+    let (_, signers) = parse_ber_set_of_v(|i| {
+        der_parser::ber::parse_ber_sequence_defined_g(|d: &'a [u8], _| {
+            signer(d).map(|s| (&d[d.len()..], s)).ok_or(
+                der_parser::nom::Err::Error(
+                    der_parser::error::BerError::BerValueError,
+                ),
+            )
+        })(i)
+    })(rest)
+    .ok()?;
     Some(SignedData {
         version,
         digest_algorithms,
@@ -851,14 +886,12 @@ impl Headers<'_> {
         // SpcIndirectDataContent: { data, DigestInfo { alg, digest } }.
         let signed_content = sd.encap_content.data;
         let body = sequence(&sd.encap_content)?;
-        let (rest, _) = any(body)?;
+        let (rest, _) = der_parser::ber::parse_ber(body).ok()?;
         let (_, digest_info) = any(rest)?;
         let (rest, stored_alg) =
             AlgorithmIdentifier::from_ber(sequence(&digest_info)?).ok()?;
-        let (_, stored) = any(rest)?;
-        if stored.tag() != Tag::OctetString {
-            return None;
-        }
+        let (_, stored) = der_parser::ber::parse_ber_octetstring(rest).ok()?;
+        let stored = stored.as_slice().ok()?;
 
         let mut certs = std::mem::take(&mut sd.certs);
         let mut nested = Vec::new();
@@ -932,7 +965,7 @@ impl Headers<'_> {
         let mut h = hash.hasher();
         let _ = self.authenticode_hash(&mut h);
         let computed = h.finish().unwrap_or_default();
-        let verified = stored.data == computed.as_slice()
+        let verified = stored == computed.as_slice()
             && digest_matches(Some(&hash_oid), signed_content, si_digest)
             && verify_signer(&si, &certs);
 
@@ -963,7 +996,7 @@ impl Headers<'_> {
                     .map(|o| oid_name(&o))
                     .unwrap_or_else(|| "invalid".into()),
             ),
-            digest: Some(hex(stored.data)),
+            digest: Some(hex(stored)),
             file_digest: Some(hex(&computed)),
             certificates: certs.iter().map(certificate).collect(),
             signer_info: Some(SignerInfo {
@@ -983,13 +1016,14 @@ impl Headers<'_> {
 /// `TSTInfo { version, policy, messageImprint { alg, digest }, … }` from
 /// the OCTET STRING that holds it.
 fn tst_info(octets: &[u8]) -> Option<(Option<ObjectIdentifier>, &[u8])> {
+    use der_parser::ber::{parse_ber, parse_ber_integer};
     let (_, tst) = any(octets)?;
     let body = sequence(&tst)?;
-    let (rest, _version) = any(body)?;
-    let (rest, _policy) = any(rest)?;
+    let (rest, _version) = parse_ber_integer(body).ok()?;
+    let (rest, _policy) = parse_ber(rest).ok()?;
     let (_, imprint) = any(rest)?;
     let (rest, alg) =
         AlgorithmIdentifier::from_ber(sequence(&imprint)?).ok()?;
-    let (_, digest) = any(rest)?;
-    Some((alg_oid(&alg), digest.data))
+    let (_, digest) = parse_ber(rest).ok()?;
+    Some((alg_oid(&alg), digest.as_slice().ok()?))
 }
