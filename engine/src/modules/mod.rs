@@ -32,8 +32,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 mod console;
+pub(crate) mod dotnet;
+pub(crate) mod elf;
 mod hash;
 mod math;
+pub(crate) mod pe;
 mod string;
 #[cfg(test)]
 mod tests;
