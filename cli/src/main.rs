@@ -10,6 +10,7 @@
 //! - `load`: a file's contents, memory-mapped or read.
 //! - `output`: results in text, ndjson and json, as `yr` prints them.
 //! - `console`: stdout and stderr under one lock, and the progress line.
+//! - `scan`: the scan loop, independent of the engine behind a trait.
 
 // The engine's compiler and scanner are not merged yet: until they are,
 // the parts below are built and tested on their own.
@@ -19,6 +20,7 @@ mod args;
 mod console;
 mod load;
 mod output;
+mod scan;
 mod sources;
 mod walk;
 
