@@ -32,3 +32,10 @@ pub mod syntax;
 mod compiler;
 mod modules;
 mod scanner;
+
+pub use compiler::{CompileError, Compiler, RuleInfo, Rules, Value};
+pub use scanner::{
+    Match, MatchingRule, PatternMatches, ScanError, ScanResults, Scanner,
+};
+pub use syntax::ast::MetaValue;
+pub use syntax::{Diagnostic, DiagnosticKind, Label, Severity, Span};

@@ -1,3 +1,590 @@
-//! The compiler: AST to immutable, shareable rules.
+//! The compiler: rule sources to immutable, shareable [`Rules`].
+//!
+//! - [`Compiler`] takes sources one at a time (each parsed by `syntax`,
+//!   includes resolved there), in the current namespace, with the
+//!   external variables declared so far.
+//! - Each rule's patterns go to the `patterns` builder (one automaton for
+//!   all rules); its condition is resolved, type-checked and lowered by
+//!   `cond` to the flat node arena of `code`; `regex` compiles the
+//!   operands of `matches`.
+//! - [`Compiler::build`] seals everything into [`Rules`].
 
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+pub(crate) mod code;
+mod cond;
 pub(crate) mod patterns;
+mod regex;
+
+pub(crate) use patterns::PatternId;
+
+use self::code::{Code, NodeId};
+use self::cond::{Env, Lowerer, PatSym, RuleSym, Ty};
+use self::patterns::{PatternOptions, PatternSet, PatternSetBuilder};
+use crate::modules::{self, StructType};
+use crate::syntax::ast::{self, MetaValue};
+use crate::syntax::{
+    Diagnostic, DiagnosticKind, ParseOptions, SourceMap, Span, parse,
+};
+
+/// The value of an external variable (`define_global`, `set_global`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+}
+
+impl Value {
+    fn type_name(&self) -> &'static str {
+        match self {
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "integer",
+            Value::Float(_) => "float",
+            Value::Str(_) => "string",
+        }
+    }
+
+    pub(crate) fn same_type(&self, other: &Value) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Value {
+        Value::Bool(v)
+    }
+}
+impl From<i64> for Value {
+    fn from(v: i64) -> Value {
+        Value::Int(v)
+    }
+}
+impl From<i32> for Value {
+    fn from(v: i32) -> Value {
+        Value::Int(i64::from(v))
+    }
+}
+impl From<f64> for Value {
+    fn from(v: f64) -> Value {
+        Value::Float(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Value {
+        Value::Str(v.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Value {
+        Value::Str(v)
+    }
+}
+
+/// Errors found while compiling: every diagnostic of the failing step,
+/// rendered with file, line, column and a caret by `Display`.
+#[derive(Clone, Debug)]
+pub struct CompileError {
+    diagnostics: Vec<Diagnostic>,
+    rendered: String,
+}
+
+impl CompileError {
+    fn new(diagnostics: Vec<Diagnostic>, sources: &SourceMap) -> Self {
+        let rendered = diagnostics
+            .iter()
+            .map(|d| d.render(sources))
+            .collect::<Vec<_>>()
+            .join("\n");
+        CompileError { diagnostics, rendered }
+    }
+
+    /// The errors (and warnings of the same step), in source order.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.rendered.trim_end())
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+/// One compiled rule.
+#[derive(Debug)]
+pub(crate) struct RuleData {
+    pub namespace: u32,
+    pub name: String,
+    pub tags: Vec<String>,
+    pub meta: Vec<(String, MetaValue)>,
+    pub is_private: bool,
+    pub is_global: bool,
+    pub condition: NodeId,
+    /// `(identifier, id, private)` of each pattern, in declaration order.
+    pub patterns: Vec<(String, PatternId, bool)>,
+}
+
+/// Compiles rule sources into [`Rules`].
+pub struct Compiler {
+    parse_options: ParseOptions,
+    pattern_options: PatternOptions,
+    sources: SourceMap,
+    builder: Option<PatternSetBuilder>,
+    code: Code,
+    rules: Vec<RuleData>,
+    namespaces: Vec<String>,
+    namespace: u32,
+    /// Rule names per namespace, in declaration order.
+    ns_rules: Vec<Vec<RuleSym>>,
+    globals: Vec<(String, Value)>,
+    global_types: HashMap<String, (u32, Ty)>,
+    imports: Vec<String>,
+    schemas: HashMap<usize, Arc<StructType>>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Default for Compiler {
+    fn default() -> Self {
+        Compiler::new()
+    }
+}
+
+impl fmt::Debug for Compiler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Compiler")
+            .field("rules", &self.rules.len())
+            .field("namespace", &self.namespaces[self.namespace as usize])
+            .finish_non_exhaustive()
+    }
+}
+
+impl Compiler {
+    pub fn new() -> Compiler {
+        Compiler {
+            parse_options: ParseOptions::default(),
+            pattern_options: PatternOptions::default(),
+            sources: SourceMap::new(),
+            builder: None,
+            code: Code::default(),
+            rules: Vec::new(),
+            namespaces: vec!["default".to_string()],
+            namespace: 0,
+            ns_rules: vec![Vec::new()],
+            globals: Vec::new(),
+            global_types: HashMap::new(),
+            imports: Vec::new(),
+            schemas: HashMap::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Accept what YARA-X accepts with `--relaxed-re-syntax`. Set before
+    /// adding sources.
+    pub fn relaxed_re_syntax(&mut self, yes: bool) -> &mut Self {
+        self.parse_options.relaxed_re_syntax = yes;
+        self.pattern_options.relaxed_re_syntax = yes;
+        self
+    }
+
+    /// Make slow patterns an error instead of a warning. Set before adding
+    /// sources.
+    pub fn error_on_slow_pattern(&mut self, yes: bool) -> &mut Self {
+        self.pattern_options.error_on_slow_pattern = yes;
+        self
+    }
+
+    /// A folder searched for included files.
+    pub fn add_include_dir(&mut self, dir: impl AsRef<Path>) -> &mut Self {
+        self.parse_options.include_dirs.push(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Rules added from now on go to namespace `name` (created if new).
+    /// The first namespace is `default`.
+    pub fn new_namespace(&mut self, name: &str) -> &mut Self {
+        match self.namespaces.iter().position(|n| n == name) {
+            Some(i) => self.namespace = i as u32,
+            None => {
+                self.namespaces.push(name.to_string());
+                self.ns_rules.push(Vec::new());
+                self.namespace = (self.namespaces.len() - 1) as u32;
+            }
+        }
+        self
+    }
+
+    /// Declares an external variable and its default value; its type is
+    /// fixed from now on.
+    pub fn define_global(
+        &mut self,
+        name: &str,
+        value: impl Into<Value>,
+    ) -> Result<&mut Self, CompileError> {
+        let value = value.into();
+        let valid = !name.is_empty()
+            && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid || self.global_types.contains_key(name) {
+            let msg = if valid {
+                format!("global `{name}` already defined")
+            } else {
+                format!("invalid global name `{name}`")
+            };
+            let d = Diagnostic::error(
+                DiagnosticKind::DuplicateRule,
+                msg,
+                Span::default(),
+            );
+            return Err(CompileError::new(vec![d], &SourceMap::new()));
+        }
+        let ty = match &value {
+            Value::Bool(_) => Ty::Bool,
+            Value::Int(_) => Ty::Int,
+            Value::Float(_) => Ty::Float,
+            Value::Str(_) => Ty::Str,
+        };
+        let idx = self.globals.len() as u32;
+        self.global_types.insert(name.to_string(), (idx, ty));
+        self.globals.push((name.to_string(), value));
+        Ok(self)
+    }
+
+    /// Adds a source whose origin (in diagnostics) is `line`.
+    pub fn add_source(
+        &mut self,
+        text: &str,
+    ) -> Result<&mut Self, CompileError> {
+        self.add_source_with_origin(text, "line")
+    }
+
+    /// Adds a source with an origin (a file name, …) for diagnostics and
+    /// relative includes.
+    pub fn add_source_with_origin(
+        &mut self,
+        text: &str,
+        origin: &str,
+    ) -> Result<&mut Self, CompileError> {
+        self.compile_source(text, origin)?;
+        Ok(self)
+    }
+
+    /// Reads and adds a file; includes resolve relative to its folder.
+    pub fn add_file(
+        &mut self,
+        path: impl AsRef<Path>,
+    ) -> Result<&mut Self, CompileError> {
+        let path = path.as_ref();
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                let d = Diagnostic::error(
+                    DiagnosticKind::IncludeNotFound,
+                    format!("can not read `{}`: {e}", path.display()),
+                    Span::default(),
+                );
+                return Err(CompileError::new(vec![d], &self.sources));
+            }
+        };
+        let origin = path.to_string_lossy().into_owned();
+        match String::from_utf8(bytes) {
+            Ok(text) => self.add_source_with_origin(&text, &origin),
+            Err(e) => {
+                let d = Diagnostic::error(
+                    DiagnosticKind::InvalidUtf8,
+                    format!(
+                        "`{}` is not valid UTF-8 (byte {})",
+                        path.display(),
+                        e.utf8_error().valid_up_to()
+                    ),
+                    Span::default(),
+                );
+                Err(CompileError::new(vec![d], &self.sources))
+            }
+        }
+    }
+
+    /// Warnings of every source added so far.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// Seals the compiled rules.
+    pub fn build(mut self) -> Result<Rules, CompileError> {
+        let builder = self.builder.take().unwrap_or_else(|| {
+            PatternSetBuilder::new(self.pattern_options.clone())
+        });
+        let patterns = match builder.build() {
+            Ok(p) => p,
+            Err(d) => return Err(CompileError::new(vec![d], &self.sources)),
+        };
+        let modules = self
+            .imports
+            .iter()
+            .filter_map(|m| modules::find(m).map(|i| i as u32))
+            .collect();
+        Ok(Rules {
+            rules: self.rules,
+            namespaces: self.namespaces,
+            code: self.code,
+            patterns,
+            globals: self.globals,
+            imports: self.imports,
+            modules,
+        })
+    }
+
+    fn compile_source(
+        &mut self,
+        text: &str,
+        origin: &str,
+    ) -> Result<(), CompileError> {
+        let parsed =
+            parse(text, origin, &self.parse_options, &mut self.sources);
+        let mut diags = Vec::new();
+        let (errors, warnings): (Vec<_>, Vec<_>) =
+            parsed.diagnostics.into_iter().partition(|d| d.is_error());
+        self.warnings.extend(warnings);
+        if !errors.is_empty() {
+            return Err(CompileError::new(errors, &self.sources));
+        }
+        // Imports of this source.
+        let mut modules_here = HashMap::new();
+        for imp in &parsed.file.imports {
+            match modules::find(&imp.module) {
+                Some(i) => {
+                    let schema = self
+                        .schemas
+                        .entry(i)
+                        .or_insert_with(|| Arc::new((modules::MODULES[i].schema)()))
+                        .clone();
+                    modules_here.insert(imp.module.clone(), (i as u32, schema));
+                }
+                None => diags.push(
+                    Diagnostic::error(
+                        DiagnosticKind::UnknownModule,
+                        format!("unknown module `{}`", imp.module),
+                        imp.span,
+                    )
+                    .with_label(format!("module `{}` not found", imp.module)),
+                ),
+            }
+        }
+        if !diags.is_empty() {
+            return Err(CompileError::new(diags, &self.sources));
+        }
+        // Compile into scratch state, committed only without errors.
+        let ns = self.namespace;
+        let first_new = self.rules.len();
+        let ns_len = self.ns_rules[ns as usize].len();
+        let code_len = (
+            self.code.nodes.len(),
+            self.code.lists.len(),
+            self.code.strings.len(),
+            self.code.regexes.len(),
+        );
+        let mut builder = self.builder.take().unwrap_or_else(|| {
+            PatternSetBuilder::new(self.pattern_options.clone())
+        });
+        let mut seen: HashSet<&str> = HashSet::new();
+        for rule in &parsed.file.rules {
+            let dup = self.ns_rules[ns as usize]
+                .iter()
+                .any(|r| r.name == rule.name.name)
+                || !seen.insert(rule.name.name.as_str());
+            if dup {
+                diags.push(
+                    Diagnostic::error(
+                        DiagnosticKind::DuplicateRule,
+                        format!("duplicate rule `{}`", rule.name.name),
+                        rule.name.span,
+                    )
+                    .with_label("this rule name is already in use"),
+                );
+                continue;
+            }
+            let index = self.rules.len() as u32;
+            if let Ok(data) =
+                self.compile_rule(rule, &mut builder, &modules_here, &mut diags)
+            {
+                self.rules.push(RuleData { namespace: ns, ..data });
+            }
+            self.ns_rules[ns as usize]
+                .push(RuleSym { name: rule.name.name.clone(), index });
+        }
+        self.builder = Some(builder);
+        let (errors, warnings): (Vec<_>, Vec<_>) =
+            diags.into_iter().partition(|d| d.is_error());
+        self.warnings.extend(warnings);
+        if !errors.is_empty() {
+            // Roll back this source's rules and code.
+            self.rules.truncate(first_new);
+            self.ns_rules[ns as usize].truncate(ns_len);
+            self.code.nodes.truncate(code_len.0);
+            self.code.lists.truncate(code_len.1);
+            self.code.strings.truncate(code_len.2);
+            self.code.regexes.truncate(code_len.3);
+            return Err(CompileError::new(errors, &self.sources));
+        }
+        for imp in parsed.file.imports {
+            if !self.imports.contains(&imp.module) {
+                self.imports.push(imp.module);
+            }
+        }
+        Ok(())
+    }
+
+    fn compile_rule(
+        &mut self,
+        rule: &ast::Rule,
+        builder: &mut PatternSetBuilder,
+        modules_here: &HashMap<String, (u32, Arc<StructType>)>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Result<RuleData, ()> {
+        let mut syms = Vec::new();
+        let mut pats = Vec::new();
+        let mut failed = false;
+        for p in &rule.patterns {
+            match builder.add(p, diags) {
+                Ok(id) => {
+                    let private = p.has(&ast::ModifierKind::Private);
+                    syms.push(PatSym {
+                        name: p.ident.name.clone(),
+                        id,
+                        span: p.ident.span,
+                        used: false,
+                    });
+                    pats.push((p.ident.name.clone(), id, private));
+                }
+                Err(d) => {
+                    failed = true;
+                    if !diags.contains(&d) {
+                        diags.push(d);
+                    }
+                }
+            }
+        }
+        if failed {
+            return Err(());
+        }
+        let ns = self.namespace as usize;
+        let env = Env {
+            rules: &self.ns_rules[ns],
+            globals: &self.global_types,
+            modules: modules_here,
+        };
+        let mut lowerer = Lowerer::new(&mut self.code, env, syms, diags);
+        let condition = lowerer.condition(&rule.condition)?;
+        Ok(RuleData {
+            namespace: self.namespace,
+            name: rule.name.name.clone(),
+            tags: rule.tags.iter().map(|t| t.name.clone()).collect(),
+            meta: rule
+                .meta
+                .iter()
+                .map(|m| (m.key.name.clone(), m.value.clone()))
+                .collect(),
+            is_private: rule.is_private,
+            is_global: rule.is_global,
+            condition,
+            patterns: pats,
+        })
+    }
+}
+
+/// Compiled rules: immutable, `Send + Sync`, shared by any number of
+/// scanners.
+#[derive(Debug)]
+pub struct Rules {
+    pub(crate) rules: Vec<RuleData>,
+    pub(crate) namespaces: Vec<String>,
+    pub(crate) code: Code,
+    pub(crate) patterns: PatternSet,
+    pub(crate) globals: Vec<(String, Value)>,
+    pub(crate) imports: Vec<String>,
+    /// Indices in `modules::MODULES` of the imported modules.
+    pub(crate) modules: Vec<u32>,
+}
+
+impl Rules {
+    /// The number of rules (private ones included).
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Every rule, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = RuleInfo<'_>> {
+        (0..self.rules.len()).map(move |i| RuleInfo { rules: self, index: i })
+    }
+
+    /// The modules imported by any source.
+    pub fn imports(&self) -> impl Iterator<Item = &str> {
+        self.imports.iter().map(|s| s.as_str())
+    }
+
+    pub(crate) fn global_index(&self, name: &str) -> Option<usize> {
+        self.globals.iter().position(|(n, _)| n == name)
+    }
+}
+
+/// A rule's declaration: names, tags, metadata, modifiers.
+#[derive(Clone, Copy)]
+pub struct RuleInfo<'r> {
+    pub(crate) rules: &'r Rules,
+    pub(crate) index: usize,
+}
+
+impl fmt::Debug for RuleInfo<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuleInfo")
+            .field("namespace", &self.namespace())
+            .field("identifier", &self.identifier())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'r> RuleInfo<'r> {
+    fn data(&self) -> &'r RuleData {
+        &self.rules.rules[self.index]
+    }
+
+    pub fn identifier(&self) -> &'r str {
+        &self.data().name
+    }
+
+    pub fn namespace(&self) -> &'r str {
+        self.rules
+            .namespaces
+            .get(self.data().namespace as usize)
+            .map_or("default", |s| s.as_str())
+    }
+
+    pub fn tags(&self) -> impl ExactSizeIterator<Item = &'r str> + use<'r> {
+        self.data().tags.iter().map(|s| s.as_str())
+    }
+
+    pub fn metadata(
+        &self,
+    ) -> impl ExactSizeIterator<Item = (&'r str, &'r MetaValue)> + use<'r> {
+        self.data().meta.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    pub fn is_private(&self) -> bool {
+        self.data().is_private
+    }
+
+    pub fn is_global(&self) -> bool {
+        self.data().is_global
+    }
+}
+

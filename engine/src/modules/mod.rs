@@ -1,1 +1,251 @@
-//! Modules (`pe`, `elf`, `math`, `hash`, …): each sees only the bytes.
+//! Modules (`math`, `hash`, `string`, `time`, `console`; later `pe`,
+//! `elf`, `dotnet`): each sees only the scanned bytes.
+//!
+//! # The interface
+//!
+//! A module is a [`Module`]: a name, a **schema** and a `main` function.
+//!
+//! - The schema ([`StructType`]) is what rules may write after
+//!   `import "name"`: fields of type integer, float, string, bool, struct,
+//!   array or dictionary ([`Type`]), and functions ([`FieldKind::Func`])
+//!   with one or more overloaded [`Signature`]s. The condition compiler
+//!   type-checks `name.field[index].other(args…)` against it and turns
+//!   each field name into its index in the struct, so nothing is looked up
+//!   by name while scanning.
+//! - `main` runs at most once per scan, the first time a condition touches
+//!   the module, and only when some rule imports it. It parses the bytes
+//!   (every byte is hostile: check before allocating, never panic) and
+//!   returns the module's [`Value`] tree: a [`Value::Struct`] whose slots
+//!   are in schema field order (function slots stay [`Value::Undef`]). A
+//!   field the data does not define stays `Undef`, which conditions see as
+//!   undefined.
+//! - A function ([`ModFn`]) receives a [`Ctx`] (the scanned bytes, the
+//!   module's root value and the struct the function is a field of) and
+//!   its arguments as [`Arg`]s matching the chosen signature; it returns a
+//!   scalar [`Value`], or `None` for undefined.
+//!
+//! To add a module: write `fn schema() -> StructType` and
+//! `fn main(&[u8]) -> Value` in a new file, and list it in [`MODULES`].
+//! [`StructBuilder`] fills a struct value by field name.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+mod console;
+mod hash;
+mod math;
+mod string;
+mod time;
+
+/// The type of a module field.
+#[derive(Clone, Debug)]
+pub(crate) enum Type {
+    Int,
+    Float,
+    Str,
+    Bool,
+    Struct(Arc<StructType>),
+    /// An array whose items all have this type.
+    Array(Box<Type>),
+    /// A dictionary with string keys and values of this type.
+    Dict(Box<Type>),
+}
+
+impl Type {
+    /// The name YARA-X uses in diagnostics.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Type::Int => "integer",
+            Type::Float => "float",
+            Type::Str => "string",
+            Type::Bool => "boolean",
+            Type::Struct(_) => "struct",
+            Type::Array(_) => "array",
+            Type::Dict(_) => "dict",
+        }
+    }
+}
+
+/// The fields of a struct, in slot order.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct StructType {
+    pub fields: Vec<FieldDef>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct FieldDef {
+    pub name: &'static str,
+    pub kind: FieldKind,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum FieldKind {
+    Value(Type),
+    /// A function with its overloads.
+    Func(Vec<Signature>),
+}
+
+/// One overload of a module function.
+#[derive(Clone, Debug)]
+pub(crate) struct Signature {
+    /// Argument types (scalars only).
+    pub args: Vec<Type>,
+    /// The result type (a scalar).
+    pub ret: Type,
+    pub func: ModFn,
+}
+
+/// A module function. `None` means undefined.
+pub(crate) type ModFn = fn(&Ctx<'_>, &[Arg<'_>]) -> Option<Value>;
+
+/// What a module function sees.
+pub(crate) struct Ctx<'a> {
+    /// The scanned bytes.
+    pub data: &'a [u8],
+    /// The module's root value (from its `main`).
+    pub module: &'a Value,
+    /// The struct the function is a field of (the root for top-level
+    /// functions).
+    pub this: &'a Value,
+}
+
+/// An argument of a module function.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Arg<'a> {
+    Int(i64),
+    Float(f64),
+    Str(&'a [u8]),
+    Bool(bool),
+}
+
+impl<'a> Arg<'a> {
+    pub fn int(&self) -> Option<i64> {
+        match *self {
+            Arg::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+    pub fn float(&self) -> Option<f64> {
+        match *self {
+            Arg::Float(f) => Some(f),
+            Arg::Int(i) => Some(i as f64),
+            _ => None,
+        }
+    }
+    pub fn str(&self) -> Option<&'a [u8]> {
+        match *self {
+            Arg::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn bool(&self) -> Option<bool> {
+        match *self {
+            Arg::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+/// A module's value tree.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) enum Value {
+    #[default]
+    Undef,
+    Int(i64),
+    Float(f64),
+    Str(Vec<u8>),
+    Bool(bool),
+    /// Slots in schema field order.
+    Struct(Vec<Value>),
+    Array(Vec<Value>),
+    Dict(BTreeMap<Vec<u8>, Value>),
+}
+
+impl Value {
+    /// A struct of `ty` with every slot undefined.
+    pub fn new_struct(ty: &StructType) -> Value {
+        Value::Struct(vec![Value::Undef; ty.fields.len()])
+    }
+}
+
+/// Fills a struct value by field name.
+pub(crate) struct StructBuilder<'t> {
+    ty: &'t StructType,
+    slots: Vec<Value>,
+}
+
+impl<'t> StructBuilder<'t> {
+    pub fn new(ty: &'t StructType) -> Self {
+        StructBuilder { ty, slots: vec![Value::Undef; ty.fields.len()] }
+    }
+
+    /// Sets field `name` (ignored if the schema has no such field).
+    pub fn set(&mut self, name: &str, value: Value) -> &mut Self {
+        if let Some(i) = self.ty.fields.iter().position(|f| f.name == name)
+        {
+            self.slots[i] = value;
+        }
+        self
+    }
+
+    pub fn build(self) -> Value {
+        Value::Struct(self.slots)
+    }
+}
+
+/// A module: its name, schema and parser.
+pub(crate) struct Module {
+    pub name: &'static str,
+    pub schema: fn() -> StructType,
+    pub main: fn(&[u8]) -> Value,
+}
+
+/// Every built-in module.
+pub(crate) static MODULES: &[Module] = &[
+    Module { name: "console", schema: console::schema, main: console::main },
+    Module { name: "hash", schema: hash::schema, main: hash::main },
+    Module { name: "math", schema: math::schema, main: math::main },
+    Module { name: "string", schema: string::schema, main: string::main },
+    Module { name: "time", schema: time::schema, main: time::main },
+];
+
+/// The index in [`MODULES`] of the module called `name`.
+pub(crate) fn find(name: &str) -> Option<usize> {
+    MODULES.iter().position(|m| m.name == name)
+}
+
+// ---- helpers for module authors
+
+/// A field of a scalar or composite type.
+pub(crate) fn field(name: &'static str, ty: Type) -> FieldDef {
+    FieldDef { name, kind: FieldKind::Value(ty) }
+}
+
+/// A function field with its overloads.
+pub(crate) fn func(name: &'static str, sigs: Vec<Signature>) -> FieldDef {
+    FieldDef { name, kind: FieldKind::Func(sigs) }
+}
+
+/// One overload.
+pub(crate) fn sig(args: &[Type], ret: Type, func: ModFn) -> Signature {
+    Signature { args: args.to_vec(), ret, func }
+}
+
+/// The bytes `data[offset..offset + size]`, or `None` when the range is
+/// negative or not inside the data.
+pub(crate) fn slice(data: &[u8], offset: i64, size: i64) -> Option<&[u8]> {
+    let start = usize::try_from(offset).ok()?;
+    let size = usize::try_from(size).ok()?;
+    let end = start.checked_add(size)?;
+    data.get(start..end)
+}
+
+/// The bytes an `(offset, size)` or `(string)` overload talks about:
+/// `args[0..2]` as a range of the data, or `args[0]` as a string.
+pub(crate) fn bytes_arg<'a>(ctx: &Ctx<'a>, args: &[Arg<'a>]) -> Option<&'a [u8]> {
+    match args {
+        [Arg::Str(s), ..] => Some(s),
+        [Arg::Int(o), Arg::Int(s), ..] => slice(ctx.data, *o, *s),
+        _ => None,
+    }
+}

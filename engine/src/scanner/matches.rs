@@ -34,6 +34,47 @@ impl MatchTable {
         self.per_pattern.get(id as usize).map_or(&[], |v| v.as_slice())
     }
 
+    /// Adds a match of pattern `id` keeping the list sorted by offset
+    /// with at most one match per offset, as YARA-X does: at an offset
+    /// already matched the first match stays, unless `replace_if_longer`
+    /// and the new one is longer. Returns `false` (and adds nothing) if
+    /// the pattern already has `max` matches.
+    pub fn add(
+        &mut self,
+        id: PatternId,
+        m: Match,
+        replace_if_longer: bool,
+        max: usize,
+    ) -> bool {
+        let Some(list) = self.per_pattern.get_mut(id as usize) else {
+            return true;
+        };
+        let mut i = list.len();
+        while i > 0 {
+            let prev = &mut list[i - 1];
+            if prev.offset == m.offset {
+                if replace_if_longer && prev.len < m.len {
+                    prev.len = m.len;
+                }
+                return true;
+            }
+            if m.offset > prev.offset {
+                break;
+            }
+            i -= 1;
+        }
+        if list.len() >= max {
+            return false;
+        }
+        list.insert(i, m);
+        true
+    }
+
+    /// Number of patterns the table has room for.
+    pub fn num_patterns(&self) -> usize {
+        self.per_pattern.len()
+    }
+
     /// Mutable access for the search.
     pub fn get_mut(&mut self, id: PatternId) -> Option<&mut Vec<Match>> {
         self.per_pattern.get_mut(id as usize)

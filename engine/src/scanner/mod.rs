@@ -1,6 +1,424 @@
 //! The scanner: runs compiled rules over data.
+//!
+//! - [`Scanner`] holds the per-scan state (match table, rule results,
+//!   module values, external overrides), reused from scan to scan.
+//! - `eval` evaluates conditions over the compiled code.
+//! - [`ScanResults`] borrows the scanner and lists matching rules with
+//!   their patterns' matches.
 
+use std::cell::OnceCell;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+mod eval;
 mod matches;
 
+pub(crate) use eval::eval_bits;
 pub use matches::Match;
 pub(crate) use matches::MatchTable;
+
+use crate::compiler::patterns::{PatternId, SearchLimits};
+use crate::compiler::{RuleInfo, Rules, Value};
+use crate::modules::{MODULES, Value as MValue};
+use crate::syntax::ast::MetaValue;
+
+/// Files smaller than this are read rather than mapped.
+const MMAP_THRESHOLD: u64 = 64 * 1024;
+
+/// Why a scan failed.
+#[derive(Debug)]
+pub struct ScanError {
+    kind: ScanErrorKind,
+}
+
+#[derive(Debug)]
+enum ScanErrorKind {
+    Io { path: PathBuf, source: std::io::Error },
+    FileTooLarge { size: u64, max: u64 },
+    UnknownGlobal(String),
+    GlobalType { name: String, expected: &'static str },
+}
+
+impl ScanError {
+    /// The path involved, for I/O errors.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.kind {
+            ScanErrorKind::Io { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+
+    /// Whether the data was larger than [`Scanner::max_file_size`].
+    pub fn is_file_too_large(&self) -> bool {
+        matches!(self.kind, ScanErrorKind::FileTooLarge { .. })
+    }
+}
+
+impl fmt::Display for ScanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ScanErrorKind::Io { path, source } => {
+                write!(f, "can not read `{}`: {source}", path.display())
+            }
+            ScanErrorKind::FileTooLarge { size, max } => {
+                write!(f, "data of {size} bytes exceeds the limit of {max}")
+            }
+            ScanErrorKind::UnknownGlobal(n) => {
+                write!(f, "unknown global variable `{n}`")
+            }
+            ScanErrorKind::GlobalType { name, expected } => write!(
+                f,
+                "global variable `{name}` must be of type {expected}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ScanError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            ScanErrorKind::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// Runs [`Rules`] over data. Reusable: each scan keeps the allocations of
+/// the previous one.
+pub struct Scanner<'r> {
+    rules: &'r Rules,
+    matches: MatchTable,
+    results: Vec<bool>,
+    globals: Vec<Value>,
+    module_values: Vec<OnceCell<MValue>>,
+    timeout: Option<Duration>,
+    max_matches: usize,
+    max_file_size: Option<u64>,
+    timed_out: bool,
+    truncated: Vec<PatternId>,
+}
+
+impl fmt::Debug for Scanner<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scanner")
+            .field("timeout", &self.timeout)
+            .field("max_matches", &self.max_matches)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'r> Scanner<'r> {
+    pub fn new(rules: &'r Rules) -> Scanner<'r> {
+        Scanner {
+            rules,
+            matches: MatchTable::default(),
+            results: Vec::with_capacity(rules.rules.len()),
+            globals: rules.globals.iter().map(|(_, v)| v.clone()).collect(),
+            module_values: Vec::new(),
+            timeout: None,
+            max_matches: 1_000_000,
+            max_file_size: None,
+            timed_out: false,
+            truncated: Vec::new(),
+        }
+    }
+
+    /// Stop a scan after this long; its results then say
+    /// [`ScanResults::timed_out`].
+    pub fn set_timeout(&mut self, timeout: Duration) -> &mut Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Matches kept per pattern (default 1 000 000, as YARA-X).
+    pub fn max_matches_per_pattern(&mut self, n: usize) -> &mut Self {
+        self.max_matches = n;
+        self
+    }
+
+    /// Refuse data larger than this many bytes.
+    pub fn max_file_size(&mut self, bytes: u64) -> &mut Self {
+        self.max_file_size = Some(bytes);
+        self
+    }
+
+    /// Overrides an external variable for the following scans; the value
+    /// must have the type it was declared with.
+    pub fn set_global(
+        &mut self,
+        name: &str,
+        value: impl Into<Value>,
+    ) -> Result<&mut Self, ScanError> {
+        let value = value.into();
+        let Some(i) = self.rules.global_index(name) else {
+            return Err(ScanError {
+                kind: ScanErrorKind::UnknownGlobal(name.to_string()),
+            });
+        };
+        if !self.globals[i].same_type(&value) {
+            let expected = match self.globals[i] {
+                Value::Bool(_) => "bool",
+                Value::Int(_) => "integer",
+                Value::Float(_) => "float",
+                Value::Str(_) => "string",
+            };
+            return Err(ScanError {
+                kind: ScanErrorKind::GlobalType {
+                    name: name.to_string(),
+                    expected,
+                },
+            });
+        }
+        self.globals[i] = value;
+        Ok(self)
+    }
+
+    /// Scans `data`.
+    pub fn scan<'s>(
+        &'s mut self,
+        data: &[u8],
+    ) -> Result<ScanResults<'s, 'r>, ScanError> {
+        if let Some(max) = self.max_file_size {
+            let size = data.len() as u64;
+            if size > max {
+                return Err(ScanError {
+                    kind: ScanErrorKind::FileTooLarge { size, max },
+                });
+            }
+        }
+        self.run(data);
+        Ok(ScanResults { scanner: self })
+    }
+
+    /// Scans a file: small files are read, larger ones mapped.
+    pub fn scan_file<'s>(
+        &'s mut self,
+        path: impl AsRef<Path>,
+    ) -> Result<ScanResults<'s, 'r>, ScanError> {
+        let path = path.as_ref();
+        let io = |source| ScanError {
+            kind: ScanErrorKind::Io { path: path.to_path_buf(), source },
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let size = file.metadata().map_err(io)?.len();
+        if let Some(max) = self.max_file_size {
+            if size > max {
+                return Err(ScanError {
+                    kind: ScanErrorKind::FileTooLarge { size, max },
+                });
+            }
+        }
+        if size < MMAP_THRESHOLD {
+            let mut buf = Vec::with_capacity(size as usize);
+            std::io::Read::read_to_end(&mut &file, &mut buf).map_err(io)?;
+            self.run(&buf);
+        } else {
+            // SAFETY: `map` requires that the file is not changed while
+            // mapped; the mapping lives only during this scan and is
+            // dropped before returning (see `map`'s contract).
+            let map = unsafe { map(&file) }.map_err(io)?;
+            self.run(&map);
+        }
+        Ok(ScanResults { scanner: self })
+    }
+
+    fn run(&mut self, data: &[u8]) {
+        let rules = self.rules;
+        let deadline = self.timeout.map(|t| Instant::now() + t);
+        self.timed_out = false;
+        self.truncated.clear();
+        if rules.patterns.len() > 0 {
+            let limits = SearchLimits {
+                max_matches_per_pattern: self.max_matches,
+                deadline,
+            };
+            let outcome = rules.patterns.search(data, &mut self.matches, &limits);
+            self.timed_out = outcome.timed_out;
+            self.truncated = outcome.truncated;
+        } else {
+            self.matches.reset(0);
+        }
+        self.module_values.clear();
+        self.module_values.resize_with(MODULES.len(), OnceCell::new);
+        self.results.clear();
+        if self.timed_out {
+            // Matches are incomplete: no rule is reported.
+            self.results.resize(rules.rules.len(), false);
+            return;
+        }
+        let mut failed_ns: Vec<u32> = Vec::new();
+        let mut ev = eval::Eval::new(
+            &rules.code,
+            data,
+            &self.matches,
+            std::mem::take(&mut self.results),
+            &self.globals,
+            &self.module_values,
+            deadline,
+        );
+        for rule in &rules.rules {
+            let ok = !ev.timed_out && ev.rule(rule.condition);
+            ev.results.push(ok);
+            if rule.is_global && !ok {
+                failed_ns.push(rule.namespace);
+            }
+        }
+        self.timed_out |= ev.timed_out;
+        self.results = std::mem::take(&mut ev.results);
+        if !failed_ns.is_empty() {
+            for (r, rule) in self.results.iter_mut().zip(&rules.rules) {
+                if failed_ns.contains(&rule.namespace) {
+                    *r = false;
+                }
+            }
+        }
+    }
+}
+
+/// Maps `file` into memory, read-only.
+///
+/// # Safety
+///
+/// The caller must ensure the file is not truncated or modified while the
+/// map is alive: another process changing it would change bytes the scan
+/// reads (truncation may raise `SIGBUS`). Scanning files that might change
+/// under the scanner should use a plain read instead.
+unsafe fn map(file: &std::fs::File) -> std::io::Result<memmap2::Mmap> {
+    // SAFETY: the caller upholds that the file stays unchanged while the
+    // map lives (this function's contract).
+    unsafe { memmap2::Mmap::map(file) }
+}
+
+/// The results of one scan.
+pub struct ScanResults<'s, 'r> {
+    scanner: &'s Scanner<'r>,
+}
+
+impl fmt::Debug for ScanResults<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.matching_rules().map(|r| r.identifier()))
+            .finish()
+    }
+}
+
+impl<'s, 'r> ScanResults<'s, 'r> {
+    /// Public rules that matched, in rule order.
+    pub fn matching_rules(
+        &self,
+    ) -> impl Iterator<Item = MatchingRule<'s, 'r>> + use<'s, 'r> {
+        self.rules_where(true)
+    }
+
+    /// Public rules that did not match, in rule order.
+    pub fn non_matching_rules(
+        &self,
+    ) -> impl Iterator<Item = MatchingRule<'s, 'r>> + use<'s, 'r> {
+        self.rules_where(false)
+    }
+
+    fn rules_where(
+        &self,
+        want: bool,
+    ) -> impl Iterator<Item = MatchingRule<'s, 'r>> + use<'s, 'r> {
+        let scanner = self.scanner;
+        let rules = scanner.rules;
+        rules.rules.iter().enumerate().filter_map(move |(i, r)| {
+            let hit = scanner.results.get(i).copied().unwrap_or(false);
+            (hit == want && !r.is_private).then_some(MatchingRule {
+                info: RuleInfo { rules, index: i },
+                matches: &scanner.matches,
+            })
+        })
+    }
+
+    /// Whether the scan stopped at the timeout (then no rule matches).
+    pub fn timed_out(&self) -> bool {
+        self.scanner.timed_out
+    }
+
+    /// Identifiers of the patterns whose matches were cut at
+    /// `max_matches_per_pattern`, as `(rule, pattern)`.
+    pub fn truncated_patterns(&self) -> Vec<(&'r str, &'r str)> {
+        let rules = self.scanner.rules;
+        let mut out = Vec::new();
+        for r in &rules.rules {
+            for (name, id, _) in &r.patterns {
+                if self.scanner.truncated.contains(id) {
+                    out.push((r.name.as_str(), name.as_str()));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A rule in scan results.
+pub struct MatchingRule<'s, 'r> {
+    info: RuleInfo<'r>,
+    matches: &'s MatchTable,
+}
+
+impl fmt::Debug for MatchingRule<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MatchingRule")
+            .field("namespace", &self.namespace())
+            .field("identifier", &self.identifier())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'s, 'r> MatchingRule<'s, 'r> {
+    pub fn identifier(&self) -> &'r str {
+        self.info.identifier()
+    }
+
+    pub fn namespace(&self) -> &'r str {
+        self.info.namespace()
+    }
+
+    pub fn tags(&self) -> impl ExactSizeIterator<Item = &'r str> + use<'r> {
+        self.info.tags()
+    }
+
+    pub fn metadata(
+        &self,
+    ) -> impl ExactSizeIterator<Item = (&'r str, &'r MetaValue)> + use<'r> {
+        self.info.metadata()
+    }
+
+    /// The rule's non-private patterns with their matches.
+    pub fn patterns(
+        &self,
+    ) -> impl Iterator<Item = PatternMatches<'s, 'r>> + use<'s, 'r> {
+        let matches = self.matches;
+        self.info.rules.rules[self.info.index]
+            .patterns
+            .iter()
+            .filter(|(_, _, private)| !private)
+            .map(move |(name, id, _)| PatternMatches {
+                identifier: name,
+                matches: matches.get(*id),
+            })
+    }
+}
+
+/// One pattern of a matching rule and its matches.
+#[derive(Debug)]
+pub struct PatternMatches<'s, 'r> {
+    identifier: &'r str,
+    matches: &'s [Match],
+}
+
+impl<'s, 'r> PatternMatches<'s, 'r> {
+    /// `$a`, or `$` for an anonymous pattern.
+    pub fn identifier(&self) -> &'r str {
+        self.identifier
+    }
+
+    /// Matches sorted by offset.
+    pub fn matches(&self) -> &'s [Match] {
+        self.matches
+    }
+}

@@ -143,6 +143,8 @@ pub enum DiagnosticKind {
     InvariantExpression,
     /// Other warnings.
     Other,
+    /// A construct YARA-X no longer supports (e.g. `entrypoint`).
+    Unsupported,
 }
 
 impl DiagnosticKind {
@@ -195,6 +197,7 @@ impl DiagnosticKind {
             RelaxedRegex => "W002",
             InvariantExpression => "W003",
             Other => "W999",
+            Unsupported => "E411",
         }
     }
 }

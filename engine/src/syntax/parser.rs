@@ -1,9 +1,54 @@
-//! Parser entry point.
+//! The parser: tokens to the [`ast`](super::ast), with `include`s resolved.
+//!
+//! A hand-written recursive-descent parser. Boolean structure (`or`, `and`,
+//! `not`, quantifiers, `for`, `with`) is parsed by one family of functions
+//! and value expressions (arithmetic, bitwise, field access, …) by a
+//! precedence-climbing loop, following the grammar YARA-X 1.22 accepts:
+//!
+//! | precedence (low to high) | operators                                |
+//! |--------------------------|------------------------------------------|
+//! | 1                        | `or`                                     |
+//! | 2                        | `and`                                    |
+//! | 3                        | `not`, `defined` (prefix)                |
+//! | 4                        | `==` `!=` `<` `<=` `>` `>=` `contains` … |
+//! | 5                        | `\|`                                     |
+//! | 6                        | `^`                                      |
+//! | 7                        | `&`                                      |
+//! | 8                        | `<<` `>>`                                |
+//! | 9                        | `+` `-`                                  |
+//! | 10                       | `*` `\` `%`                              |
+//! | 11                       | `-` `~` (prefix)                         |
+//! | 12                       | `.field` `[index]` `(args)`              |
+//!
+//! Binary operators are left-associative. `true`, `false`, pattern matches
+//! and the results of comparisons are not value expressions: they cannot
+//! be operands of arithmetic or comparisons (YARA-X rejects `true == true`).
+//!
+//! Errors abort the current rule; parsing resumes at the next `rule`.
+//! Nesting is bounded ([`MAX_NESTING`], [`MAX_AST_DEPTH`]) so hostile input
+//! cannot exhaust the stack.
 
-use std::path::PathBuf;
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
 
-use super::ast::SourceFile;
-use super::diagnostic::{Diagnostic, SourceMap};
+use super::ast::*;
+use super::checks;
+use super::diagnostic::{Diagnostic, DiagnosticKind, SourceMap};
+use super::lexer::{Lexer, Tok, Token, hex_val};
+
+/// How deeply parentheses, prefix operators, `for` bodies and hex
+/// alternatives may nest.
+pub const MAX_NESTING: u32 = 128;
+
+/// The deepest expression tree the parser builds (long `a or b or …`
+/// chains count one level per operator).
+pub const MAX_AST_DEPTH: u32 = 2000;
+
+/// How many errors are reported before the parser gives up on a source.
+const MAX_ERRORS: usize = 100;
+
+/// How deeply includes may nest.
+const MAX_INCLUDE_DEPTH: usize = 32;
 
 /// How to parse.
 #[derive(Clone, Debug)]
@@ -50,6 +95,1999 @@ pub fn parse(
     options: &ParseOptions,
     sources: &mut SourceMap,
 ) -> ParseOutput {
-    let _ = (text, origin, options, sources);
-    ParseOutput::default()
+    let mut ctx = Ctx {
+        options,
+        sources,
+        out: ParseOutput::default(),
+        rule_names: HashMap::new(),
+        chain: Vec::new(),
+    };
+    ctx.parse_source(text, origin, Path::new(origin));
+    ctx.out
+}
+
+/// Like [`parse`], for source bytes that may not be UTF-8: invalid UTF-8
+/// is reported as [`DiagnosticKind::InvalidUtf8`] (YARA-X, too, requires
+/// rule sources to be UTF-8) and nothing is parsed.
+pub fn parse_bytes(
+    bytes: &[u8],
+    origin: &str,
+    options: &ParseOptions,
+    sources: &mut SourceMap,
+) -> ParseOutput {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse(text, origin, options, sources),
+        Err(e) => {
+            let mut out = ParseOutput::default();
+            out.diagnostics.push(utf8_error(bytes, origin, &e, sources));
+            out
+        }
+    }
+}
+
+/// Registers the valid prefix of `bytes` (plus a replacement character for
+/// the rest of the line) and reports where UTF-8 decoding failed.
+fn utf8_error(
+    bytes: &[u8],
+    origin: &str,
+    e: &std::str::Utf8Error,
+    sources: &mut SourceMap,
+) -> Diagnostic {
+    let good = e.valid_up_to();
+    let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(good + 64)]);
+    let id = sources.add(origin, &shown);
+    let len = e.error_len().unwrap_or(1);
+    let bad: Vec<String> = bytes[good..(good + len).min(bytes.len())]
+        .iter()
+        .map(|b| format!("0x{b:02x}"))
+        .collect();
+    let span = Span {
+        source: id,
+        start: u32::try_from(good).unwrap_or(u32::MAX),
+        end: u32::try_from(good + 1).unwrap_or(u32::MAX),
+    };
+    Diagnostic::error(
+        DiagnosticKind::InvalidUtf8,
+        "invalid UTF-8 in rule source",
+        span,
+    )
+    .with_label(format!("invalid UTF-8 byte sequence: {}", bad.join(" ")))
+}
+
+/// State shared by a source and the files it includes.
+struct Ctx<'o> {
+    options: &'o ParseOptions,
+    sources: &'o mut SourceMap,
+    out: ParseOutput,
+    rule_names: HashMap<String, Span>,
+    /// The include chain: (path, span of the `include` that brought it).
+    chain: Vec<(PathBuf, Option<Span>)>,
+}
+
+impl Ctx<'_> {
+    fn parse_source(&mut self, text: &str, name: &str, path: &Path) {
+        let id = self.sources.add(name, text);
+        let canonical = path.canonicalize().unwrap_or(path.to_path_buf());
+        self.chain.push((canonical, None));
+        let mut p = Parser::new(text, id);
+        let start_errors = self.out.diagnostics.len();
+        loop {
+            if self.out.diagnostics.len() - start_errors + p.diags.len()
+                > MAX_ERRORS
+            {
+                let sp = p.peek().clone();
+                let span = p.span(sp.start, sp.end);
+                p.diags.push(Diagnostic::error(
+                    DiagnosticKind::SyntaxError,
+                    "too many errors, giving up on this source",
+                    span,
+                ));
+                break;
+            }
+            match p.top_item() {
+                Ok(None) => break,
+                Ok(Some(Item::Import(i))) => self.out.file.imports.push(i),
+                Ok(Some(Item::Rule(r))) => {
+                    self.out.diagnostics.append(&mut p.take_diags());
+                    self.add_rule(r);
+                }
+                Ok(Some(Item::Include(file, span))) => {
+                    self.out.diagnostics.append(&mut p.take_diags());
+                    self.include(&file, span, path);
+                }
+                Err(Abort) => p.recover(),
+            }
+        }
+        self.out.diagnostics.append(&mut p.take_diags());
+        self.chain.pop();
+    }
+
+    fn add_rule(&mut self, rule: Rule) {
+        if let Some(first) = self.rule_names.get(&rule.name.name) {
+            let d = Diagnostic::error(
+                DiagnosticKind::DuplicateRule,
+                format!("duplicate rule `{}`", rule.name.name),
+                rule.name.span,
+            )
+            .with_label(format!("`{}` declared again here", rule.name.name))
+            .with_secondary(*first, "first declared here");
+            self.out.diagnostics.push(d);
+            return;
+        }
+        self.rule_names.insert(rule.name.name.clone(), rule.name.span);
+        self.out.file.rules.push(rule);
+    }
+
+    fn chain_notes(&self, d: Diagnostic) -> Diagnostic {
+        let mut d = d;
+        for (path, _) in self.chain.iter().rev().skip(1) {
+            d = d.with_note(format!("included from {}", path.display()));
+        }
+        d
+    }
+
+    fn include(&mut self, file: &str, span: Span, current: &Path) {
+        if !self.options.includes_enabled {
+            let d = Diagnostic::error(
+                DiagnosticKind::IncludesDisabled,
+                "includes are disabled",
+                span,
+            )
+            .with_label("`include` is not allowed here");
+            self.out.diagnostics.push(d);
+            return;
+        }
+        let dir = current.parent().unwrap_or(Path::new(""));
+        let mut candidates = vec![dir.join(file)];
+        candidates
+            .extend(self.options.include_dirs.iter().map(|d| d.join(file)));
+        let Some(found) = candidates.into_iter().find(|p| p.is_file()) else {
+            let d = Diagnostic::error(
+                DiagnosticKind::IncludeNotFound,
+                format!("included file `{file}` not found"),
+                span,
+            )
+            .with_label("cannot find this file");
+            let d = self.chain_notes(d);
+            self.out.diagnostics.push(d);
+            return;
+        };
+        let canonical = found.canonicalize().unwrap_or(found.clone());
+        if self.chain.iter().any(|(p, _)| *p == canonical) {
+            let mut d = Diagnostic::error(
+                DiagnosticKind::IncludeCycle,
+                format!("include cycle: `{file}` includes itself"),
+                span,
+            )
+            .with_label("this include closes a cycle");
+            let chain: Vec<String> = self
+                .chain
+                .iter()
+                .map(|(p, _)| p.display().to_string())
+                .collect();
+            d = d.with_note(format!(
+                "include chain: {} -> {}",
+                chain.join(" -> "),
+                canonical.display()
+            ));
+            self.out.diagnostics.push(d);
+            return;
+        }
+        if self.chain.len() >= MAX_INCLUDE_DEPTH {
+            let d = Diagnostic::error(
+                DiagnosticKind::TooDeep,
+                "includes nested too deeply",
+                span,
+            );
+            let d = self.chain_notes(d);
+            self.out.diagnostics.push(d);
+            return;
+        }
+        let bytes = match std::fs::read(&found) {
+            Ok(b) => b,
+            Err(e) => {
+                let d = Diagnostic::error(
+                    DiagnosticKind::IncludeNotFound,
+                    format!("cannot read included file `{file}`: {e}"),
+                    span,
+                );
+                let d = self.chain_notes(d);
+                self.out.diagnostics.push(d);
+                return;
+            }
+        };
+        let name = found.display().to_string();
+        match String::from_utf8(bytes) {
+            Ok(text) => self.parse_source(&text, &name, &found),
+            Err(e) => {
+                let err = e.utf8_error();
+                let d = utf8_error(e.as_bytes(), &name, &err, self.sources);
+                let d = self.chain_notes(d);
+                self.out.diagnostics.push(d);
+            }
+        }
+    }
+}
+
+/// A rule, an import or an include.
+enum Item {
+    Import(Import),
+    Include(String, Span),
+    Rule(Rule),
+}
+
+/// The current rule was abandoned (the error is already reported).
+#[derive(Debug)]
+pub(crate) struct Abort;
+
+type PResult<T> = Result<T, Abort>;
+
+/// An expression and the depth of its tree.
+struct N {
+    e: Expr,
+    d: u32,
+}
+
+const KEYWORDS: &[&str] = &[
+    "all",
+    "and",
+    "any",
+    "ascii",
+    "at",
+    "base64",
+    "base64wide",
+    "condition",
+    "contains",
+    "defined",
+    "endswith",
+    "entrypoint",
+    "false",
+    "filesize",
+    "for",
+    "fullword",
+    "global",
+    "icontains",
+    "iendswith",
+    "iequals",
+    "import",
+    "in",
+    "include",
+    "istartswith",
+    "matches",
+    "meta",
+    "nocase",
+    "none",
+    "not",
+    "of",
+    "or",
+    "private",
+    "rule",
+    "startswith",
+    "strings",
+    "them",
+    "true",
+    "wide",
+    "with",
+    "xor",
+];
+
+/// Whether `s` is a reserved word of the language.
+pub fn is_keyword(s: &str) -> bool {
+    KEYWORDS.contains(&s)
+}
+
+fn int_type(name: &str) -> Option<IntType> {
+    let (signed, rest) = match name.strip_prefix("u") {
+        Some(r) => (false, r),
+        None => (true, name),
+    };
+    let rest = rest.strip_prefix("int")?;
+    let (bits, big_endian) = match rest {
+        "8" => (8, false),
+        "16" => (16, false),
+        "32" => (32, false),
+        "8be" => (8, true),
+        "16be" => (16, true),
+        "32be" => (32, true),
+        _ => return None,
+    };
+    Some(IntType { bits, signed, big_endian })
+}
+
+fn describe(tok: &Tok, text: &str) -> String {
+    match tok {
+        Tok::Eof => "end of file".into(),
+        Tok::Str(_) => "a string".into(),
+        Tok::Regex { .. } => "a regular expression".into(),
+        _ => {
+            let t: String = text.chars().take(40).collect();
+            format!("`{}`", t.escape_debug())
+        }
+    }
+}
+
+fn cmp_op(tok: &Tok, text: &str) -> Option<BinaryOp> {
+    Some(match tok {
+        Tok::EqEq => BinaryOp::Eq,
+        Tok::Ne => BinaryOp::Ne,
+        Tok::Lt => BinaryOp::Lt,
+        Tok::Le => BinaryOp::Le,
+        Tok::Gt => BinaryOp::Gt,
+        Tok::Ge => BinaryOp::Ge,
+        Tok::Ident => match text {
+            "contains" => BinaryOp::Contains,
+            "icontains" => BinaryOp::IContains,
+            "startswith" => BinaryOp::StartsWith,
+            "istartswith" => BinaryOp::IStartsWith,
+            "endswith" => BinaryOp::EndsWith,
+            "iendswith" => BinaryOp::IEndsWith,
+            "iequals" => BinaryOp::IEquals,
+            "matches" => BinaryOp::Matches,
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+/// Binding power of a value (arithmetic/bitwise) operator.
+fn value_op(tok: &Tok) -> Option<(u8, BinaryOp)> {
+    Some(match tok {
+        Tok::Pipe => (1, BinaryOp::BitOr),
+        Tok::Caret => (2, BinaryOp::BitXor),
+        Tok::Amp => (3, BinaryOp::BitAnd),
+        Tok::Shl => (4, BinaryOp::Shl),
+        Tok::Shr => (4, BinaryOp::Shr),
+        Tok::Plus => (5, BinaryOp::Add),
+        Tok::Minus => (5, BinaryOp::Sub),
+        Tok::Star => (6, BinaryOp::Mul),
+        Tok::Backslash => (6, BinaryOp::Div),
+        Tok::Percent => (6, BinaryOp::Mod),
+        _ => return None,
+    })
+}
+
+/// Whether `e` is a value expression (may be an operand of arithmetic and
+/// comparisons), as opposed to a boolean-only form.
+pub(crate) fn is_value(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::True
+        | ExprKind::False
+        | ExprKind::PatternMatch { .. }
+        | ExprKind::Of { .. }
+        | ExprKind::ForOf { .. }
+        | ExprKind::ForIn { .. }
+        | ExprKind::With { .. } => false,
+        ExprKind::Unary { op, .. } => {
+            matches!(op, UnaryOp::Neg | UnaryOp::BitNot)
+        }
+        ExprKind::Binary { op, .. } => value_op_kind(*op),
+        _ => true,
+    }
+}
+
+fn value_op_kind(op: BinaryOp) -> bool {
+    use BinaryOp::*;
+    matches!(
+        op,
+        BitOr | BitXor | BitAnd | Shl | Shr | Add | Sub | Mul | Div | Mod
+    )
+}
+
+/// The parser of one source text.
+pub(crate) struct Parser<'a> {
+    lx: Lexer<'a>,
+    look: VecDeque<Token>,
+    diags: Vec<Diagnostic>,
+    nesting: u32,
+    source: u32,
+    last: Span,
+}
+
+impl<'a> Parser<'a> {
+    pub fn new(text: &'a str, source: u32) -> Parser<'a> {
+        Parser {
+            lx: Lexer::new(text, source),
+            look: VecDeque::new(),
+            diags: Vec::new(),
+            nesting: 0,
+            source,
+            last: Span { source, start: 0, end: 0 },
+        }
+    }
+
+    fn take_diags(&mut self) -> Vec<Diagnostic> {
+        let mut v = std::mem::take(&mut self.lx.diagnostics);
+        v.append(&mut self.diags);
+        v.sort_by_key(|d| (d.span.start, d.span.end));
+        v
+    }
+
+    fn span(&self, start: u32, end: u32) -> Span {
+        Span { source: self.source, start, end }
+    }
+
+    fn tspan(&self, t: &Token) -> Span {
+        self.span(t.start, t.end)
+    }
+
+    fn peek_n(&mut self, n: usize) -> &Token {
+        while self.look.len() <= n {
+            let t = self.lx.next_token();
+            self.look.push_back(t);
+        }
+        &self.look[n]
+    }
+
+    fn peek(&mut self) -> &Token {
+        self.peek_n(0)
+    }
+
+    fn bump(&mut self) -> Token {
+        self.peek();
+        let t = self.look.pop_front().unwrap_or(Token {
+            tok: Tok::Eof,
+            start: 0,
+            end: 0,
+        });
+        self.last = self.span(t.start, t.end);
+        t
+    }
+
+    fn text_of(&self, t: &Token) -> &'a str {
+        self.lx.text().get(t.start as usize..t.end as usize).unwrap_or("")
+    }
+
+    /// Whether the next token is the keyword (or identifier) `kw`.
+    fn at_kw(&mut self, kw: &str) -> bool {
+        let t = self.peek().clone();
+        t.tok == Tok::Ident && self.text_of(&t) == kw
+    }
+
+    fn at_kw_n(&mut self, n: usize, kw: &str) -> bool {
+        let t = self.peek_n(n).clone();
+        t.tok == Tok::Ident && self.text_of(&t) == kw
+    }
+
+    fn eat_kw(&mut self, kw: &str) -> Option<Token> {
+        if self.at_kw(kw) { Some(self.bump()) } else { None }
+    }
+
+    fn at(&mut self, tok: &Tok) -> bool {
+        self.peek().tok == *tok
+    }
+
+    fn eat(&mut self, tok: &Tok) -> Option<Token> {
+        if self.at(tok) { Some(self.bump()) } else { None }
+    }
+
+    /// Reports "expected …, found …" at the next token.
+    fn expected(&mut self, what: &str) -> Abort {
+        let t = self.peek().clone();
+        if t.tok == Tok::Error {
+            return Abort; // the lexer reported it
+        }
+        let found = describe(&t.tok, self.text_of(&t));
+        let span = self.tspan(&t);
+        self.diags.push(
+            Diagnostic::error(
+                DiagnosticKind::SyntaxError,
+                format!("syntax error: expected {what}, found {found}"),
+                span,
+            )
+            .with_label(format!("expected {what}")),
+        );
+        Abort
+    }
+
+    fn expect(&mut self, tok: Tok, what: &str) -> PResult<Token> {
+        match self.eat(&tok) {
+            Some(t) => Ok(t),
+            None => Err(self.expected(what)),
+        }
+    }
+
+    fn expect_kw(&mut self, kw: &str) -> PResult<Token> {
+        match self.eat_kw(kw) {
+            Some(t) => Ok(t),
+            None => Err(self.expected(&format!("`{kw}`"))),
+        }
+    }
+
+    fn error(&mut self, kind: DiagnosticKind, msg: String, span: Span) {
+        self.diags.push(Diagnostic::error(kind, msg, span));
+    }
+
+    fn enter(&mut self, at: Span) -> PResult<()> {
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING {
+            self.nesting -= 1;
+            self.diags.push(
+                Diagnostic::error(
+                    DiagnosticKind::TooDeep,
+                    "expression nested too deeply",
+                    at,
+                )
+                .with_label(format!(
+                    "more than {MAX_NESTING} levels of nesting"
+                )),
+            );
+            return Err(Abort);
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.nesting = self.nesting.saturating_sub(1);
+    }
+
+    /// Skips to the next token that can start a top-level item.
+    fn recover(&mut self) {
+        self.nesting = 0;
+        // Lexical errors while skipping are noise: drop them.
+        let keep = self.lx.diagnostics.len();
+        loop {
+            let t = self.peek().clone();
+            if t.tok == Tok::Eof {
+                break;
+            }
+            if t.tok == Tok::Ident
+                && matches!(
+                    self.text_of(&t),
+                    "rule" | "private" | "global" | "import" | "include"
+                )
+            {
+                // `private` is also a modifier; only stop if a rule follows.
+                let name = self.text_of(&t);
+                if name != "private" && name != "global" {
+                    break;
+                }
+                let mut n = 1;
+                while self.at_kw_n(n, "private") || self.at_kw_n(n, "global") {
+                    n += 1;
+                }
+                if self.at_kw_n(n, "rule") {
+                    break;
+                }
+            }
+            self.bump();
+        }
+        self.lx.diagnostics.truncate(keep);
+    }
+
+    // ---- top level
+
+    fn top_item(&mut self) -> PResult<Option<Item>> {
+        let t = self.peek().clone();
+        match t.tok {
+            Tok::Eof => Ok(None),
+            Tok::Ident => match self.text_of(&t) {
+                "import" => {
+                    self.bump();
+                    let (s, span) = self.string_lit("a module name")?;
+                    let span = self.tspan(&t).join(span);
+                    let module = String::from_utf8_lossy(&s).into_owned();
+                    Ok(Some(Item::Import(Import { module, span })))
+                }
+                "include" => {
+                    self.bump();
+                    let (s, span) = self.string_lit("a file name")?;
+                    let span = self.tspan(&t).join(span);
+                    let file = String::from_utf8_lossy(&s).into_owned();
+                    Ok(Some(Item::Include(file, span)))
+                }
+                "rule" | "private" | "global" => {
+                    Ok(Some(Item::Rule(self.rule()?)))
+                }
+                _ => Err(self.expected("`import`, `include` or `rule`")),
+            },
+            _ => Err(self.expected("`import`, `include` or `rule`")),
+        }
+    }
+
+    fn string_lit(&mut self, what: &str) -> PResult<(Vec<u8>, Span)> {
+        let t = self.peek().clone();
+        if let Tok::Str(s) = t.tok {
+            self.bump();
+            return Ok((s, self.span(t.start, t.end)));
+        }
+        Err(self.expected(what))
+    }
+
+    fn ident(&mut self, what: &str) -> PResult<Ident> {
+        let t = self.peek().clone();
+        if t.tok == Tok::Ident {
+            let name = self.text_of(&t);
+            if !is_keyword(name) {
+                self.bump();
+                return Ok(Ident { name: name.into(), span: self.tspan(&t) });
+            }
+        }
+        Err(self.expected(what))
+    }
+
+    fn rule(&mut self) -> PResult<Rule> {
+        let first = self.peek().clone();
+        let mut is_private = false;
+        let mut is_global = false;
+        loop {
+            if let Some(t) = self.eat_kw("private") {
+                if is_private {
+                    self.dup_rule_modifier(&t);
+                }
+                is_private = true;
+            } else if let Some(t) = self.eat_kw("global") {
+                if is_global {
+                    self.dup_rule_modifier(&t);
+                }
+                is_global = true;
+            } else {
+                break;
+            }
+        }
+        self.expect_kw("rule")?;
+        let name = self.ident("a rule identifier")?;
+        let mut tags: Vec<Ident> = Vec::new();
+        if self.eat(&Tok::Colon).is_some() {
+            loop {
+                let t = self.peek().clone();
+                if t.tok != Tok::Ident || is_keyword(self.text_of(&t)) {
+                    break;
+                }
+                let tag = self.ident("a tag")?;
+                if let Some(prev) = tags.iter().find(|p| p.name == tag.name) {
+                    let d = Diagnostic::error(
+                        DiagnosticKind::DuplicateTag,
+                        format!("duplicate tag `{}`", tag.name),
+                        tag.span,
+                    )
+                    .with_label("duplicate tag")
+                    .with_secondary(prev.span, "first used here");
+                    self.diags.push(d);
+                } else {
+                    tags.push(tag);
+                }
+            }
+            if tags.is_empty() {
+                return Err(self.expected("a tag"));
+            }
+        }
+        self.expect(Tok::LBrace, "`{`")?;
+        let mut meta = Vec::new();
+        let mut patterns = Vec::new();
+        if self.at_kw("meta") {
+            self.bump();
+            self.expect(Tok::Colon, "`:`")?;
+            meta = self.meta_section()?;
+        }
+        if self.at_kw("strings") {
+            self.bump();
+            self.expect(Tok::Colon, "`:`")?;
+            patterns = self.strings_section()?;
+        }
+        if !self.at_kw("condition") {
+            let what = if patterns.is_empty() && meta.is_empty() {
+                "`meta`, `strings` or `condition`"
+            } else {
+                "`condition`"
+            };
+            return Err(self.expected(what));
+        }
+        self.bump();
+        self.expect(Tok::Colon, "`:`")?;
+        let condition = self.boolean_expr()?.e;
+        let end = self.expect(Tok::RBrace, "an operator or `}`")?;
+        let rule = Rule {
+            is_private,
+            is_global,
+            name,
+            tags,
+            meta,
+            patterns,
+            condition,
+            span: self.span(first.start, end.end),
+        };
+        checks::check_rule(&rule, &mut self.diags);
+        Ok(rule)
+    }
+
+    fn dup_rule_modifier(&mut self, t: &Token) {
+        let span = self.tspan(t);
+        let name = self.text_of(t);
+        self.diags.push(
+            Diagnostic::error(
+                DiagnosticKind::DuplicateModifier,
+                format!("duplicate rule modifier `{name}`"),
+                span,
+            )
+            .with_label("duplicate modifier"),
+        );
+    }
+
+    fn meta_section(&mut self) -> PResult<Vec<Meta>> {
+        let mut out = Vec::new();
+        loop {
+            let t = self.peek().clone();
+            if t.tok != Tok::Ident
+                || matches!(self.text_of(&t), "strings" | "condition")
+            {
+                break;
+            }
+            let key = self.ident("a metadata identifier")?;
+            self.expect(Tok::Assign, "`=`")?;
+            let v = self.bump();
+            let neg = v.tok == Tok::Minus;
+            let v = if neg { self.bump() } else { v };
+            let value = match (&v.tok, neg) {
+                (Tok::Str(s), false) => MetaValue::Str(s.clone()),
+                (Tok::Int(i), _) => {
+                    MetaValue::Int(if neg { i.wrapping_neg() } else { *i })
+                }
+                (Tok::Float(f), _) => {
+                    MetaValue::Float(if neg { -f } else { *f })
+                }
+                (Tok::Ident, false) if self.text_of(&v) == "true" => {
+                    MetaValue::Bool(true)
+                }
+                (Tok::Ident, false) if self.text_of(&v) == "false" => {
+                    MetaValue::Bool(false)
+                }
+                _ => {
+                    self.look.push_front(v);
+                    return Err(self.expected(
+                        "a string, number or boolean metadata value",
+                    ));
+                }
+            };
+            let span = key.span.join(self.tspan(&v));
+            out.push(Meta { key, value, span });
+        }
+        Ok(out)
+    }
+
+    fn strings_section(&mut self) -> PResult<Vec<Pattern>> {
+        let mut out: Vec<Pattern> = Vec::new();
+        while matches!(self.peek().tok, Tok::PatternIdent) {
+            let t = self.bump();
+            let ident = Ident {
+                name: self.text_of(&t).to_string(),
+                span: self.tspan(&t),
+            };
+            // `=` is consumed without looking further: a hex pattern has
+            // its own lexical rules.
+            self.expect(Tok::Assign, "`=`")?;
+            let pat = self.pattern(ident)?;
+            if pat.ident.name != "$" {
+                if let Some(prev) =
+                    out.iter().find(|p| p.ident.name == pat.ident.name)
+                {
+                    let d = Diagnostic::error(
+                        DiagnosticKind::DuplicatePattern,
+                        format!("duplicate pattern `{}`", pat.ident.name),
+                        pat.ident.span,
+                    )
+                    .with_label(format!(
+                        "`{}` declared again here",
+                        pat.ident.name
+                    ))
+                    .with_secondary(prev.ident.span, "first declared here");
+                    self.diags.push(d);
+                    continue;
+                }
+            }
+            out.push(pat);
+        }
+        if out.is_empty() {
+            return Err(self.expected("a pattern identifier"));
+        }
+        Ok(out)
+    }
+
+    fn pattern(&mut self, ident: Ident) -> PResult<Pattern> {
+        let kind;
+        let kind_span;
+        if self.look.is_empty() {
+            self.lx.skip_trivia();
+            if self.lx.text().as_bytes().get(self.lx.pos()) == Some(&b'{') {
+                let hex = self.hex_pattern()?;
+                kind_span = hex.span;
+                kind = PatternKind::Hex(hex);
+                return self.modifiers(ident, kind, kind_span);
+            }
+        }
+        let t = self.peek().clone();
+        match t.tok.clone() {
+            Tok::Str(s) => {
+                self.bump();
+                kind_span = self.tspan(&t);
+                if s.is_empty() {
+                    self.diags.push(
+                        Diagnostic::error(
+                            DiagnosticKind::EmptyPattern,
+                            format!("empty pattern `{}`", ident.name),
+                            kind_span,
+                        )
+                        .with_label("a pattern can't be empty"),
+                    );
+                }
+                kind = PatternKind::Text(s);
+            }
+            Tok::Regex { .. } => {
+                self.bump();
+                let re = self.regex_of(&t);
+                kind_span = re.span;
+                kind = PatternKind::Regex(re);
+            }
+            _ => {
+                return Err(self.expected(
+                    "a string, a hex pattern or a regular expression",
+                ));
+            }
+        }
+        self.modifiers(ident, kind, kind_span)
+    }
+
+    fn regex_of(&self, t: &Token) -> Regex {
+        let Tok::Regex { source_end, case_insensitive, dot_all } = t.tok
+        else {
+            return Regex {
+                source: String::new(),
+                case_insensitive: false,
+                dot_matches_new_line: false,
+                span: self.tspan(t),
+            };
+        };
+        let source = self
+            .lx
+            .text()
+            .get(t.start as usize + 1..source_end as usize)
+            .unwrap_or("")
+            .to_string();
+        Regex {
+            source,
+            case_insensitive,
+            dot_matches_new_line: dot_all,
+            span: self.tspan(t),
+        }
+    }
+
+    fn modifiers(
+        &mut self,
+        ident: Ident,
+        kind: PatternKind,
+        kind_span: Span,
+    ) -> PResult<Pattern> {
+        let mut mods: Vec<Modifier> = Vec::new();
+        loop {
+            let t = self.peek().clone();
+            if t.tok != Tok::Ident {
+                break;
+            }
+            let name = self.text_of(&t);
+            let start = self.tspan(&t);
+            let mk = match name {
+                "nocase" => ModifierKind::Nocase,
+                "wide" => ModifierKind::Wide,
+                "ascii" => ModifierKind::Ascii,
+                "fullword" => ModifierKind::Fullword,
+                "private" => {
+                    // `private rule` after the last pattern? No: the
+                    // condition section always comes first.
+                    ModifierKind::Private
+                }
+                "xor" | "base64" | "base64wide" => ModifierKind::Ascii,
+                _ => break,
+            };
+            self.bump();
+            let (mk, span) = match name {
+                "xor" => self.xor_args(start)?,
+                "base64" | "base64wide" => {
+                    let (alphabet, span) = self.base64_args(start)?;
+                    if name == "base64" {
+                        (ModifierKind::Base64 { alphabet }, span)
+                    } else {
+                        (ModifierKind::Base64Wide { alphabet }, span)
+                    }
+                }
+                _ => (mk, start),
+            };
+            let m = Modifier { kind: mk, span };
+            if let Some(prev) = mods.iter().find(|p| {
+                std::mem::discriminant(&p.kind)
+                    == std::mem::discriminant(&m.kind)
+            }) {
+                let d = Diagnostic::error(
+                    DiagnosticKind::DuplicateModifier,
+                    format!("duplicate modifier `{name}`"),
+                    m.span,
+                )
+                .with_label("duplicate modifier")
+                .with_secondary(prev.span, "first used here");
+                self.diags.push(d);
+                continue;
+            }
+            mods.push(m);
+        }
+        let span = ident.span.join(kind_span);
+        let span = mods.iter().fold(span, |s, m| s.join(m.span));
+        let pat = Pattern { ident, kind, modifiers: mods, span };
+        checks::check_modifiers(&pat, &mut self.diags);
+        Ok(pat)
+    }
+
+    fn xor_args(&mut self, start: Span) -> PResult<(ModifierKind, Span)> {
+        if self.eat(&Tok::LParen).is_none() {
+            return Ok((ModifierKind::Xor { min: 0, max: 255 }, start));
+        }
+        let min = self.xor_byte()?;
+        let max = if self.eat(&Tok::Minus).is_some() {
+            self.xor_byte()?
+        } else {
+            min
+        };
+        let end = self.expect(Tok::RParen, "`)`")?;
+        let span = start.join(self.tspan(&end));
+        if min.0 > max.0 {
+            self.diags.push(
+                Diagnostic::error(
+                    DiagnosticKind::InvalidXorRange,
+                    "invalid xor range",
+                    span,
+                )
+                .with_label(format!(
+                    "lower bound ({}) is greater than upper bound ({})",
+                    min.0, max.0
+                )),
+            );
+        }
+        Ok((ModifierKind::Xor { min: min.0, max: max.0 }, span))
+    }
+
+    fn xor_byte(&mut self) -> PResult<(u8, Span)> {
+        let t = self.peek().clone();
+        let Tok::Int(v) = t.tok else {
+            return Err(self.expected("an integer"));
+        };
+        self.bump();
+        let span = self.tspan(&t);
+        match u8::try_from(v) {
+            Ok(b) => Ok((b, span)),
+            Err(_) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        DiagnosticKind::NumberOutOfRange,
+                        "xor key out of range",
+                        span,
+                    )
+                    .with_label("this number is not in the range [0, 255]"),
+                );
+                Ok((255, span))
+            }
+        }
+    }
+
+    fn base64_args(
+        &mut self,
+        start: Span,
+    ) -> PResult<(Option<Vec<u8>>, Span)> {
+        if self.eat(&Tok::LParen).is_none() {
+            return Ok((None, start));
+        }
+        let (alphabet, aspan) = self.string_lit("a base64 alphabet")?;
+        let end = self.expect(Tok::RParen, "`)`")?;
+        if alphabet.len() != 64 {
+            self.diags.push(
+                Diagnostic::error(
+                    DiagnosticKind::InvalidBase64Alphabet,
+                    "invalid base64 alphabet",
+                    aspan,
+                )
+                .with_label(format!(
+                    "the alphabet must be 64 bytes long, not {}",
+                    alphabet.len()
+                )),
+            );
+        }
+        Ok((Some(alphabet), start.join(self.tspan(&end))))
+    }
+
+    // ---- hex patterns
+
+    fn hex_pattern(&mut self) -> PResult<HexPattern> {
+        let text = self.lx.text();
+        let start = self.lx.pos();
+        let mut pos = start + 1;
+        let tokens = self.hex_seq(text, &mut pos, 0)?;
+        let b = text.as_bytes();
+        if b.get(pos) != Some(&b'}') {
+            return Err(self.hex_error(
+                text,
+                pos,
+                "a hex byte, `[`, `(` or `}`",
+            ));
+        }
+        pos += 1;
+        self.lx.set_pos(pos);
+        let span = self.lx.span(start, pos);
+        if tokens.is_empty() {
+            self.diags.push(
+                Diagnostic::error(
+                    DiagnosticKind::EmptyPattern,
+                    "empty hex pattern",
+                    span,
+                )
+                .with_label("a hex pattern needs at least one byte"),
+            );
+        } else {
+            self.check_hex_edges(&tokens, "pattern");
+        }
+        Ok(HexPattern { tokens, span })
+    }
+
+    fn check_hex_edges(&mut self, tokens: &[HexToken], what: &str) {
+        let report = |p: &mut Parser, t: &HexToken, where_: &str| {
+            if let HexToken::Jump { span, .. } = t {
+                p.diags.push(
+                    Diagnostic::error(
+                        DiagnosticKind::InvalidJump,
+                        format!(
+                            "a jump can't be at the {where_} of a hex {what}"
+                        ),
+                        *span,
+                    )
+                    .with_label("jump not allowed here"),
+                );
+            }
+        };
+        if let Some(t) = tokens.first() {
+            report(self, t, "start");
+        }
+        if tokens.len() > 1 {
+            if let Some(t) = tokens.last() {
+                report(self, t, "end");
+            }
+        }
+    }
+
+    fn hex_error(&mut self, text: &str, pos: usize, what: &str) -> Abort {
+        let found = match text[pos.min(text.len())..].chars().next() {
+            Some(c) => format!("`{}`", c.escape_debug()),
+            None => "end of file".to_string(),
+        };
+        let end = (pos + found.len().min(1)).min(text.len());
+        let span = self.lx.span(pos, end.max(pos));
+        self.diags.push(
+            Diagnostic::error(
+                DiagnosticKind::SyntaxError,
+                format!("syntax error in hex pattern: expected {what}, found {found}"),
+                span,
+            )
+            .with_label(format!("expected {what}")),
+        );
+        // Resume after the hex pattern if there is a closing brace.
+        let resume = text[pos.min(text.len())..]
+            .find('}')
+            .map_or(text.len(), |i| pos + i + 1);
+        self.lx.set_pos(resume);
+        Abort
+    }
+
+    fn hex_skip(&mut self, text: &str, pos: &mut usize) -> PResult<()> {
+        let b = text.as_bytes();
+        loop {
+            match b.get(*pos) {
+                Some(b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\x0b') => {
+                    *pos += 1
+                }
+                Some(b'/') if b.get(*pos + 1) == Some(&b'/') => {
+                    while b.get(*pos).is_some_and(|&c| c != b'\n') {
+                        *pos += 1;
+                    }
+                }
+                Some(b'/') if b.get(*pos + 1) == Some(&b'*') => {
+                    match text[*pos + 2..].find("*/") {
+                        Some(i) => *pos += 2 + i + 2,
+                        None => {
+                            let span = self.lx.span(*pos, *pos + 2);
+                            self.error(
+                                DiagnosticKind::UnterminatedComment,
+                                "unterminated comment".into(),
+                                span,
+                            );
+                            self.lx.set_pos(text.len());
+                            return Err(Abort);
+                        }
+                    }
+                }
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    /// A sequence of hex tokens, up to `}`, `|` or `)`.
+    fn hex_seq(
+        &mut self,
+        text: &str,
+        pos: &mut usize,
+        level: u32,
+    ) -> PResult<Vec<HexToken>> {
+        let b = text.as_bytes();
+        let mut out = Vec::new();
+        loop {
+            self.hex_skip(text, pos)?;
+            let start = *pos;
+            match b.get(*pos) {
+                None | Some(b'}' | b'|' | b')') => return Ok(out),
+                Some(b'[') => {
+                    *pos += 1;
+                    let j = self.hex_jump(text, pos, start)?;
+                    out.push(j);
+                }
+                Some(b'(') => {
+                    *pos += 1;
+                    let span = self.lx.span(start, start + 1);
+                    self.enter(span)?;
+                    let r = self.hex_alts(text, pos, start, level);
+                    self.leave();
+                    out.push(r?);
+                }
+                Some(_) => {
+                    let negated = b.get(*pos) == Some(&b'~');
+                    if negated {
+                        *pos += 1;
+                    }
+                    let nib = |c: Option<&u8>| match c {
+                        Some(b'?') => Some(None),
+                        Some(&c) => hex_val(c).map(Some),
+                        None => None,
+                    };
+                    let (Some(h), Some(l)) =
+                        (nib(b.get(*pos)), nib(b.get(*pos + 1)))
+                    else {
+                        return Err(self.hex_error(
+                            text,
+                            *pos,
+                            "a hex byte, `?`, `[`, `(` or `}`",
+                        ));
+                    };
+                    *pos += 2;
+                    let span = self.lx.span(start, *pos);
+                    let value = h.unwrap_or(0) << 4 | l.unwrap_or(0);
+                    let mask = if h.is_some() { 0xF0 } else { 0 }
+                        | if l.is_some() { 0x0F } else { 0 };
+                    if negated && mask == 0 {
+                        self.diags.push(
+                            Diagnostic::error(
+                                DiagnosticKind::InvalidHexPattern,
+                                "invalid hex pattern",
+                                span,
+                            )
+                            .with_label("`~??` is not allowed"),
+                        );
+                    }
+                    out.push(HexToken::Byte { value, mask, negated, span });
+                }
+            }
+        }
+    }
+
+    fn hex_alts(
+        &mut self,
+        text: &str,
+        pos: &mut usize,
+        start: usize,
+        level: u32,
+    ) -> PResult<HexToken> {
+        let b = text.as_bytes();
+        let mut alternatives = Vec::new();
+        loop {
+            let alt_start = *pos;
+            let seq = self.hex_seq(text, pos, level + 1)?;
+            if seq.is_empty() {
+                return Err(self.hex_error(
+                    text,
+                    *pos,
+                    "a hex byte or `(` in the alternative",
+                ));
+            }
+            let _ = alt_start;
+            self.check_hex_edges(&seq, "alternative");
+            alternatives.push(seq);
+            match b.get(*pos) {
+                Some(b'|') => *pos += 1,
+                Some(b')') => {
+                    *pos += 1;
+                    break;
+                }
+                _ => return Err(self.hex_error(text, *pos, "`|` or `)`")),
+            }
+        }
+        Ok(HexToken::Alternatives {
+            alternatives,
+            span: self.lx.span(start, *pos),
+        })
+    }
+
+    fn hex_jump(
+        &mut self,
+        text: &str,
+        pos: &mut usize,
+        start: usize,
+    ) -> PResult<HexToken> {
+        let b = text.as_bytes();
+        let num = |p: &mut Parser, pos: &mut usize| -> PResult<Option<u32>> {
+            p.hex_skip(text, pos)?;
+            let s = *pos;
+            while b.get(*pos).is_some_and(|c| c.is_ascii_digit()) {
+                *pos += 1;
+            }
+            if s == *pos {
+                return Ok(None);
+            }
+            match text[s..*pos].parse::<u32>() {
+                Ok(v) => Ok(Some(v)),
+                Err(_) => {
+                    let span = p.lx.span(s, *pos);
+                    p.diags.push(
+                        Diagnostic::error(
+                            DiagnosticKind::IntegerOverflow,
+                            "jump length out of range",
+                            span,
+                        )
+                        .with_label("this number is too large"),
+                    );
+                    Ok(Some(u32::MAX))
+                }
+            }
+        };
+        let lo = num(self, pos)?;
+        self.hex_skip(text, pos)?;
+        let (lo, hi, ranged) = if b.get(*pos) == Some(&b'-') {
+            *pos += 1;
+            let hi = num(self, pos)?;
+            (lo.unwrap_or(0), hi, true)
+        } else {
+            match lo {
+                Some(v) => (v, Some(v), false),
+                None => {
+                    return Err(self.hex_error(text, *pos, "a jump length"));
+                }
+            }
+        };
+        self.hex_skip(text, pos)?;
+        if b.get(*pos) != Some(&b']') {
+            return Err(self.hex_error(text, *pos, "`]`"));
+        }
+        *pos += 1;
+        let span = self.lx.span(start, *pos);
+        if let Some(h) = hi {
+            if lo > h {
+                self.diags.push(
+                    Diagnostic::error(
+                        DiagnosticKind::InvalidJump,
+                        "invalid jump",
+                        span,
+                    )
+                    .with_label(format!(
+                        "lower bound ({lo}) is greater than upper bound ({h})"
+                    )),
+                );
+            } else if h == 0 {
+                self.diags.push(
+                    Diagnostic::error(
+                        DiagnosticKind::InvalidJump,
+                        "invalid jump",
+                        span,
+                    )
+                    .with_label("a zero-length jump is useless"),
+                );
+            }
+        }
+        let _ = ranged;
+        Ok(HexToken::Jump { start: lo, end: hi, span })
+    }
+
+    // ---- conditions
+
+    fn mk(&mut self, kind: ExprKind, span: Span, d: u32) -> PResult<N> {
+        if d > MAX_AST_DEPTH {
+            self.diags.push(
+                Diagnostic::error(
+                    DiagnosticKind::TooDeep,
+                    "expression too deep",
+                    span,
+                )
+                .with_label(format!(
+                    "more than {MAX_AST_DEPTH} levels of operators"
+                )),
+            );
+            return Err(Abort);
+        }
+        Ok(N { e: Expr { kind, span }, d })
+    }
+
+    fn binary(&mut self, op: BinaryOp, l: N, r: N) -> PResult<N> {
+        let span = l.e.span.join(r.e.span);
+        let d = l.d.max(r.d) + 1;
+        self.mk(
+            ExprKind::Binary { op, lhs: Box::new(l.e), rhs: Box::new(r.e) },
+            span,
+            d,
+        )
+    }
+
+    /// `or`-level expression.
+    fn boolean_expr(&mut self) -> PResult<N> {
+        let mut lhs = self.and_expr()?;
+        while self.eat_kw("or").is_some() {
+            let rhs = self.and_expr()?;
+            lhs = self.binary(BinaryOp::Or, lhs, rhs)?;
+        }
+        Ok(lhs)
+    }
+
+    fn and_expr(&mut self) -> PResult<N> {
+        let mut lhs = self.boolean_term()?;
+        while self.eat_kw("and").is_some() {
+            let rhs = self.boolean_term()?;
+            lhs = self.binary(BinaryOp::And, lhs, rhs)?;
+        }
+        Ok(lhs)
+    }
+
+    fn boolean_term(&mut self) -> PResult<N> {
+        let t = self.peek().clone();
+        let span = self.tspan(&t);
+        match t.tok {
+            Tok::PatternIdent => {
+                self.bump();
+                let pattern =
+                    Ident { name: self.text_of(&t).to_string(), span };
+                let (anchor, d, end) = self.anchor()?;
+                let span = end.map_or(span, |e| span.join(e));
+                self.mk(ExprKind::PatternMatch { pattern, anchor }, span, d)
+            }
+            Tok::Ident => {
+                let name = self.text_of(&t);
+                match name {
+                    "true" => {
+                        self.bump();
+                        self.mk(ExprKind::True, span, 1)
+                    }
+                    "false" => {
+                        self.bump();
+                        self.mk(ExprKind::False, span, 1)
+                    }
+                    "not" | "defined" => {
+                        self.bump();
+                        self.enter(span)?;
+                        let r = self.boolean_term();
+                        self.leave();
+                        let operand = r?;
+                        let op = if name == "not" {
+                            UnaryOp::Not
+                        } else {
+                            UnaryOp::Defined
+                        };
+                        let sp = span.join(operand.e.span);
+                        let d = operand.d + 1;
+                        self.mk(
+                            ExprKind::Unary {
+                                op,
+                                operand: Box::new(operand.e),
+                            },
+                            sp,
+                            d,
+                        )
+                    }
+                    "for" => {
+                        self.enter(span)?;
+                        let r = self.for_expr();
+                        self.leave();
+                        r
+                    }
+                    "with" => {
+                        self.enter(span)?;
+                        let r = self.with_expr();
+                        self.leave();
+                        r
+                    }
+                    "all" | "any" | "none" => {
+                        let q = self.quantifier()?;
+                        self.of_expr(q, span)
+                    }
+                    _ => self.value_term(),
+                }
+            }
+            Tok::LParen => {
+                self.bump();
+                self.enter(span)?;
+                let r = self.boolean_expr();
+                self.leave();
+                let inner = r?;
+                let end = self.expect(Tok::RParen, "an operator or `)`")?;
+                if !is_value(&inner.e) {
+                    return Ok(inner);
+                }
+                let mut inner = inner;
+                inner.e.span = span.join(self.tspan(&end));
+                let inner = self.postfix(inner)?;
+                let lhs = self.value_binary_rest(inner, 0)?;
+                self.after_value(lhs)
+            }
+            _ => self.value_term(),
+        }
+    }
+
+    /// A value expression at boolean-term position, followed by `of` (a
+    /// quantifier) or comparisons.
+    fn value_term(&mut self) -> PResult<N> {
+        let lhs = self.value_expr()?;
+        self.after_value(lhs)
+    }
+
+    fn after_value(&mut self, lhs: N) -> PResult<N> {
+        let start = lhs.e.span;
+        if self.at_kw("of") {
+            let q = Quantifier::Count(Box::new(lhs.e));
+            return self.of_expr(q, start);
+        }
+        if self.at(&Tok::Percent) && self.at_kw_n(1, "of") {
+            self.bump();
+            let q = Quantifier::Percent(Box::new(lhs.e));
+            return self.of_expr(q, start);
+        }
+        let mut lhs = lhs;
+        loop {
+            let t = self.peek().clone();
+            let Some(op) = cmp_op(&t.tok, self.text_of(&t)) else {
+                break;
+            };
+            self.bump();
+            let rhs = self.value_expr()?;
+            lhs = self.binary(op, lhs, rhs)?;
+        }
+        Ok(lhs)
+    }
+
+    /// `at <expr>` or `in (<lo>..<hi>)` after a pattern or pattern set.
+    fn anchor(&mut self) -> PResult<(Option<Anchor>, u32, Option<Span>)> {
+        if self.eat_kw("at").is_some() {
+            let e = self.value_expr()?;
+            let span = e.e.span;
+            return Ok((Some(Anchor::At(Box::new(e.e))), e.d + 1, Some(span)));
+        }
+        if self.eat_kw("in").is_some() {
+            let (r, d) = self.range()?;
+            let span = r.span;
+            return Ok((Some(Anchor::In(r)), d + 1, Some(span)));
+        }
+        Ok((None, 1, None))
+    }
+
+    fn range(&mut self) -> PResult<(Range, u32)> {
+        let open = self.expect(Tok::LParen, "`(`")?;
+        let lo = self.value_expr()?;
+        self.expect(Tok::DotDot, "`..`")?;
+        let hi = self.value_expr()?;
+        let close = self.expect(Tok::RParen, "`)`")?;
+        let span = self.tspan(&open).join(self.tspan(&close));
+        let d = lo.d.max(hi.d) + 1;
+        Ok((Range { lo: Box::new(lo.e), hi: Box::new(hi.e), span }, d))
+    }
+
+    fn quantifier(&mut self) -> PResult<Quantifier> {
+        for (kw, q) in [
+            ("all", Quantifier::All),
+            ("any", Quantifier::Any),
+            ("none", Quantifier::None),
+        ] {
+            if self.eat_kw(kw).is_some() {
+                return Ok(q);
+            }
+        }
+        let e = self.value_expr()?;
+        if self.at(&Tok::Percent) {
+            self.bump();
+            return Ok(Quantifier::Percent(Box::new(e.e)));
+        }
+        Ok(Quantifier::Count(Box::new(e.e)))
+    }
+
+    fn of_expr(&mut self, quantifier: Quantifier, start: Span) -> PResult<N> {
+        self.expect_kw("of")?;
+        let t = self.peek().clone();
+        let (set, mut end, d) = if self.at_kw("them") {
+            self.bump();
+            let span = self.tspan(&t);
+            (OfSet::Patterns(PatternSet::Them { span }), span, 1)
+        } else if t.tok == Tok::LParen
+            && matches!(
+                self.peek_n(1).tok,
+                Tok::PatternIdent | Tok::PatternWildcard
+            )
+        {
+            let (set, span) = self.pattern_set()?;
+            (OfSet::Patterns(set), span, 1)
+        } else if t.tok == Tok::LParen {
+            self.bump();
+            self.enter(self.tspan(&t))?;
+            let r = self.of_tuple(&t);
+            self.leave();
+            r?
+        } else {
+            return Err(self.expected("`them` or `(`"));
+        };
+        let mut d = d;
+        let mut anchor = None;
+        if let OfSet::Patterns(_) = set {
+            let (a, ad, aend) = self.anchor()?;
+            anchor = a;
+            d = d.max(ad);
+            if let Some(e) = aend {
+                end = e;
+            }
+        }
+        self.mk(
+            ExprKind::Of { quantifier, set, anchor },
+            start.join(end),
+            d + 1,
+        )
+    }
+
+    /// The items of `of ( … )` that is not a pattern set.
+    fn of_tuple(&mut self, open: &Token) -> PResult<(OfSet, Span, u32)> {
+        let mut items: Vec<N> = Vec::new();
+        let mut rules: Vec<RuleSetItem> = Vec::new();
+        let mut all_idents = true;
+        let mut d = 1;
+        loop {
+            let t = self.peek().clone();
+            if t.tok == Tok::IdentWildcard {
+                self.bump();
+                let span = self.tspan(&t);
+                self.diags.push(
+                    Diagnostic::error(
+                        DiagnosticKind::SyntaxError,
+                        "syntax error: rule wildcards are not supported",
+                        span,
+                    )
+                    .with_label("YARA-X does not accept `rule*` in a set"),
+                );
+                return Err(Abort);
+            }
+            let e = self.boolean_expr()?;
+            d = d.max(e.d);
+            if let ExprKind::Ident(id) = &e.e.kind {
+                rules.push(RuleSetItem {
+                    name: id.name.clone(),
+                    wildcard: false,
+                    span: id.span,
+                });
+            } else {
+                all_idents = false;
+            }
+            items.push(e);
+            if self.eat(&Tok::Comma).is_none() {
+                break;
+            }
+        }
+        let close = self.expect(Tok::RParen, "`,` or `)`")?;
+        let span = self.tspan(open).join(self.tspan(&close));
+        if all_idents {
+            Ok((OfSet::Rules(rules), span, d))
+        } else {
+            Ok((
+                OfSet::Exprs(items.into_iter().map(|n| n.e).collect()),
+                span,
+                d,
+            ))
+        }
+    }
+
+    fn pattern_set(&mut self) -> PResult<(PatternSet, Span)> {
+        if let Some(t) = self.eat_kw("them") {
+            let span = self.tspan(&t);
+            return Ok((PatternSet::Them { span }, span));
+        }
+        let open = self.expect(Tok::LParen, "`them` or `(`")?;
+        let mut items = Vec::new();
+        loop {
+            let t = self.peek().clone();
+            let wildcard = match t.tok {
+                Tok::PatternIdent => false,
+                Tok::PatternWildcard => true,
+                _ => return Err(self.expected("a pattern identifier")),
+            };
+            self.bump();
+            let text = self.text_of(&t);
+            let name = text.strip_suffix('*').unwrap_or(text).to_string();
+            items.push(PatternSetItem {
+                name,
+                wildcard,
+                span: self.tspan(&t),
+            });
+            if self.eat(&Tok::Comma).is_none() {
+                break;
+            }
+        }
+        let close = self.expect(Tok::RParen, "`,` or `)`")?;
+        let span = self.tspan(&open).join(self.tspan(&close));
+        Ok((PatternSet::List(items), span))
+    }
+
+    fn body(&mut self) -> PResult<N> {
+        self.expect(Tok::Colon, "`:`")?;
+        self.expect(Tok::LParen, "`(`")?;
+        let body = self.boolean_expr()?;
+        self.expect(Tok::RParen, "an operator or `)`")?;
+        Ok(body)
+    }
+
+    fn for_expr(&mut self) -> PResult<N> {
+        let start = self.bump();
+        let start = self.tspan(&start);
+        let quantifier = self.quantifier()?;
+        if self.eat_kw("of").is_some() {
+            let (set, _) = self.pattern_set()?;
+            let body = self.body()?;
+            let span = start.join(self.last_span());
+            let d = body.d + 1;
+            return self.mk(
+                ExprKind::ForOf { quantifier, set, body: Box::new(body.e) },
+                span,
+                d,
+            );
+        }
+        let mut vars = vec![self.ident("a loop variable or `of`")?];
+        while self.eat(&Tok::Comma).is_some() {
+            vars.push(self.ident("a loop variable")?);
+        }
+        self.expect_kw("in")?;
+        let (iterable, d0) = self.iterable()?;
+        let body = self.body()?;
+        let span = start.join(self.last_span());
+        let d = body.d.max(d0) + 1;
+        self.mk(
+            ExprKind::ForIn {
+                quantifier,
+                vars,
+                iterable,
+                body: Box::new(body.e),
+            },
+            span,
+            d,
+        )
+    }
+
+    /// The span of the token consumed last.
+    fn last_span(&self) -> Span {
+        self.last
+    }
+
+    fn iterable(&mut self) -> PResult<(Iterable, u32)> {
+        if !self.at(&Tok::LParen) {
+            let e = self.value_expr()?;
+            return Ok((Iterable::Expr(Box::new(e.e)), e.d));
+        }
+        let open = self.bump();
+        let first = self.value_expr()?;
+        if self.eat(&Tok::DotDot).is_some() {
+            let hi = self.value_expr()?;
+            let close = self.expect(Tok::RParen, "`)`")?;
+            let span = self.tspan(&open).join(self.tspan(&close));
+            let d = first.d.max(hi.d) + 1;
+            let r = Range { lo: Box::new(first.e), hi: Box::new(hi.e), span };
+            return Ok((Iterable::Range(r), d));
+        }
+        let mut d = first.d;
+        let mut items = vec![first.e];
+        while self.eat(&Tok::Comma).is_some() {
+            let e = self.value_expr()?;
+            d = d.max(e.d);
+            items.push(e.e);
+        }
+        self.expect(Tok::RParen, "`..`, `,` or `)`")?;
+        Ok((Iterable::Tuple(items), d + 1))
+    }
+
+    fn with_expr(&mut self) -> PResult<N> {
+        let start = self.bump();
+        let start = self.tspan(&start);
+        let mut decls = Vec::new();
+        let mut d = 1;
+        loop {
+            let id = self.ident("an identifier")?;
+            self.expect(Tok::Assign, "`=`")?;
+            let e = self.value_expr()?;
+            d = d.max(e.d);
+            decls.push((id, e.e));
+            if self.eat(&Tok::Comma).is_none() {
+                break;
+            }
+        }
+        let body = self.body()?;
+        let span = start.join(self.last_span());
+        let d = d.max(body.d) + 1;
+        self.mk(ExprKind::With { decls, body: Box::new(body.e) }, span, d)
+    }
+
+    // ---- value expressions
+
+    fn value_expr(&mut self) -> PResult<N> {
+        let lhs = self.unary()?;
+        self.value_binary_rest(lhs, 0)
+    }
+
+    /// Precedence climbing over the value operators, starting from `lhs`.
+    fn value_binary_rest(&mut self, mut lhs: N, min: u8) -> PResult<N> {
+        loop {
+            let t = self.peek().clone();
+            let Some((prec, op)) = value_op(&t.tok) else { break };
+            if prec <= min {
+                break;
+            }
+            // `50% of them`: the `%` belongs to the quantifier.
+            if t.tok == Tok::Percent && self.at_kw_n(1, "of") {
+                break;
+            }
+            self.bump();
+            let mut rhs = self.unary()?;
+            loop {
+                let t2 = self.peek().clone();
+                let Some((p2, _)) = value_op(&t2.tok) else { break };
+                if p2 <= prec
+                    || (t2.tok == Tok::Percent && self.at_kw_n(1, "of"))
+                {
+                    break;
+                }
+                rhs = self.value_binary_rest(rhs, prec)?;
+            }
+            lhs = self.binary(op, lhs, rhs)?;
+        }
+        Ok(lhs)
+    }
+
+    fn unary(&mut self) -> PResult<N> {
+        let t = self.peek().clone();
+        let op = match t.tok {
+            Tok::Minus => UnaryOp::Neg,
+            Tok::Tilde => UnaryOp::BitNot,
+            _ => return self.primary(),
+        };
+        self.bump();
+        let span = self.tspan(&t);
+        // `-5` is the literal -5 (so `-9223372036854775808` fits).
+        if op == UnaryOp::Neg {
+            if let Tok::Int(v) = self.peek().tok {
+                let lit = self.bump();
+                let sp = span.join(self.tspan(&lit));
+                let n = self.mk(ExprKind::Int(v.wrapping_neg()), sp, 1)?;
+                return self.postfix(n);
+            }
+            if let Tok::Float(v) = self.peek().tok {
+                let lit = self.bump();
+                let sp = span.join(self.tspan(&lit));
+                return self.mk(ExprKind::Float(-v), sp, 1);
+            }
+        }
+        self.enter(span)?;
+        let r = self.unary();
+        self.leave();
+        let operand = r?;
+        let sp = span.join(operand.e.span);
+        let d = operand.d + 1;
+        self.mk(ExprKind::Unary { op, operand: Box::new(operand.e) }, sp, d)
+    }
+
+    fn primary(&mut self) -> PResult<N> {
+        let t = self.peek().clone();
+        let span = self.tspan(&t);
+        let n = match &t.tok {
+            Tok::Int(v) => {
+                self.bump();
+                self.mk(ExprKind::Int(*v), span, 1)?
+            }
+            Tok::Float(v) => {
+                self.bump();
+                self.mk(ExprKind::Float(*v), span, 1)?
+            }
+            Tok::Str(s) => {
+                self.bump();
+                self.mk(ExprKind::Str(s.clone()), span, 1)?
+            }
+            Tok::Regex { .. } => {
+                self.bump();
+                let re = self.regex_of(&t);
+                self.mk(ExprKind::Regex(re), span, 1)?
+            }
+            Tok::PatternCount => {
+                self.bump();
+                let pattern = self.pattern_name(&t);
+                let (range, d, sp) = if self.eat_kw("in").is_some() {
+                    let (r, d) = self.range()?;
+                    let sp = span.join(r.span);
+                    (Some(r), d + 1, sp)
+                } else {
+                    (None, 1, span)
+                };
+                self.mk(ExprKind::PatternCount { pattern, range }, sp, d)?
+            }
+            Tok::PatternOffset | Tok::PatternLength => {
+                self.bump();
+                let pattern = self.pattern_name(&t);
+                let (index, d, sp) = if self.at(&Tok::LBracket) {
+                    self.bump();
+                    let e = self.value_expr()?;
+                    let close = self.expect(Tok::RBracket, "`]`")?;
+                    let sp = span.join(self.tspan(&close));
+                    (Some(Box::new(e.e)), e.d + 1, sp)
+                } else {
+                    (None, 1, span)
+                };
+                let kind = if t.tok == Tok::PatternOffset {
+                    ExprKind::PatternOffset { pattern, index }
+                } else {
+                    ExprKind::PatternLength { pattern, index }
+                };
+                self.mk(kind, sp, d)?
+            }
+            Tok::LParen => {
+                self.bump();
+                self.enter(span)?;
+                let r = self.boolean_expr();
+                self.leave();
+                let mut inner = r?;
+                let close = self.expect(Tok::RParen, "an operator or `)`")?;
+                if !is_value(&inner.e) {
+                    let sp = span.join(self.tspan(&close));
+                    self.diags.push(
+                        Diagnostic::error(
+                            DiagnosticKind::SyntaxError,
+                            "syntax error: expected an expression, found a \
+                             boolean condition",
+                            sp,
+                        )
+                        .with_label(
+                            "a boolean condition can't be an operand here",
+                        ),
+                    );
+                    return Err(Abort);
+                }
+                inner.e.span = span.join(self.tspan(&close));
+                inner
+            }
+            Tok::Ident => {
+                let name = self.text_of(&t);
+                match name {
+                    "filesize" => {
+                        self.bump();
+                        self.mk(ExprKind::Filesize, span, 1)?
+                    }
+                    "entrypoint" => {
+                        self.bump();
+                        self.mk(ExprKind::Entrypoint, span, 1)?
+                    }
+                    _ if is_keyword(name) => {
+                        return Err(self.expected("an expression"));
+                    }
+                    _ => {
+                        if let Some(ty) = int_type(name) {
+                            if self.peek_n(1).tok == Tok::LParen {
+                                self.bump();
+                                self.bump();
+                                self.enter(span)?;
+                                let r = self.value_expr();
+                                self.leave();
+                                let off = r?;
+                                let close = self.expect(Tok::RParen, "`)`")?;
+                                let sp = span.join(self.tspan(&close));
+                                let d = off.d + 1;
+                                let n = self.mk(
+                                    ExprKind::ReadInt {
+                                        ty,
+                                        offset: Box::new(off.e),
+                                    },
+                                    sp,
+                                    d,
+                                )?;
+                                return self.postfix(n);
+                            }
+                        }
+                        self.bump();
+                        let id = Ident { name: name.to_string(), span };
+                        self.mk(ExprKind::Ident(id), span, 1)?
+                    }
+                }
+            }
+            Tok::PatternIdent | Tok::PatternWildcard => {
+                let sp = span;
+                self.diags.push(
+                    Diagnostic::error(
+                        DiagnosticKind::SyntaxError,
+                        "syntax error: a pattern match is not an expression",
+                        sp,
+                    )
+                    .with_label("use `#a`, `@a` or `!a` for numbers"),
+                );
+                return Err(Abort);
+            }
+            _ => return Err(self.expected("an expression")),
+        };
+        self.postfix(n)
+    }
+
+    fn pattern_name(&self, t: &Token) -> Ident {
+        let text = self.text_of(t);
+        Ident { name: format!("${}", &text[1..]), span: self.tspan(t) }
+    }
+
+    /// `.field`, `[index]` and `(args)` after a primary expression.
+    fn postfix(&mut self, mut n: N) -> PResult<N> {
+        loop {
+            let t = self.peek().clone();
+            match t.tok {
+                Tok::Dot => {
+                    self.bump();
+                    let field = self.ident("a field name")?;
+                    let span = n.e.span.join(field.span);
+                    let d = n.d + 1;
+                    n = self.mk(
+                        ExprKind::Field { object: Box::new(n.e), field },
+                        span,
+                        d,
+                    )?;
+                }
+                Tok::LBracket => {
+                    self.bump();
+                    self.enter(self.tspan(&t))?;
+                    let r = self.value_expr();
+                    self.leave();
+                    let index = r?;
+                    let close = self.expect(Tok::RBracket, "`]`")?;
+                    let span = n.e.span.join(self.tspan(&close));
+                    let d = n.d.max(index.d) + 1;
+                    n = self.mk(
+                        ExprKind::Index {
+                            object: Box::new(n.e),
+                            index: Box::new(index.e),
+                        },
+                        span,
+                        d,
+                    )?;
+                }
+                Tok::LParen => {
+                    self.bump();
+                    self.enter(self.tspan(&t))?;
+                    let r = self.call_args();
+                    self.leave();
+                    let (args, ad) = r?;
+                    let close = self.expect(Tok::RParen, "`,` or `)`")?;
+                    let span = n.e.span.join(self.tspan(&close));
+                    let d = n.d.max(ad) + 1;
+                    n = self.mk(
+                        ExprKind::Call { callee: Box::new(n.e), args },
+                        span,
+                        d,
+                    )?;
+                }
+                _ => return Ok(n),
+            }
+        }
+    }
+
+    fn call_args(&mut self) -> PResult<(Vec<Expr>, u32)> {
+        let mut args = Vec::new();
+        let mut d = 0;
+        if self.at(&Tok::RParen) {
+            return Ok((args, d));
+        }
+        loop {
+            let e = self.boolean_expr()?;
+            d = d.max(e.d);
+            args.push(e.e);
+            if self.eat(&Tok::Comma).is_none() {
+                return Ok((args, d));
+            }
+        }
+    }
 }

@@ -2,17 +2,59 @@
 //! to atoms for the multi-pattern automaton plus a verifier for each atom
 //! hit.
 //!
-//! The interface below is the contract with the rest of the compiler and
-//! the scanner; the implementation behind it is free.
+//! The interface below ([`PatternSetBuilder`], [`PatternSet`]) is the
+//! contract with the rest of the compiler and the scanner.
+//!
+//! # How a pattern is lowered
+//!
+//! Each pattern becomes one or more *sub-patterns* (see [`lower`]), one per
+//! form it can take in the data:
+//!
+//! - text: one literal per `ascii`/`wide` form; `nocase` compares ignoring
+//!   ASCII case; `xor` keeps one literal and enumerates the keys in its
+//!   atoms (the key is recovered from the atom that hit); `base64` and
+//!   `base64wide` are the three trimmed encodings, checked by decoding.
+//! - hex and regex: a `regex-syntax` HIR ([`hir`]), split at the atom:
+//!   the part from the atom on is matched forward from the hit with an
+//!   anchored leftmost-first `regex-automata` search, the part before it
+//!   backward with an anchored reverse DFA that reports every start.
+//!
+//! Every sub-pattern contributes a few atoms ([`atoms`]) to ONE
+//! Aho-Corasick automaton searched with overlapping semantics
+//! ([`search`]). A hex or regex pattern without any usable atom is a *slow
+//! pattern*: it is tried at every offset whose byte can start it.
 
+mod atoms;
+mod base64;
+mod hir;
+mod search;
+
+use std::collections::HashMap;
 use std::time::Instant;
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex_automata::dfa::dense;
+use regex_automata::nfa::thompson;
+use regex_automata::util::syntax;
+use regex_automata::{meta, util::primitives::StateID};
+use regex_syntax::hir::Hir;
+
 use crate::scanner::MatchTable;
-use crate::syntax::Diagnostic;
-use crate::syntax::ast;
+use crate::syntax::ast::{self, ModifierKind, PatternKind};
+use crate::syntax::{Diagnostic, DiagnosticKind};
 
 /// Dense index of a pattern in a [`PatternSet`], from 0.
 pub(crate) type PatternId = u32;
+
+/// How far (bytes) a regex is matched forward from its atom and backward
+/// before it, as YARA-X does. Hex patterns are not limited.
+pub(crate) const REGEX_SCAN_LIMIT: usize = 4095;
+
+/// Largest NFA (bytes of heap) a hex or regex pattern may compile to.
+const NFA_SIZE_LIMIT: usize = 8 << 20;
+
+/// Largest reverse DFA for the part of a pattern before its atom.
+const REVERSE_DFA_LIMIT: usize = 2 << 20;
 
 /// Options that change how patterns compile.
 #[derive(Clone, Debug, Default)]
@@ -21,16 +63,79 @@ pub(crate) struct PatternOptions {
     pub relaxed_re_syntax: bool,
     /// Turn the slow-pattern warning into an error.
     pub error_on_slow_pattern: bool,
+    /// Which Aho-Corasick implementation to build (`None`: let the crate
+    /// choose by size). Kept selectable to measure the alternatives.
+    pub ac_kind: Option<AhoCorasickKind>,
+}
+
+/// One form of a pattern in the data.
+#[derive(Debug)]
+pub(crate) struct Sub {
+    pub pattern: PatternId,
+    /// Check `fullword` (with `wide`: on two-byte characters).
+    pub fullword: bool,
+    pub wide: bool,
+    pub kind: SubKind,
+}
+
+#[derive(Debug)]
+pub(crate) enum SubKind {
+    /// A literal compared in place.
+    Literal { bytes: Box<[u8]>, nocase: bool },
+    /// A literal XORed with the key of the atom that hit.
+    Xor { bytes: Box<[u8]> },
+    /// A trimmed base64 encoding (the literal searched) of `plain`.
+    Base64 {
+        encoded: Box<[u8]>,
+        plain: Box<[u8]>,
+        padding: u8,
+        alphabet: Box<base64::Alphabet>,
+    },
+    /// A hex pattern or regex split at its atom.
+    Regex(Box<RegexSub>),
+}
+
+/// A hex pattern or regex split where its atoms are.
+#[derive(Debug)]
+pub(crate) struct RegexSub {
+    /// Anchored leftmost-first matcher for the part from the atom on.
+    pub fwd: meta::Regex,
+    /// Anchored reverse DFA (all matches) of the part before the atom.
+    pub bck: Option<dense::DFA<Vec<u32>>>,
+    /// At the same start keep the longest match.
+    pub greedy: bool,
+    /// Forward/backward scan limit.
+    pub limit: Option<usize>,
+    /// For slow patterns: the bytes that can start a match.
+    pub first_bytes: Box<[bool; 256]>,
+}
+
+/// What an atom hit means: sub-pattern `sub` may start `backoff` bytes
+/// before it (with `key` for xor).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AtomRef {
+    pub sub: u32,
+    pub backoff: u32,
+    pub key: u8,
+    /// The atom is the whole literal: no comparison needed.
+    pub exact: bool,
 }
 
 /// Collects patterns, then builds the [`PatternSet`].
 #[derive(Debug, Default)]
-pub(crate) struct PatternSetBuilder {}
+pub(crate) struct PatternSetBuilder {
+    options: PatternOptions,
+    num_patterns: u32,
+    subs: Vec<Sub>,
+    atoms: Vec<Vec<u8>>,
+    atom_ids: HashMap<Vec<u8>, u32>,
+    refs: Vec<Vec<AtomRef>>,
+    slow: Vec<u32>,
+}
 
 impl PatternSetBuilder {
     pub fn new(options: PatternOptions) -> PatternSetBuilder {
-        let _ = options;
-        PatternSetBuilder {}
+        PatternSetBuilder { options, ..Default::default() }
     }
 
     /// Adds one pattern and returns its id. Warnings (e.g. a slow pattern)
@@ -41,19 +146,495 @@ impl PatternSetBuilder {
         pattern: &ast::Pattern,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<PatternId, Diagnostic> {
-        let _ = (pattern, diagnostics);
-        Ok(0)
+        let id = self.num_patterns;
+        let subs_before = self.subs.len();
+        let atoms_before = self.atoms.len();
+        let refs_snapshot: Vec<usize> =
+            self.refs.iter().map(|r| r.len()).collect();
+        let slow_before = self.slow.len();
+        match self.lower(pattern, id, diagnostics) {
+            Ok(()) => {
+                self.num_patterns += 1;
+                Ok(id)
+            }
+            Err(e) => {
+                // Roll back whatever the failed pattern added.
+                self.subs.truncate(subs_before);
+                for a in self.atoms.drain(atoms_before..) {
+                    self.atom_ids.remove(&a);
+                }
+                self.refs.truncate(atoms_before);
+                for (r, n) in self.refs.iter_mut().zip(refs_snapshot) {
+                    r.truncate(n);
+                }
+                self.slow.truncate(slow_before);
+                Err(e)
+            }
+        }
     }
 
     /// Builds the automaton over the atoms of every pattern added.
     pub fn build(self) -> Result<PatternSet, Diagnostic> {
-        Ok(PatternSet {})
+        let ac = if self.atoms.is_empty() {
+            None
+        } else {
+            let ac = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(self.options.ac_kind)
+                .build(&self.atoms)
+                .map_err(|e| {
+                    Diagnostic::error(
+                        DiagnosticKind::TooManyPatterns,
+                        format!("cannot build the pattern automaton: {e}"),
+                        ast::Span::default(),
+                    )
+                })?;
+            Some(ac)
+        };
+        let mut ref_ranges = Vec::with_capacity(self.refs.len());
+        let mut flat = Vec::new();
+        for r in &self.refs {
+            let start = flat.len() as u32;
+            flat.extend_from_slice(r);
+            ref_ranges.push((start, flat.len() as u32));
+        }
+        let max_atom = self.atoms.iter().map(|a| a.len()).max().unwrap_or(0);
+        Ok(PatternSet {
+            num_patterns: self.num_patterns as usize,
+            subs: self.subs,
+            ac,
+            ref_ranges,
+            refs: flat,
+            slow: self.slow,
+            max_atom_len: max_atom,
+        })
     }
+
+    fn push_sub(&mut self, sub: Sub) -> u32 {
+        self.subs.push(sub);
+        (self.subs.len() - 1) as u32
+    }
+
+    fn push_atom(&mut self, atom: Vec<u8>, r: AtomRef) {
+        let id = match self.atom_ids.get(&atom) {
+            Some(&id) => id,
+            None => {
+                let id = self.atoms.len() as u32;
+                self.atom_ids.insert(atom.clone(), id);
+                self.atoms.push(atom);
+                self.refs.push(Vec::new());
+                id
+            }
+        };
+        self.refs[id as usize].push(r);
+    }
+
+    fn lower(
+        &mut self,
+        p: &ast::Pattern,
+        id: PatternId,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<(), Diagnostic> {
+        let has = |k: ModifierKind| p.has(&k);
+        let nocase = has(ModifierKind::Nocase);
+        let wide = has(ModifierKind::Wide);
+        let ascii = has(ModifierKind::Ascii) || !wide;
+        let fullword = has(ModifierKind::Fullword);
+        let mut forms = Vec::new();
+        if ascii {
+            forms.push(false);
+        }
+        if wide {
+            forms.push(true);
+        }
+        match &p.kind {
+            PatternKind::Text(text) => {
+                if text.is_empty() {
+                    return Err(Diagnostic::error(
+                        DiagnosticKind::EmptyPattern,
+                        "empty pattern",
+                        p.span,
+                    ));
+                }
+                let mut any_b64 = false;
+                for m in &p.modifiers {
+                    let (alphabet, b64wide) = match &m.kind {
+                        ModifierKind::Base64 { alphabet } => (alphabet, false),
+                        ModifierKind::Base64Wide { alphabet } => {
+                            (alphabet, true)
+                        }
+                        _ => continue,
+                    };
+                    any_b64 = true;
+                    self.lower_base64(id, text, alphabet, b64wide, m.span)?;
+                }
+                if any_b64 {
+                    return Ok(());
+                }
+                let xor = p.modifiers.iter().find_map(|m| match m.kind {
+                    ModifierKind::Xor { min, max } => Some((min, max)),
+                    _ => None,
+                });
+                for &w in &forms {
+                    let bytes =
+                        if w { widen_bytes(text) } else { text.clone() };
+                    match xor {
+                        Some((min, max)) => {
+                            self.lower_xor(id, bytes, min, max, fullword, w)
+                        }
+                        None => {
+                            self.lower_literal(id, bytes, nocase, fullword, w)
+                        }
+                    }
+                }
+                Ok(())
+            }
+            PatternKind::Hex(hex) => {
+                let h = hir::hex_to_hir(&hex.tokens);
+                self.lower_hir(
+                    id,
+                    &h,
+                    false,
+                    None,
+                    false,
+                    false,
+                    p.span,
+                    diagnostics,
+                )
+            }
+            PatternKind::Regex(re) => {
+                let h = hir::regex_to_hir(
+                    re,
+                    nocase,
+                    self.options.relaxed_re_syntax,
+                )?;
+                let greedy = hir::is_greedy(&h);
+                for &w in &forms {
+                    let hw = if w { hir::widen(&h) } else { h.clone() };
+                    self.lower_hir(
+                        id,
+                        &hw,
+                        greedy,
+                        Some(REGEX_SCAN_LIMIT),
+                        fullword,
+                        w,
+                        re.span,
+                        diagnostics,
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn lower_literal(
+        &mut self,
+        id: PatternId,
+        bytes: Vec<u8>,
+        nocase: bool,
+        fullword: bool,
+        wide: bool,
+    ) {
+        let (start, len) = atoms::best_literal_window(&bytes, nocase);
+        let window = bytes[start..start + len].to_vec();
+        let exact = len == bytes.len();
+        let sub = self.push_sub(Sub {
+            pattern: id,
+            fullword,
+            wide,
+            kind: SubKind::Literal { bytes: bytes.into(), nocase },
+        });
+        let r = AtomRef { sub, backoff: start as u32, key: 0, exact };
+        if nocase {
+            for v in atoms::case_variants(&window) {
+                self.push_atom(v, r);
+            }
+        } else {
+            self.push_atom(window, r);
+        }
+    }
+
+    fn lower_xor(
+        &mut self,
+        id: PatternId,
+        bytes: Vec<u8>,
+        min: u8,
+        max: u8,
+        fullword: bool,
+        wide: bool,
+    ) {
+        let (start, len) = atoms::best_literal_window(&bytes, false);
+        let window = bytes[start..start + len].to_vec();
+        let sub = self.push_sub(Sub {
+            pattern: id,
+            fullword,
+            wide,
+            kind: SubKind::Xor { bytes: bytes.into() },
+        });
+        for key in min..=max {
+            let atom: Vec<u8> = window.iter().map(|b| b ^ key).collect();
+            let r = AtomRef { sub, backoff: start as u32, key, exact: false };
+            self.push_atom(atom, r);
+        }
+    }
+
+    fn lower_base64(
+        &mut self,
+        id: PatternId,
+        text: &[u8],
+        alphabet: &Option<Vec<u8>>,
+        wide: bool,
+        span: ast::Span,
+    ) -> Result<(), Diagnostic> {
+        let alpha = base64::Alphabet::new(
+            alphabet.as_deref().unwrap_or(base64::STANDARD),
+        )
+        .ok_or_else(|| {
+            Diagnostic::error(
+                DiagnosticKind::InvalidBase64Alphabet,
+                "invalid base64 alphabet: it must have 64 distinct characters",
+                span,
+            )
+        })?;
+        for (padding, enc) in base64::patterns(text, &alpha) {
+            let encoded = if wide { widen_bytes(&enc) } else { enc };
+            let (start, len) = atoms::best_literal_window(&encoded, false);
+            let window = encoded[start..start + len].to_vec();
+            let sub = self.push_sub(Sub {
+                pattern: id,
+                fullword: false,
+                wide,
+                kind: SubKind::Base64 {
+                    encoded: encoded.into(),
+                    plain: text.into(),
+                    padding,
+                    alphabet: Box::new(alpha.clone()),
+                },
+            });
+            let r =
+                AtomRef { sub, backoff: start as u32, key: 0, exact: false };
+            self.push_atom(window, r);
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn lower_hir(
+        &mut self,
+        id: PatternId,
+        h: &Hir,
+        greedy: bool,
+        limit: Option<usize>,
+        fullword: bool,
+        wide: bool,
+        span: ast::Span,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<(), Diagnostic> {
+        let too_big = |what: String| {
+            Diagnostic::error(
+                DiagnosticKind::InvalidRegex,
+                format!("pattern too large to compile: {what}"),
+                span,
+            )
+            .with_label("too large")
+        };
+        // Candidate 1: the best run of one-byte elements along the top
+        // level.
+        let mut units = Vec::new();
+        hir::flatten(h, &mut units);
+        let sets: Vec<Option<Vec<u8>>> = units
+            .iter()
+            .map(|u| hir::byte_set(u, atoms::MAX_VARIANTS))
+            .collect();
+        let run = atoms::best_run(&sets);
+        // Candidate 2: prefix literals.
+        let prefixes = prefix_atoms(h);
+        let pq = prefixes.as_ref().map(|(_, q)| *q).unwrap_or(i32::MIN);
+        let rq = run.as_ref().map(|r| r.2).unwrap_or(i32::MIN);
+
+        let mut chosen: Option<(usize, Vec<Vec<u8>>)> = None;
+        if rq >= pq {
+            if let Some((k, sets, _)) = run {
+                if k > 0 {
+                    chosen = Some((k, atoms::expand(&sets)));
+                } else {
+                    chosen = Some((0, atoms::expand(&sets)));
+                }
+            }
+        } else if let Some((lits, _)) = prefixes {
+            chosen = Some((0, lits));
+        }
+        let quality = rq.max(pq);
+
+        // Build the forward matcher and, when split, the reverse DFA.
+        let mut split = chosen.as_ref().map_or(0, |c| c.0);
+        let mut bck = None;
+        if split > 0 {
+            let prefix = Hir::concat(units[..split].to_vec());
+            match reverse_dfa(&prefix) {
+                Some(dfa) => bck = Some(dfa),
+                None => {
+                    // Fall back to the prefix literals, or no atom.
+                    split = 0;
+                    chosen = prefix_atoms(h).map(|(l, _)| (0, l));
+                }
+            }
+        }
+        let fwd_hir = if split > 0 {
+            Hir::concat(units[split..].to_vec())
+        } else {
+            h.clone()
+        };
+        let fwd = forward_regex(&fwd_hir).map_err(too_big)?;
+        let first_bytes = first_bytes(h);
+        let sub = self.push_sub(Sub {
+            pattern: id,
+            fullword,
+            wide,
+            kind: SubKind::Regex(Box::new(RegexSub {
+                fwd,
+                bck,
+                greedy,
+                limit,
+                first_bytes,
+            })),
+        });
+        let slow = match &chosen {
+            Some((_, lits)) if !lits.is_empty() => {
+                for a in lits.iter().cloned() {
+                    let r = AtomRef { sub, backoff: 0, key: 0, exact: false };
+                    self.push_atom(a, r);
+                }
+                quality < atoms::SLOW_QUALITY
+            }
+            _ => {
+                self.slow.push(sub);
+                true
+            }
+        };
+        if slow {
+            let msg = "slow pattern: no good atom to search for it";
+            if self.options.error_on_slow_pattern {
+                let d =
+                    Diagnostic::error(DiagnosticKind::SlowPattern, msg, span)
+                        .with_label("this pattern may slow down the scan");
+                return Err(d);
+            }
+            diagnostics.push(
+                Diagnostic::warning(DiagnosticKind::SlowPattern, msg, span)
+                    .with_label("this pattern may slow down the scan"),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Each byte followed by 0x00.
+fn widen_bytes(b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(b.len() * 2);
+    for &x in b {
+        out.push(x);
+        out.push(0);
+    }
+    out
+}
+
+/// Prefix literals of `h` (cut to atom length) and their worst quality,
+/// when every match starts with one of a few non-empty literals.
+fn prefix_atoms(h: &Hir) -> Option<(Vec<Vec<u8>>, i32)> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let mut ex = Extractor::new();
+    ex.kind(ExtractKind::Prefix)
+        .limit_class(atoms::MAX_VARIANTS)
+        .limit_total(atoms::MAX_VARIANTS)
+        .limit_literal_len(atoms::ATOM_LEN);
+    let seq = ex.extract(h);
+    let lits = seq.literals()?;
+    if lits.is_empty() || lits.iter().any(|l| l.as_bytes().is_empty()) {
+        return None;
+    }
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    let mut worst = i32::MAX;
+    for l in lits {
+        let b = &l.as_bytes()[..l.len().min(atoms::ATOM_LEN)];
+        let sets: Vec<&[u8]> = b.iter().map(std::slice::from_ref).collect();
+        worst = worst.min(atoms::quality(&sets));
+        if !out.iter().any(|o| o == b) {
+            out.push(b.to_vec());
+        }
+    }
+    // Many alternatives dilute the selectivity.
+    let bits = usize::BITS - (out.len().max(1) - 1).leading_zeros();
+    Some((out, worst - 2 * bits as i32))
+}
+
+fn forward_regex(h: &Hir) -> Result<meta::Regex, String> {
+    let config = meta::Config::new()
+        .match_kind(regex_automata::MatchKind::LeftmostFirst)
+        .utf8_empty(false)
+        .nfa_size_limit(Some(NFA_SIZE_LIMIT))
+        .which_captures(thompson::WhichCaptures::Implicit);
+    meta::Builder::new()
+        .configure(config)
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .build_from_hir(h)
+        .map_err(|e| e.to_string())
+}
+
+fn reverse_dfa(h: &Hir) -> Option<dense::DFA<Vec<u32>>> {
+    let nfa = thompson::Compiler::new()
+        .configure(
+            thompson::Config::new()
+                .reverse(true)
+                .utf8(false)
+                .which_captures(thompson::WhichCaptures::None)
+                .nfa_size_limit(Some(NFA_SIZE_LIMIT)),
+        )
+        .build_from_hir(h)
+        .ok()?;
+    dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .match_kind(regex_automata::MatchKind::All)
+                .start_kind(regex_automata::dfa::StartKind::Anchored)
+                .dfa_size_limit(Some(REVERSE_DFA_LIMIT))
+                .determinize_size_limit(Some(REVERSE_DFA_LIMIT)),
+        )
+        .build_from_nfa(&nfa)
+        .ok()
+}
+
+/// The bytes a match of `h` can start with (all of them when unknown).
+fn first_bytes(h: &Hir) -> Box<[bool; 256]> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let mut set = Box::new([false; 256]);
+    let mut ex = Extractor::new();
+    ex.kind(ExtractKind::Prefix).limit_literal_len(1).limit_total(256);
+    let seq = ex.extract(h);
+    match seq.literals() {
+        Some(lits) if lits.iter().all(|l| !l.as_bytes().is_empty()) => {
+            for l in lits {
+                set[l.as_bytes()[0] as usize] = true;
+            }
+        }
+        _ => set.fill(true),
+    }
+    set
 }
 
 /// Every pattern of every rule, ready to search. Immutable, `Send + Sync`.
 #[derive(Debug)]
-pub(crate) struct PatternSet {}
+pub(crate) struct PatternSet {
+    num_patterns: usize,
+    subs: Vec<Sub>,
+    ac: Option<AhoCorasick>,
+    /// For atom `i`, `refs[ref_ranges[i].0..ref_ranges[i].1]`.
+    ref_ranges: Vec<(u32, u32)>,
+    refs: Vec<AtomRef>,
+    /// Sub-patterns without atoms, tried at every plausible offset.
+    slow: Vec<u32>,
+    max_atom_len: usize,
+}
 
 /// Bounds on one search.
 #[derive(Clone, Debug)]
@@ -76,7 +657,16 @@ pub(crate) struct SearchOutcome {
 impl PatternSet {
     /// Number of patterns (ids are `0..len()`).
     pub fn len(&self) -> usize {
-        0
+        self.num_patterns
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.num_patterns == 0
+    }
+
+    /// Number of distinct atoms in the automaton.
+    pub fn num_atoms(&self) -> usize {
+        self.ref_ranges.len()
     }
 
     /// Finds every match of every pattern in `data` and records them in
@@ -88,8 +678,9 @@ impl PatternSet {
         matches: &mut MatchTable,
         limits: &SearchLimits,
     ) -> SearchOutcome {
-        let _ = (data, limits);
-        matches.reset(self.len());
-        SearchOutcome::default()
+        search::search(self, data, matches, limits)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,196 @@
+//! The compiled form of conditions: one flat arena of typed nodes shared by
+//! every rule, children referred to by `u32` index, lists (of nodes or of
+//! pattern ids) stored out of line in one vector.
+//!
+//! Types are settled at compile time: each node knows whether it yields a
+//! boolean, an integer, a float, a string or a module value, so the
+//! evaluator never checks types, only definedness.
+
+use regex_automata::meta::Regex;
+
+use super::patterns::PatternId;
+use crate::modules::ModFn;
+use crate::syntax::ast::IntType;
+
+/// Index of a node in [`Code::nodes`].
+pub(crate) type NodeId = u32;
+
+/// A slice of [`Code::lists`]: `(start, len)`.
+pub(crate) type List = (u32, u32);
+
+/// A pattern operand: a fixed pattern, or the `$` of an enclosing
+/// `for … of` (a variable slot holding a pattern id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Pat {
+    Id(PatternId),
+    Var(u32),
+}
+
+/// `all`, `any`, `none`, `N`, `N%`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Quant {
+    All,
+    Any,
+    None,
+    Count(NodeId),
+    Percent(NodeId),
+}
+
+/// `at e`, `in (lo..hi)` after `… of`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Where {
+    Anywhere,
+    At(NodeId),
+    In(NodeId, NodeId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Bits {
+    And,
+    Or,
+    Xor,
+    Shl,
+    Shr,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cmp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StrOp {
+    Contains,
+    IContains,
+    StartsWith,
+    IStartsWith,
+    EndsWith,
+    IEndsWith,
+    IEquals,
+}
+
+/// How operands compare or compute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Num {
+    Int,
+    Float,
+    Str,
+    Bool,
+}
+
+/// One node. Integers are `i64`, floats `f64`; strings are byte strings.
+#[derive(Clone, Debug)]
+pub(crate) enum Node {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// Index into [`Code::strings`].
+    Str(u32),
+    Filesize,
+    /// An external variable (index into the rules' globals).
+    Global(u32),
+    /// The result of an earlier rule.
+    Rule(u32),
+    /// A loop or `with` variable.
+    Var(u32),
+    PatMatch(Pat),
+    PatAt(Pat, NodeId),
+    PatIn(Pat, NodeId, NodeId),
+    PatCount(Pat),
+    PatCountIn(Pat, NodeId, NodeId),
+    /// `@a[i]` (1-based).
+    PatOffset(Pat, NodeId),
+    /// `!a[i]` (1-based).
+    PatLength(Pat, NodeId),
+    ReadInt(IntType, NodeId),
+    /// `float32`/`float64` reads: bits and big-endianness.
+    ReadFloat(u8, bool, NodeId),
+    Not(NodeId),
+    Defined(NodeId),
+    Neg(Num, NodeId),
+    BitNot(NodeId),
+    ToFloat(NodeId),
+    /// Any value as a boolean (non-zero, non-empty).
+    ToBool(Num, NodeId),
+    And(List),
+    Or(List),
+    Arith(Arith, Num, NodeId, NodeId),
+    Bits(Bits, NodeId, NodeId),
+    Cmp(Cmp, Num, NodeId, NodeId),
+    StrOp(StrOp, NodeId, NodeId),
+    /// Index into [`Code::regexes`].
+    Matches(NodeId, u32),
+    /// `… of` over patterns (a list of pattern ids).
+    OfPats(Quant, List, Where),
+    /// `… of` over boolean expressions or rules.
+    OfExprs(Quant, List),
+    /// `for … of <patterns> : (body)`; the slot holds the pattern id.
+    ForOf(Quant, List, u32, NodeId),
+    /// `for … v in (lo..hi) : (body)`.
+    ForRange(Quant, NodeId, NodeId, u32, NodeId),
+    /// `for … v in (e1, e2, …) : (body)`.
+    ForTuple(Quant, List, u32, NodeId),
+    /// `for … v in array : (body)`.
+    ForArray(Quant, NodeId, u32, NodeId),
+    /// `for … k, v in dict : (body)`.
+    ForDict(Quant, NodeId, u32, u32, NodeId),
+    /// `with` declarations: a list of `(slot, node)` pairs, then the body.
+    With(List, NodeId),
+    /// A module's root value (index into `modules::MODULES`).
+    Module(u32),
+    Field(NodeId, u32),
+    Index(NodeId, NodeId),
+    Key(NodeId, NodeId),
+    /// A module function: the struct it belongs to, the module's index,
+    /// the function and its arguments.
+    Call(NodeId, u32, ModFn, List),
+}
+
+/// Every rule's condition code.
+#[derive(Debug, Default)]
+pub(crate) struct Code {
+    pub nodes: Vec<Node>,
+    pub lists: Vec<u32>,
+    pub strings: Vec<Vec<u8>>,
+    pub regexes: Vec<Regex>,
+    /// The number of variable slots a condition may use.
+    pub slots: u32,
+}
+
+impl Code {
+    pub fn push(&mut self, node: Node) -> NodeId {
+        let id = u32::try_from(self.nodes.len()).unwrap_or(u32::MAX);
+        self.nodes.push(node);
+        id
+    }
+
+    pub fn list(&mut self, items: &[u32]) -> List {
+        let start = u32::try_from(self.lists.len()).unwrap_or(u32::MAX);
+        self.lists.extend_from_slice(items);
+        (start, u32::try_from(items.len()).unwrap_or(u32::MAX))
+    }
+
+    pub fn get_list(&self, (start, len): List) -> &[u32] {
+        let s = start as usize;
+        self.lists.get(s..s + len as usize).unwrap_or(&[])
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        static FALSE: Node = Node::Bool(false);
+        self.nodes.get(id as usize).unwrap_or(&FALSE)
+    }
+}

@@ -1,0 +1,159 @@
+//! Atoms: the short literals fed to the multi-pattern automaton.
+//!
+//! Every pattern is found through a few atoms of at most [`ATOM_LEN`]
+//! bytes, taken from wherever in the pattern they are most selective; an
+//! atom hit is then verified in place. The quality of an atom is the sum of
+//! the quality of its bytes: bytes common in binaries (0x00, 0xFF, 0x20,
+//! 0x90, 0xCC) are worth little, letters a bit less than other bytes, and
+//! alternatives (a case-insensitive letter, a masked nibble) cost their
+//! logarithm. Repeating the same byte is penalised.
+
+/// Longest atom.
+pub(crate) const ATOM_LEN: usize = 4;
+
+/// Most alternatives (product of per-position choices) an atom may expand
+/// to.
+pub(crate) const MAX_VARIANTS: usize = 64;
+
+/// Below this quality a pattern is slow (about one good byte).
+pub(crate) const SLOW_QUALITY: i32 = 14;
+
+/// Quality of one byte of an atom.
+fn byte_quality(b: u8) -> i32 {
+    match b {
+        0x00 | 0xFF | 0x20 | 0x90 | 0xCC => 6,
+        b'a'..=b'z' | b'A'..=b'Z' => 18,
+        _ => 20,
+    }
+}
+
+/// Quality of an atom given its per-position alternatives.
+pub(crate) fn quality(positions: &[&[u8]]) -> i32 {
+    let mut q = 0;
+    for (i, set) in positions.iter().enumerate() {
+        let worst = set.iter().map(|&b| byte_quality(b)).min().unwrap_or(0);
+        // log2 of the number of alternatives, rounded up.
+        let n = set.len().max(1);
+        let bits = usize::BITS - (n - 1).leading_zeros();
+        let mut bq = worst - 4 * bits as i32;
+        if set.len() == 1
+            && i > 0
+            && positions[i - 1].len() == 1
+            && positions[i - 1][0] == set[0]
+        {
+            bq /= 2;
+        }
+        q += bq.max(1);
+    }
+    q
+}
+
+/// The best window of a literal: `(start, len)`.
+pub(crate) fn best_literal_window(lit: &[u8], nocase: bool) -> (usize, usize) {
+    let len = lit.len().min(ATOM_LEN);
+    let mut best = (0, len);
+    let mut best_q = i32::MIN;
+    let mut sets: Vec<Vec<u8>> = Vec::with_capacity(len);
+    for start in 0..=lit.len() - len {
+        sets.clear();
+        for &b in &lit[start..start + len] {
+            if nocase && b.is_ascii_alphabetic() {
+                sets.push(vec![
+                    b.to_ascii_lowercase(),
+                    b.to_ascii_uppercase(),
+                ]);
+            } else {
+                sets.push(vec![b]);
+            }
+        }
+        let refs: Vec<&[u8]> = sets.iter().map(|s| s.as_slice()).collect();
+        let q = quality(&refs);
+        if q > best_q {
+            best_q = q;
+            best = (start, len);
+        }
+    }
+    best
+}
+
+/// Every byte string obtained by picking one byte per position.
+pub(crate) fn expand(positions: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = vec![Vec::new()];
+    for set in positions {
+        let mut next = Vec::with_capacity(out.len() * set.len());
+        for prefix in &out {
+            for &b in set {
+                let mut v = prefix.clone();
+                v.push(b);
+                next.push(v);
+            }
+        }
+        out = next;
+    }
+    out
+}
+
+/// Case variants of a literal window (letters in both cases).
+pub(crate) fn case_variants(window: &[u8]) -> Vec<Vec<u8>> {
+    let sets: Vec<Vec<u8>> = window
+        .iter()
+        .map(|&b| {
+            if b.is_ascii_alphabetic() {
+                vec![b.to_ascii_lowercase(), b.to_ascii_uppercase()]
+            } else {
+                vec![b]
+            }
+        })
+        .collect();
+    expand(&sets)
+}
+
+/// The best run of one-byte elements in a flattened sequence: `(start,
+/// per-position byte sets, quality)`, where the product of the set sizes
+/// stays within [`MAX_VARIANTS`].
+pub(crate) fn best_run(
+    units: &[Option<Vec<u8>>],
+) -> Option<(usize, Vec<Vec<u8>>, i32)> {
+    let mut best: Option<(usize, Vec<Vec<u8>>, i32)> = None;
+    for start in 0..units.len() {
+        let mut sets: Vec<Vec<u8>> = Vec::new();
+        let mut variants = 1usize;
+        for u in units[start..].iter().take(ATOM_LEN) {
+            let Some(set) = u else { break };
+            let v = variants.saturating_mul(set.len());
+            if v > MAX_VARIANTS {
+                break;
+            }
+            variants = v;
+            sets.push(set.clone());
+        }
+        if sets.is_empty() {
+            continue;
+        }
+        let refs: Vec<&[u8]> = sets.iter().map(|s| s.as_slice()).collect();
+        let q = quality(&refs);
+        if best.as_ref().is_none_or(|b| q > b.2) {
+            best = Some((start, sets, q));
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rare_bytes_win() {
+        let w = best_literal_window(b"\x00\x00\x00\x00\x00abcd\x00", false);
+        assert_eq!(w, (5, 4));
+        let w = best_literal_window(b"ab", false);
+        assert_eq!(w, (0, 2));
+    }
+
+    #[test]
+    fn variants() {
+        assert_eq!(case_variants(b"a1").len(), 2);
+        assert_eq!(expand(&[vec![1, 2], vec![3, 4]]).len(), 4);
+    }
+}

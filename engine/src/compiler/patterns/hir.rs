@@ -1,0 +1,279 @@
+//! Hex and regex patterns lowered to one form: a `regex-syntax` [`Hir`] in
+//! bytes mode.
+//!
+//! - Hex patterns are built node by node: a masked byte is a byte class,
+//!   a jump `[n-m]` a lazy repetition of "any byte" (hex jumps are lazy in
+//!   YARA), alternatives an alternation.
+//! - Regexes are parsed with YARA's dialect: `regex-syntax`'s AST parser
+//!   (with `{,n}` allowed) and its translator with Unicode off, so `\w`,
+//!   `\d`, `\s`, `\b` are ASCII and `.` is any byte but `\n` unless the `s`
+//!   flag. With relaxed syntax, unknown escapes (`\R`) become the literal
+//!   character and a `{` that does not open a repetition is a literal.
+//! - `wide` rewrites the tree so every byte it matches is followed by 0x00.
+
+use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind};
+
+use crate::syntax::ast::{self, HexToken};
+use crate::syntax::{Diagnostic, DiagnosticKind};
+
+/// Deepest nesting of hex alternatives or regex groups accepted.
+const NEST_LIMIT: u32 = 200;
+
+/// The byte class of a masked hex byte.
+fn masked_class(value: u8, mask: u8, negated: bool) -> ClassBytes {
+    let mut ranges = Vec::new();
+    if mask == 0xFF {
+        ranges.push(ClassBytesRange::new(value, value));
+    } else if mask == 0 {
+        ranges.push(ClassBytesRange::new(0, 255));
+    } else {
+        for b in 0..=255u8 {
+            if b & mask == value & mask {
+                ranges.push(ClassBytesRange::new(b, b));
+            }
+        }
+    }
+    let mut class = ClassBytes::new(ranges);
+    if negated {
+        class.negate();
+    }
+    class
+}
+
+fn any_byte() -> Hir {
+    Hir::class(Class::Bytes(ClassBytes::new([ClassBytesRange::new(0, 255)])))
+}
+
+/// Lowers hex tokens to a HIR.
+pub(crate) fn hex_to_hir(tokens: &[HexToken]) -> Hir {
+    hex_seq(tokens, 0)
+}
+
+fn hex_seq(tokens: &[HexToken], depth: u32) -> Hir {
+    let mut out = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        match t {
+            HexToken::Byte { value, mask, negated, .. } => {
+                let class = masked_class(*value, *mask, *negated);
+                match class.ranges() {
+                    [r] if r.start() == r.end() => {
+                        out.push(Hir::literal([r.start()]))
+                    }
+                    _ => out.push(Hir::class(Class::Bytes(class))),
+                }
+            }
+            HexToken::Jump { start, end, .. } => {
+                out.push(Hir::repetition(regex_syntax::hir::Repetition {
+                    min: *start,
+                    max: *end,
+                    greedy: false,
+                    sub: Box::new(any_byte()),
+                }));
+            }
+            HexToken::Alternatives { alternatives, .. } => {
+                if depth >= NEST_LIMIT {
+                    out.push(Hir::fail());
+                    continue;
+                }
+                out.push(Hir::alternation(
+                    alternatives
+                        .iter()
+                        .map(|a| hex_seq(a, depth + 1))
+                        .collect(),
+                ));
+            }
+        }
+    }
+    Hir::concat(out)
+}
+
+/// Parses a regex in YARA's dialect.
+pub(crate) fn regex_to_hir(
+    re: &ast::Regex,
+    nocase: bool,
+    relaxed: bool,
+) -> Result<Hir, Diagnostic> {
+    let source = if relaxed { relax(&re.source) } else { re.source.clone() };
+    let err = |msg: String| {
+        Diagnostic::error(
+            DiagnosticKind::InvalidRegex,
+            format!("invalid regular expression: {msg}"),
+            re.span,
+        )
+        .with_label(msg)
+    };
+    let ast = regex_syntax::ast::parse::ParserBuilder::new()
+        .empty_min_range(true)
+        .nest_limit(NEST_LIMIT)
+        .build()
+        .parse(&source)
+        .map_err(|e| err(e.kind().to_string()))?;
+    let hir = regex_syntax::hir::translate::TranslatorBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .case_insensitive(re.case_insensitive || nocase)
+        .dot_matches_new_line(re.dot_matches_new_line)
+        .build()
+        .translate(&source, &ast)
+        .map_err(|e| err(e.kind().to_string()))?;
+    Ok(hir)
+}
+
+/// Escapes every character YARA-X's relaxed syntax reads literally:
+/// unknown escapes and braces that do not form a repetition.
+fn relax(src: &str) -> String {
+    const KNOWN: &str = "xdDwWsSbBnrtfav0123456789pPuUAzk";
+    let mut out = String::with_capacity(src.len() + 8);
+    let chars: Vec<char> = src.chars().collect();
+    let mut i = 0;
+    let mut in_class = false;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' => {
+                match chars.get(i + 1) {
+                    Some(&n)
+                        if n.is_ascii_alphanumeric() && !KNOWN.contains(n) =>
+                    {
+                        out.push(n)
+                    }
+                    Some(&n) => {
+                        out.push('\\');
+                        out.push(n);
+                    }
+                    None => out.push('\\'),
+                }
+                i += 2;
+                continue;
+            }
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '{' if !in_class => {
+                let rest = chars.get(i + 1..).unwrap_or(&[]);
+                match repetition_len(rest) {
+                    Some(n) if !out.is_empty() => {
+                        out.push('{');
+                        out.extend(&rest[..n]);
+                        i += 1 + n;
+                    }
+                    _ => {
+                        out.push_str("\\{");
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            '}' if !in_class => {
+                out.push_str("\\}");
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// If `rest` (after a `{`) is `n}`, `n,}`, `n,m}` or `,m}`, its length
+/// up to and including the `}`.
+fn repetition_len(rest: &[char]) -> Option<usize> {
+    let mut digits = 0;
+    let mut comma = false;
+    for (i, &c) in rest.iter().enumerate() {
+        match c {
+            '0'..='9' => digits += 1,
+            ',' if !comma => comma = true,
+            '}' if digits > 0 => return Some(i + 1),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Rewrites `hir` so that each byte it matches is followed by 0x00.
+pub(crate) fn widen(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Empty => Hir::empty(),
+        HirKind::Literal(lit) => {
+            let mut bytes = Vec::with_capacity(lit.0.len() * 2);
+            for &b in lit.0.iter() {
+                bytes.push(b);
+                bytes.push(0);
+            }
+            Hir::literal(bytes)
+        }
+        HirKind::Class(_) => Hir::concat(vec![hir.clone(), Hir::literal([0])]),
+        HirKind::Look(_) => hir.clone(),
+        HirKind::Repetition(rep) => {
+            Hir::repetition(regex_syntax::hir::Repetition {
+                min: rep.min,
+                max: rep.max,
+                greedy: rep.greedy,
+                sub: Box::new(widen(&rep.sub)),
+            })
+        }
+        HirKind::Capture(cap) => widen(&cap.sub),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(widen).collect()),
+        HirKind::Alternation(subs) => {
+            Hir::alternation(subs.iter().map(widen).collect())
+        }
+    }
+}
+
+/// Whether `hir` has a greedy repetition of variable length (the longest
+/// match at a start offset wins, as in YARA-X).
+pub(crate) fn is_greedy(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Repetition(rep) => {
+            (rep.greedy && rep.max != Some(rep.min)) || is_greedy(&rep.sub)
+        }
+        HirKind::Capture(cap) => is_greedy(&cap.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            subs.iter().any(is_greedy)
+        }
+        _ => false,
+    }
+}
+
+/// Splits the top level of `hir` into a sequence whose concatenation is
+/// `hir`: nested concatenations and groups are flattened and literals cut
+/// into single bytes, so atoms can be picked anywhere along it.
+pub(crate) fn flatten(hir: &Hir, out: &mut Vec<Hir>) {
+    match hir.kind() {
+        HirKind::Concat(subs) => subs.iter().for_each(|s| flatten(s, out)),
+        HirKind::Capture(cap) => flatten(&cap.sub, out),
+        HirKind::Literal(lit) => {
+            out.extend(lit.0.iter().map(|b| Hir::literal([*b])))
+        }
+        _ => out.push(hir.clone()),
+    }
+}
+
+/// The bytes a one-byte element matches, if it is one and has at most
+/// `max` of them.
+pub(crate) fn byte_set(hir: &Hir, max: usize) -> Option<Vec<u8>> {
+    match hir.kind() {
+        HirKind::Literal(lit) if lit.0.len() == 1 => Some(vec![lit.0[0]]),
+        HirKind::Class(Class::Bytes(c)) => {
+            let mut n = 0usize;
+            for r in c.ranges() {
+                n += usize::from(r.end() - r.start()) + 1;
+                if n > max {
+                    return None;
+                }
+            }
+            let mut v = Vec::with_capacity(n);
+            for r in c.ranges() {
+                v.extend(r.start()..=r.end());
+            }
+            Some(v)
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            let bytes = c.to_byte_class()?;
+            byte_set(&Hir::class(Class::Bytes(bytes)), max)
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,300 @@
+//! The search: one overlapping pass of the atom automaton over the data,
+//! each hit verified in place, plus the slow patterns tried at every
+//! offset their first byte allows.
+//!
+//! The data is searched in chunks of [`CHUNK`] bytes (overlapping by the
+//! longest atom less one, hits ending in the overlap are skipped the
+//! second time) so the deadline is checked between chunks; verification
+//! also checks it every [`CLOCK_EVERY`] verifications. Nothing here
+//! allocates per byte: scratch buffers live for the whole search.
+
+use std::time::Instant;
+
+use regex_automata::dfa::Automaton;
+use regex_automata::{Anchored, Input};
+
+use super::base64;
+use super::{
+    AtomRef, PatternId, PatternSet, RegexSub, SearchLimits, SearchOutcome,
+    Sub, SubKind,
+};
+use crate::scanner::{Match, MatchTable};
+
+/// Bytes searched between two looks at the clock.
+const CHUNK: usize = 256 * 1024;
+
+/// Verifications between two looks at the clock.
+const CLOCK_EVERY: u32 = 4096;
+
+struct State<'a> {
+    data: &'a [u8],
+    matches: &'a mut MatchTable,
+    max: usize,
+    deadline: Option<Instant>,
+    /// Patterns that reached the match limit.
+    limited: Vec<bool>,
+    outcome: SearchOutcome,
+    verifications: u32,
+    scratch: (Vec<u8>, Vec<u8>),
+}
+
+impl State<'_> {
+    fn add(&mut self, id: PatternId, m: Match, replace_if_longer: bool) {
+        if !self.matches.add(id, m, replace_if_longer, self.max) {
+            if let Some(l) = self.limited.get_mut(id as usize) {
+                if !*l {
+                    *l = true;
+                    self.outcome.truncated.push(id);
+                }
+            }
+        }
+    }
+
+    fn is_limited(&self, id: PatternId) -> bool {
+        self.limited.get(id as usize).copied().unwrap_or(false)
+    }
+
+    /// True once the deadline has passed (checked now and then).
+    fn tick(&mut self) -> bool {
+        self.verifications = self.verifications.wrapping_add(1);
+        if self.verifications % CLOCK_EVERY == 0 {
+            return self.expired();
+        }
+        false
+    }
+
+    fn expired(&mut self) -> bool {
+        if let Some(d) = self.deadline {
+            if Instant::now() >= d {
+                self.outcome.timed_out = true;
+                return true;
+            }
+        }
+        false
+    }
+}
+
+pub(super) fn search(
+    set: &PatternSet,
+    data: &[u8],
+    matches: &mut MatchTable,
+    limits: &SearchLimits,
+) -> SearchOutcome {
+    matches.reset(set.num_patterns);
+    let mut st = State {
+        data,
+        matches,
+        max: limits.max_matches_per_pattern,
+        deadline: limits.deadline,
+        limited: vec![false; set.num_patterns],
+        outcome: SearchOutcome::default(),
+        verifications: 0,
+        scratch: (Vec::new(), Vec::new()),
+    };
+    if let Some(ac) = &set.ac {
+        let overlap = set.max_atom_len.saturating_sub(1);
+        let mut pos = 0;
+        'chunks: while pos < data.len() {
+            if st.expired() {
+                break;
+            }
+            let end = pos.saturating_add(CHUNK).min(data.len());
+            let from = pos.saturating_sub(overlap);
+            let input = aho_corasick::Input::new(data).span(from..end);
+            for m in ac.find_overlapping_iter(input) {
+                if m.end() <= pos {
+                    continue;
+                }
+                let atom = m.pattern().as_usize();
+                let Some(&(a, b)) = set.ref_ranges.get(atom) else {
+                    continue;
+                };
+                let refs = set.refs.get(a as usize..b as usize).unwrap_or(&[]);
+                for r in refs {
+                    verify_hit(set, &mut st, r, m.start());
+                }
+                if st.tick() {
+                    break 'chunks;
+                }
+            }
+            pos = end;
+        }
+    }
+    if !st.outcome.timed_out {
+        search_slow(set, &mut st);
+    }
+    st.outcome
+}
+
+fn search_slow(set: &PatternSet, st: &mut State<'_>) {
+    let data = st.data;
+    for &sub_id in &set.slow {
+        let Some(sub) = set.subs.get(sub_id as usize) else { continue };
+        let SubKind::Regex(rs) = &sub.kind else { continue };
+        for (s, &b) in data.iter().enumerate() {
+            if s % CHUNK == 0 && st.expired() {
+                return;
+            }
+            if st.is_limited(sub.pattern) {
+                break;
+            }
+            if rs.first_bytes[b as usize] {
+                verify_regex(sub, rs, st, s);
+            }
+        }
+    }
+}
+
+fn verify_hit(set: &PatternSet, st: &mut State<'_>, r: &AtomRef, at: usize) {
+    let Some(sub) = set.subs.get(r.sub as usize) else { return };
+    if st.is_limited(sub.pattern) {
+        return;
+    }
+    let Some(start) = at.checked_sub(r.backoff as usize) else { return };
+    let data = st.data;
+    match &sub.kind {
+        SubKind::Literal { bytes, nocase } => {
+            let end = start + bytes.len();
+            let Some(found) = data.get(start..end) else { return };
+            if !r.exact {
+                let ok = if *nocase {
+                    found.eq_ignore_ascii_case(bytes)
+                } else {
+                    found == &bytes[..]
+                };
+                if !ok {
+                    return;
+                }
+            }
+            if sub.fullword && !fullword_ok(data, start, end, sub.wide, 0) {
+                return;
+            }
+            let m = Match { offset: start, len: bytes.len(), xor_key: None };
+            st.add(sub.pattern, m, false);
+        }
+        SubKind::Xor { bytes } => {
+            let end = start + bytes.len();
+            let Some(found) = data.get(start..end) else { return };
+            let key = r.key;
+            if !found.iter().zip(bytes.iter()).all(|(f, b)| f ^ key == *b) {
+                return;
+            }
+            if sub.fullword && !fullword_ok(data, start, end, sub.wide, key) {
+                return;
+            }
+            let m =
+                Match { offset: start, len: bytes.len(), xor_key: Some(key) };
+            st.add(sub.pattern, m, false);
+        }
+        SubKind::Base64 { encoded, plain, padding, alphabet } => {
+            let end = start + encoded.len();
+            if data.get(start..end) != Some(&encoded[..]) {
+                return;
+            }
+            if let Some((s, len)) = base64::verify(
+                plain,
+                data,
+                *padding,
+                start,
+                alphabet,
+                sub.wide,
+                &mut st.scratch,
+            ) {
+                let m = Match { offset: s, len, xor_key: None };
+                st.add(sub.pattern, m, false);
+            }
+        }
+        SubKind::Regex(rs) => verify_regex(sub, rs, st, start),
+    }
+}
+
+/// Matches the part from the atom on forward (leftmost-first, anchored),
+/// then every start of the part before it backward; each start with the
+/// forward end is a match.
+fn verify_regex(sub: &Sub, rs: &RegexSub, st: &mut State<'_>, at: usize) {
+    let data = st.data;
+    let fwd_limit = match rs.limit {
+        Some(l) => at.saturating_add(l).min(data.len()),
+        None => data.len(),
+    };
+    let input = Input::new(data).span(at..fwd_limit).anchored(Anchored::Yes);
+    let Some(m) = rs.fwd.search(&input) else { return };
+    let end = m.end();
+    let Some(dfa) = &rs.bck else {
+        report(sub, rs, st, at, end);
+        return;
+    };
+    let lo = match rs.limit {
+        Some(l) => at.saturating_sub(l),
+        None => 0,
+    };
+    let input = Input::new(data).span(lo..at).anchored(Anchored::Yes);
+    let Ok(mut sid) = dfa.start_state_reverse(&input) else { return };
+    let mut i = at;
+    while i > lo {
+        i -= 1;
+        sid = dfa.next_state(sid, data[i]);
+        if dfa.is_special_state(sid) {
+            if dfa.is_match_state(sid) {
+                report(sub, rs, st, i + 1, end);
+            } else if dfa.is_dead_state(sid) || dfa.is_quit_state(sid) {
+                return;
+            }
+        }
+    }
+    // A match starting at `lo` shows one byte later (or at the end).
+    sid = if lo == 0 {
+        dfa.next_eoi_state(sid)
+    } else {
+        dfa.next_state(sid, data[lo - 1])
+    };
+    if dfa.is_match_state(sid) {
+        report(sub, rs, st, lo, end);
+    }
+}
+
+fn report(
+    sub: &Sub,
+    rs: &RegexSub,
+    st: &mut State<'_>,
+    start: usize,
+    end: usize,
+) {
+    if end <= start {
+        return;
+    }
+    if sub.fullword && !fullword_ok(st.data, start, end, sub.wide, 0) {
+        return;
+    }
+    let m = Match { offset: start, len: end - start, xor_key: None };
+    st.add(sub.pattern, m, rs.greedy);
+}
+
+/// No alphanumeric byte (character, for `wide`) right before or after
+/// `start..end`, bytes XORed with `key` first.
+fn fullword_ok(
+    data: &[u8],
+    start: usize,
+    end: usize,
+    wide: bool,
+    key: u8,
+) -> bool {
+    let alnum = |i: usize| (data[i] ^ key).is_ascii_alphanumeric();
+    let zero = |i: usize| data[i] ^ key == 0;
+    if wide {
+        if start >= 2 && zero(start - 1) && alnum(start - 2) {
+            return false;
+        }
+        if end + 1 < data.len() && zero(end + 1) && alnum(end) {
+            return false;
+        }
+    } else {
+        if start >= 1 && alnum(start - 1) {
+            return false;
+        }
+        if end < data.len() && alnum(end) {
+            return false;
+        }
+    }
+    true
+}

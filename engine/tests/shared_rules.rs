@@ -1,0 +1,87 @@
+//! Every rule file of the shared corpus (`../shared/rules`) parses without
+//! errors.
+
+use std::path::{Path, PathBuf};
+
+use sigscan::syntax::{ParseOptions, SourceMap, parse_bytes};
+
+fn shared() -> PathBuf {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")).into()
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            collect(&p, out);
+        } else if matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("yar" | "yara")
+        ) {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn shared_rules_parse() {
+    let root = shared().join("rules");
+    assert!(
+        root.is_dir(),
+        "the shared rule corpus is missing: {} (it must sit next to the \
+         checkout)",
+        root.display()
+    );
+    let mut files = Vec::new();
+    collect(&root, &mut files);
+    let options =
+        ParseOptions { relaxed_re_syntax: true, ..Default::default() };
+    let mut ok = 0;
+    let mut failures = Vec::new();
+    let mut rules = 0;
+    for f in &files {
+        let bytes = std::fs::read(f).expect("readable rule file");
+        let mut sources = SourceMap::new();
+        let out = parse_bytes(
+            &bytes,
+            &f.display().to_string(),
+            &options,
+            &mut sources,
+        );
+        if out.has_errors() {
+            let first: Vec<String> = out
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .take(3)
+                .map(|d| {
+                    let r = d.render(&sources);
+                    r.lines()
+                        .take(6)
+                        .map(|l| &l[..l.len().min(200)])
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .collect();
+            failures.push(format!("{}:\n{}", f.display(), first.join("")));
+        } else {
+            ok += 1;
+            rules += out.file.rules.len();
+        }
+    }
+    println!(
+        "parsed {ok} of {} rule files ({rules} rules) under {}",
+        files.len(),
+        root.display()
+    );
+    assert!(failures.is_empty(), "{} files failed:\n{}", failures.len(), {
+        failures.iter().take(20).cloned().collect::<Vec<_>>().join("\n")
+    });
+    assert_eq!(files.len(), 541, "the shared corpus should hold 541 files");
+    assert_eq!(ok, files.len());
+}
