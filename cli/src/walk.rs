@@ -348,7 +348,8 @@ mod tests {
             n,
             [
                 format!(
-                    "error: {root}/broken: No such file or directory (os error 2)"
+                    "error: {root}/broken: No such file or directory \
+                     (os error 2)"
                 ),
                 format!("notice: {root}/fifo: skipped (named pipe)"),
                 format!(
