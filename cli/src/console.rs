@@ -57,6 +57,8 @@ struct State {
     drawn: bool,
     /// Set when the progress thread is to stop.
     done: bool,
+    /// When set, stdout and stderr go here instead (for tests).
+    captured: Option<(String, String)>,
 }
 
 /// The shared output of a command.
@@ -91,6 +93,20 @@ impl Console {
         }
     }
 
+    /// A console that keeps what is written, for tests.
+    #[cfg(test)]
+    pub fn captured() -> Console {
+        let c = Console::with_progress(false);
+        c.lock().captured = Some(Default::default());
+        c
+    }
+
+    /// What a [`Console::captured`] console got on stdout and stderr.
+    #[cfg(test)]
+    pub fn take(&self) -> (String, String) {
+        self.lock().captured.take().unwrap_or_default()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         // A panicking writer cannot leave the state inconsistent.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
@@ -110,6 +126,10 @@ impl Console {
             return Ok(());
         }
         let mut state = self.lock();
+        if let Some((out, _)) = &mut state.captured {
+            out.push_str(s);
+            return Ok(());
+        }
         Console::erase(&mut state);
         let mut stdout = io::stdout().lock();
         stdout.write_all(s.as_bytes())?;
@@ -119,6 +139,11 @@ impl Console {
     /// Writes one line to stderr.
     pub fn err(&self, line: &str) {
         let mut state = self.lock();
+        if let Some((_, err)) = &mut state.captured {
+            err.push_str(line);
+            err.push('\n');
+            return;
+        }
         Console::erase(&mut state);
         let _ = writeln!(io::stderr().lock(), "{line}");
     }

@@ -33,6 +33,7 @@ mod scan;
 mod sources;
 mod walk;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -91,6 +92,7 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<ExitCode> {
         meta: args.print_meta,
         tags: args.print_tags,
         strings: args.print_strings,
+        color: std::io::stdout().is_terminal(),
     };
     let format = args.output_format.unwrap_or_default();
     let want_kinds =

@@ -34,6 +34,22 @@ pub struct OutputOptions {
     pub tags: bool,
     /// `-s`: print matches, at most this many bytes of each.
     pub strings: Option<usize>,
+    /// Paint rule names in bold cyan (text output on a terminal).
+    pub color: bool,
+}
+
+/// ANSI: bold cyan, and back to normal.
+const CYAN: (&str, &str) = ("\x1b[1;36m", "\x1b[0m");
+
+/// Appends `s`, painted when `color` is set.
+fn push_painted(out: &mut String, s: &str, color: bool) {
+    if color {
+        out.push_str(CYAN.0);
+        out.push_str(s);
+        out.push_str(CYAN.1);
+    } else {
+        out.push_str(s);
+    }
 }
 
 /// A metadata value.
@@ -147,10 +163,10 @@ pub fn text(opts: &OutputOptions, path: &str, rules: &[RuleReport]) -> String {
     }
     for rule in rules {
         if opts.namespace {
-            out.push_str(&rule.namespace);
+            push_painted(&mut out, &rule.namespace, opts.color);
             out.push(':');
         }
-        out.push_str(&rule.identifier);
+        push_painted(&mut out, &rule.identifier, opts.color);
         if opts.tags && !rule.tags.is_empty() {
             out.push_str(" [");
             out.push_str(&rule.tags.join(","));
@@ -550,6 +566,19 @@ mod tests {
     }
 
     #[test]
+    fn text_color() {
+        let opts = OutputOptions {
+            namespace: true,
+            color: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            text(&opts, "f", &[foo()]),
+            "\x1b[1;36mdefault\x1b[0m:\x1b[1;36mfoo\x1b[0m f\n"
+        );
+    }
+
+    #[test]
     fn text_count() {
         let opts = OutputOptions { count_only: true, ..Default::default() };
         assert_eq!(text(&opts, "f", &[foo(), foo()]), "f: 2\n");
@@ -569,7 +598,7 @@ mod tests {
             meta: true,
             tags: true,
             strings: Some(2),
-            count_only: false,
+            ..Default::default()
         };
         let mut r = foo();
         r.meta.truncate(2);

@@ -259,25 +259,62 @@ mod tests {
         fs::write(dir.path().join("b"), "b").unwrap();
         fs::write(dir.path().join("none"), "zzz").unwrap();
         fs::write(dir.path().join("bad"), "!a").unwrap();
-        let console = Console::with_progress(false);
-        let job = job(Source::Path(dir.path().into()));
+        let console = Console::captured();
+        let mut job = job(Source::Path(dir.path().into()));
+        job.threads = 1;
         let summary = run(&job, &console, || Fake(b"ab"));
         assert_eq!(
             summary,
             Summary { scanned: 3, matched: 2, errors: 1, timed_out: false }
         );
+        let root = dir.path().display();
+        let (out, err) = console.take();
+        assert_eq!(
+            out,
+            format!("has_a {root}/ab\nhas_b {root}/ab\nhas_b {root}/b\n")
+        );
+        assert_eq!(err, format!("error: {root}/bad: bad data\n"));
     }
 
     #[test]
     fn timeout_in_the_past_stops() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("a"), "a").unwrap();
-        let console = Console::with_progress(false);
+        let console = Console::captured();
         let mut job = job(Source::Path(dir.path().into()));
         job.deadline = Some(Instant::now());
         let summary = run(&job, &console, || Fake(b"a"));
         assert!(summary.timed_out);
         assert_eq!(summary.scanned, 0);
+        let err = console.take().1;
+        assert_eq!(
+            err,
+            format!("error: {}/a: timeout\n", dir.path().display())
+        );
+    }
+
+    #[test]
+    fn json_is_printed_once_at_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a"), "a").unwrap();
+        fs::write(dir.path().join("b"), "b").unwrap();
+        let console = Console::captured();
+        let mut job = job(Source::Path(dir.path().into()));
+        job.format = OutputFormat::Json;
+        job.output.count_only = true;
+        run(&job, &console, || Fake(b"ab"));
+        let (out, err) = console.take();
+        assert_eq!(err, "");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let root = fs::canonicalize(dir.path()).unwrap();
+        let path = |n| root.join(n).display().to_string();
+        assert_eq!(
+            v,
+            serde_json::json!([
+                {"path": path("a"), "count": 1},
+                {"path": path("b"), "count": 1},
+            ])
+        );
     }
 
     #[test]
