@@ -3,29 +3,39 @@
 //!
 //! # Parts
 //!
-//! - `syntax`: lexer, parser, AST and diagnostics.
-//! - `compiler`: rule sources to immutable [`Rules`]: patterns lowered to
-//!   atoms and one multi-pattern automaton, conditions to compact code.
-//! - `scanner`: [`Scanner`] runs [`Rules`] over bytes and files and returns
-//!   [`ScanResults`].
-//! - `modules`: `pe`, `elf`, `math`, `hash`, … (parsed lazily per scan).
-//! - `database`: the compiled rule database format.
+//! - `syntax` (public): lexer, parser, AST and [`Diagnostic`]s with
+//!   stable codes, rendered with file, line, column and caret.
+//! - `compiler`: [`Compiler`] turns sources into immutable [`Rules`]:
+//!   patterns lowered to atoms and one multi-pattern automaton
+//!   (`compiler::patterns`), conditions resolved, type-checked and lowered
+//!   to a flat arena of typed nodes (`compiler::cond`, `compiler::code`),
+//!   constants folded where YARA-X folds them.
+//! - `scanner`: [`Scanner`] runs [`Rules`] over bytes and files: one search
+//!   pass, then conditions evaluated in rule order with YARA-X's semantics
+//!   for undefined values; [`ScanResults`] lists [`MatchingRule`]s and
+//!   their [`PatternMatches`].
+//! - `modules`: `math`, `hash`, `string`, `time`, `console` behind one
+//!   interface (a schema plus a lazily run parser per scan) that `pe`,
+//!   `elf` and `dotnet` will implement too.
 //!
 //! # Example
 //!
-//! ```ignore
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let mut compiler = sigscan::Compiler::new();
 //! compiler.add_source(r#"rule a { strings: $a = "abc" condition: $a }"#)?;
 //! let rules = compiler.build()?;
 //! let mut scanner = sigscan::Scanner::new(&rules);
 //! let results = scanner.scan(b"xxabcxx")?;
-//! assert_eq!(results.matching_rules().count(), 1);
+//! let rule = results.matching_rules().next().expect("a matches");
+//! assert_eq!(rule.identifier(), "a");
+//! let pattern = rule.patterns().next().expect("$a");
+//! assert_eq!(pattern.matches()[0].offset, 2);
+//! # Ok(())
+//! # }
 //! ```
 
 #![forbid(unsafe_op_in_unsafe_fn)]
-// The compiler and scanner are being wired together; until the public
-// `Compiler`/`Scanner` use every internal piece, allow what is unused.
-#![allow(dead_code, unused_imports)]
 
 pub mod syntax;
 

@@ -121,11 +121,11 @@ pub(crate) enum Node {
     ReadFloat(u8, bool, NodeId),
     Not(NodeId),
     Defined(NodeId),
-    Neg(Num, NodeId),
+    Neg(NodeId),
     BitNot(NodeId),
     ToFloat(NodeId),
     /// Any value as a boolean (non-zero, non-empty).
-    ToBool(Num, NodeId),
+    ToBool(NodeId),
     And(List),
     Or(List),
     Arith(Arith, Num, NodeId, NodeId),
@@ -192,5 +192,142 @@ impl Code {
     pub fn node(&self, id: NodeId) -> &Node {
         static FALSE: Node = Node::Bool(false);
         self.nodes.get(id as usize).unwrap_or(&FALSE)
+    }
+}
+
+/// What a condition needs besides the data: used to decide before the
+/// search whether any rule could still match.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Needs {
+    /// Reads pattern matches (directly, or through another rule).
+    pub matches: bool,
+    /// Calls a module function (possibly costly: not worth evaluating
+    /// twice).
+    pub calls: bool,
+}
+
+impl Code {
+    /// The children of a node.
+    fn children(&self, n: NodeId, out: &mut Vec<NodeId>) {
+        let q = |q: Quant, out: &mut Vec<NodeId>| {
+            if let Quant::Count(c) | Quant::Percent(c) = q {
+                out.push(c);
+            }
+        };
+        match *self.node(n) {
+            Node::Bool(_)
+            | Node::Int(_)
+            | Node::Float(_)
+            | Node::Str(_)
+            | Node::Filesize
+            | Node::Global(_)
+            | Node::Rule(_)
+            | Node::Var(_)
+            | Node::PatMatch(_)
+            | Node::PatCount(_)
+            | Node::Module(_) => {}
+            Node::PatAt(_, a)
+            | Node::PatOffset(_, a)
+            | Node::PatLength(_, a)
+            | Node::ReadInt(_, a)
+            | Node::ReadFloat(_, _, a)
+            | Node::Not(a)
+            | Node::Defined(a)
+            | Node::Neg(a)
+            | Node::BitNot(a)
+            | Node::ToFloat(a)
+            | Node::ToBool(a)
+            | Node::Matches(a, _)
+            | Node::Field(a, _) => out.push(a),
+            Node::PatIn(_, a, b)
+            | Node::PatCountIn(_, a, b)
+            | Node::Arith(_, _, a, b)
+            | Node::Bits(_, a, b)
+            | Node::Cmp(_, _, a, b)
+            | Node::StrOp(_, a, b)
+            | Node::Index(a, b)
+            | Node::Key(a, b) => out.extend([a, b]),
+            Node::And(l) | Node::Or(l) => out.extend(self.get_list(l)),
+            Node::OfPats(qq, _, w) => {
+                q(qq, out);
+                match w {
+                    Where::Anywhere => {}
+                    Where::At(a) => out.push(a),
+                    Where::In(a, b) => out.extend([a, b]),
+                }
+            }
+            Node::OfExprs(qq, l) => {
+                q(qq, out);
+                out.extend(self.get_list(l));
+            }
+            Node::ForOf(qq, _, _, body) => {
+                q(qq, out);
+                out.push(body);
+            }
+            Node::ForRange(qq, lo, hi, _, body) => {
+                q(qq, out);
+                out.extend([lo, hi, body]);
+            }
+            Node::ForTuple(qq, l, _, body) => {
+                q(qq, out);
+                out.extend(self.get_list(l));
+                out.push(body);
+            }
+            Node::ForArray(qq, a, _, body)
+            | Node::ForDict(qq, a, _, _, body) => {
+                q(qq, out);
+                out.extend([a, body]);
+            }
+            Node::With(l, body) => {
+                let pairs = self.get_list(l);
+                out.extend(pairs.chunks_exact(2).map(|p| p[1]));
+                out.push(body);
+            }
+            Node::Call(this, _, _, l) => {
+                out.push(this);
+                out.extend(self.get_list(l));
+            }
+        }
+    }
+
+    /// What the subtree at `n` needs (iterative: no recursion).
+    pub fn needs(&self, n: NodeId) -> Needs {
+        let mut needs = Needs::default();
+        let mut stack = vec![n];
+        while let Some(n) = stack.pop() {
+            match self.node(n) {
+                Node::Rule(_)
+                | Node::PatMatch(_)
+                | Node::PatAt(..)
+                | Node::PatIn(..)
+                | Node::PatCount(_)
+                | Node::PatCountIn(..)
+                | Node::PatOffset(..)
+                | Node::PatLength(..)
+                | Node::OfPats(..)
+                | Node::ForOf(..) => needs.matches = true,
+                Node::Call(..) => needs.calls = true,
+                _ => {}
+            }
+            self.children(n, &mut stack);
+        }
+        needs
+    }
+
+    /// The conjuncts of `root` that can be decided without the search:
+    /// if one of them is not true, the rule cannot match whatever the
+    /// patterns find.
+    pub fn guards(&self, root: NodeId) -> Vec<NodeId> {
+        let items: Vec<NodeId> = match self.node(root) {
+            Node::And(l) => self.get_list(*l).to_vec(),
+            _ => vec![root],
+        };
+        items
+            .into_iter()
+            .filter(|&i| {
+                let n = self.needs(i);
+                !n.matches && !n.calls
+            })
+            .collect()
     }
 }

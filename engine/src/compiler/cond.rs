@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::code::{Arith, Bits, Cmp, Code, Node, NodeId, Num, Pat, Quant, StrOp, Where};
+use super::code::{
+    Arith, Bits, Cmp, Code, Node, NodeId, Num, Pat, Quant, StrOp, Where,
+};
 use super::patterns::PatternId;
 use crate::modules::{self, Signature, StructType};
 use crate::syntax::ast::{self, BinaryOp, Expr, ExprKind, Span, UnaryOp};
@@ -125,9 +127,7 @@ fn out_of_range(span: Span, lo: i64, hi: i64) -> Diagnostic {
         "number out of range",
         span,
     )
-    .with_label(format!(
-        "this number is out of the allowed range [{lo}-{hi}]"
-    ))
+    .with_label(format!("this number is out of the allowed range [{lo}-{hi}]"))
 }
 
 impl<'a> Lowerer<'a> {
@@ -155,7 +155,7 @@ impl<'a> Lowerer<'a> {
         let root = self.boolean(e)?;
         let mut ok = true;
         for p in &self.patterns {
-            if !p.used {
+            if !p.used && !p.name.starts_with("$_") {
                 ok = false;
                 self.diags.push(
                     Diagnostic::error(
@@ -189,18 +189,18 @@ impl<'a> Lowerer<'a> {
     /// An expression in a boolean context: any scalar is accepted.
     fn boolean(&mut self, e: &Expr) -> R<NodeId> {
         let (n, t) = self.expr(e)?;
-        self.to_bool(e, n, &t)
+        self.as_bool(e, n, &t)
     }
 
-    fn to_bool(&mut self, e: &Expr, n: NodeId, t: &Ty) -> R<NodeId> {
+    fn as_bool(&mut self, e: &Expr, n: NodeId, t: &Ty) -> R<NodeId> {
         match t {
             Ty::Bool => Ok(n),
             Ty::Int | Ty::Float | Ty::Str => {
-                let num = t.num().unwrap_or(Num::Int);
+                self.diags.push(non_boolean(e.span, t));
                 Ok(match *self.code.node(n) {
                     Node::Int(i) => self.push(Node::Bool(i != 0)),
                     Node::Float(f) => self.push(Node::Bool(f != 0.0)),
-                    _ => self.push(Node::ToBool(num, n)),
+                    _ => self.push(Node::ToBool(n)),
                 })
             }
             _ => self.fail(ty_err(e, "`bool`", t)),
@@ -232,7 +232,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn to_float(&mut self, n: NodeId, t: &Ty) -> NodeId {
+    fn as_float(&mut self, n: NodeId, t: &Ty) -> NodeId {
         match (t, self.code.node(n)) {
             (Ty::Float, _) => n,
             (_, Node::Int(i)) => {
@@ -318,7 +318,10 @@ impl<'a> Lowerer<'a> {
                 match t {
                     Ty::Array(item) => {
                         let i = self.int(index)?;
-                        (self.push(Node::Index(obj, i)), Ty::from_module(&item))
+                        (
+                            self.push(Node::Index(obj, i)),
+                            Ty::from_module(&item),
+                        )
                     }
                     Ty::Dict(item) => {
                         let k = self.string(index)?;
@@ -390,7 +393,7 @@ impl<'a> Lowerer<'a> {
             }
             ExprKind::ForOf { quantifier, set, body } => {
                 let ids = self.pattern_set(set)?;
-                let q = self.quant(quantifier)?;
+                let q = self.quant(quantifier, e.span)?;
                 let slot = self.slot();
                 self.pat_vars.push(slot);
                 let body = self.boolean(body);
@@ -399,9 +402,10 @@ impl<'a> Lowerer<'a> {
                 let list = self.code.list(&ids);
                 (self.push(Node::ForOf(q, list, slot, body)), Ty::Bool)
             }
-            ExprKind::ForIn { quantifier, vars, iterable, body } => {
-                (self.for_in(quantifier, vars, iterable, body)?, Ty::Bool)
-            }
+            ExprKind::ForIn { quantifier, vars, iterable, body } => (
+                self.for_in(e.span, quantifier, vars, iterable, body)?,
+                Ty::Bool,
+            ),
             ExprKind::With { decls, body } => {
                 let mut pairs = Vec::new();
                 let depth = self.scopes.len();
@@ -560,7 +564,8 @@ impl<'a> Lowerer<'a> {
         let Some(sig) = exact.or_else(coerced).cloned() else {
             let mut note = String::from("accepted argument combinations:\n");
             for s in &sigs {
-                let names: Vec<&str> = s.args.iter().map(|a| a.name()).collect();
+                let names: Vec<&str> =
+                    s.args.iter().map(|a| a.name()).collect();
                 note.push_str(&format!("\n({})", names.join(", ")));
             }
             let span = args
@@ -580,7 +585,7 @@ impl<'a> Lowerer<'a> {
         let mut ids = Vec::with_capacity(lowered.len());
         for (p, (n, t)) in sig.args.iter().zip(&lowered) {
             let n = if matches!(p, modules::Type::Float) {
-                self.to_float(*n, t)
+                self.as_float(*n, t)
             } else {
                 *n
             };
@@ -800,7 +805,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn quant(&mut self, q: &ast::Quantifier) -> R<Quant> {
+    fn quant(&mut self, q: &ast::Quantifier, whole: Span) -> R<Quant> {
         Ok(match q {
             ast::Quantifier::All => Quant::All,
             ast::Quantifier::Any => Quant::Any,
@@ -808,7 +813,18 @@ impl<'a> Lowerer<'a> {
             ast::Quantifier::Count(e) => {
                 let n = self.int(e)?;
                 match self.const_int(n) {
-                    Some(0) => Quant::None,
+                    Some(0) => {
+                        self.diags.push(
+                            Diagnostic::warning(
+                                DiagnosticKind::AmbiguousExpression,
+                                "ambiguous expression",
+                                whole,
+                            )
+                            .with_label("this expression is ambiguous")
+                            .with_note("consider using `none` instead of `0`"),
+                        );
+                        Quant::None
+                    }
                     Some(i) if i < 0 => return self.fail(negative(e.span)),
                     _ => Quant::Count(n),
                 }
@@ -832,7 +848,7 @@ impl<'a> Lowerer<'a> {
         set: &ast::OfSet,
         anchor: Option<&ast::Anchor>,
     ) -> R<NodeId> {
-        let quant = self.quant(q)?;
+        let quant = self.quant(q, e.span)?;
         match set {
             ast::OfSet::Patterns(set) => {
                 let ids = self.pattern_set(set)?;
@@ -846,6 +862,7 @@ impl<'a> Lowerer<'a> {
                         Where::In(lo, hi)
                     }
                 };
+                self.check_invariant(e.span, quant, ids.len(), "patterns");
                 let list = self.code.list(&ids);
                 Ok(self.push(Node::OfPats(quant, list, w)))
             }
@@ -887,6 +904,25 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Warns when `N of` asks for more items than the set has.
+    fn check_invariant(&mut self, span: Span, q: Quant, n: usize, what: &str) {
+        let Quant::Count(c) = q else { return };
+        let Some(k) = self.const_int(c) else { return };
+        if usize::try_from(k).is_ok_and(|k| k > n) {
+            self.diags.push(
+                Diagnostic::warning(
+                    DiagnosticKind::InvariantExpression,
+                    "invariant boolean expression",
+                    span,
+                )
+                .with_label("this expression is always false")
+                .with_note(format!(
+                    "the expression requires {k} matching {what} out of {n}"
+                )),
+            );
+        }
+    }
+
     fn of_exprs(
         &mut self,
         e: &Expr,
@@ -904,18 +940,20 @@ impl<'a> Lowerer<'a> {
                 .with_label("this is not a set of patterns"),
             );
         }
+        self.check_invariant(e.span, quant, nodes.len(), "expressions");
         let list = self.code.list(&nodes);
         Ok(self.push(Node::OfExprs(quant, list)))
     }
 
     fn for_in(
         &mut self,
+        whole: Span,
         q: &ast::Quantifier,
         vars: &[ast::Ident],
         iterable: &ast::Iterable,
         body: &Expr,
     ) -> R<NodeId> {
-        let quant = self.quant(q)?;
+        let quant = self.quant(q, whole)?;
         let depth = self.scopes.len();
         let arity_err = |this: &mut Self, want: usize| {
             let span = vars
@@ -972,18 +1010,12 @@ impl<'a> Lowerer<'a> {
                 let mut ty: Option<(Ty, Span)> = None;
                 for it in items {
                     let (n, t) = self.expr(it)?;
-                    if !matches!(t, Ty::Int | Ty::Float | Ty::Str | Ty::Bool)
-                    {
+                    if !matches!(t, Ty::Int | Ty::Float | Ty::Str | Ty::Bool) {
                         return self.fail(ty_err(it, "a scalar", &t));
                     }
                     if let Some((t0, s0)) = &ty {
                         if t0.name() != t.name() {
-                            return self.fail(mismatch(
-                                *s0,
-                                t0,
-                                it.span,
-                                &t,
-                            ));
+                            return self.fail(mismatch(*s0, t0, it.span, &t));
                         }
                     } else {
                         ty = Some((t.clone(), it.span));
@@ -1079,7 +1111,7 @@ impl<'a> Lowerer<'a> {
                         }
                     },
                     Node::Float(f) => Node::Float(-f),
-                    _ => Node::Neg(t.num().unwrap_or(Num::Int), n),
+                    _ => Node::Neg(n),
                 };
                 (self.push(r), t)
             }
@@ -1148,13 +1180,16 @@ impl<'a> Lowerer<'a> {
                                 return self.fail(ty_err(x, "a scalar", t));
                             }
                         }
-                        return self.fail(mismatch(
-                            lhs.span, &lt, rhs.span, &rt,
-                        ));
+                        return self
+                            .fail(mismatch(lhs.span, &lt, rhs.span, &rt));
                     }
                 };
+                if matches!(cmp, Cmp::Eq) {
+                    self.check_satisfiable(l, lhs.span, r, rhs.span);
+                    self.check_satisfiable(r, rhs.span, l, lhs.span);
+                }
                 let (l, r) = if num == Num::Float {
-                    (self.to_float(l, &lt), self.to_float(r, &rt))
+                    (self.as_float(l, &lt), self.as_float(r, &rt))
                 } else {
                     (l, r)
                 };
@@ -1236,8 +1271,7 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 if let (Some(a), Some(c)) = (cl, cr) {
-                    if let Some(v) = crate::scanner::eval_bits(b, a, c)
-                    {
+                    if let Some(v) = crate::scanner::eval_bits(b, a, c) {
                         return Ok((self.push(Node::Int(v)), Ty::Int));
                     }
                 }
@@ -1298,14 +1332,80 @@ impl<'a> Lowerer<'a> {
                             )),
                         };
                     }
-                    return Ok((self.push(Node::Arith(a, Num::Int, l, r)), Ty::Int));
+                    return Ok((
+                        self.push(Node::Arith(a, Num::Int, l, r)),
+                        Ty::Int,
+                    ));
                 }
-                let l = self.to_float(l, &lt);
-                let r = self.to_float(r, &rt);
+                let l = self.as_float(l, &lt);
+                let r = self.as_float(r, &rt);
                 Ok((self.push(Node::Arith(a, Num::Float, l, r)), Ty::Float))
             }
         }
     }
+}
+
+impl Lowerer<'_> {
+    /// Warns about `uintN(…) == k` with `k` outside what the read yields.
+    fn check_satisfiable(
+        &mut self,
+        read: NodeId,
+        rs: Span,
+        k: NodeId,
+        ks: Span,
+    ) {
+        let Node::ReadInt(ty, _) = *self.code.node(read) else { return };
+        let Some(k) = self.const_int(k) else { return };
+        let bits = u32::from(ty.bits);
+        let (lo, hi) = if ty.signed {
+            (-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1)
+        } else {
+            (0, (1i64 << bits) - 1)
+        };
+        if k < lo || k > hi {
+            self.diags.push(
+                Diagnostic::warning(
+                    DiagnosticKind::UnsatisfiableExpression,
+                    "unsatisfiable expression",
+                    rs,
+                )
+                .with_label(format!(
+                    "this expression is an integer in the range [{lo},{hi}]"
+                ))
+                .with_secondary(
+                    ks,
+                    format!("this integer is outside the range [{lo},{hi}]"),
+                ),
+            );
+        }
+    }
+}
+
+fn non_boolean(span: Span, t: &Ty) -> Diagnostic {
+    let note = match t {
+        Ty::Int => {
+            "non-zero integers are considered `true`, while zero is \
+                    `false`"
+        }
+        Ty::Float => {
+            "non-zero floats are considered `true`, while zero is \
+                      `false`"
+        }
+        _ => {
+            "non-empty strings are considered `true`, while the empty \
+              string (\"\") is `false`"
+        }
+    };
+    Diagnostic::warning(
+        DiagnosticKind::NonBooleanAsBoolean,
+        "non-boolean expression used as boolean",
+        span,
+    )
+    .with_label(format!(
+        "this expression is `{}` but is being used as `bool`",
+        t.name()
+    ))
+    .with_note(note)
 }
 
 fn negative(span: Span) -> Diagnostic {

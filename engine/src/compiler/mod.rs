@@ -16,6 +16,9 @@ use std::sync::Arc;
 
 pub(crate) mod code;
 mod cond;
+// Owned by the patterns work; its not-yet-used helpers are allowed here
+// until it trims them.
+#[allow(dead_code, unused_imports)]
 pub(crate) mod patterns;
 mod regex;
 
@@ -30,6 +33,9 @@ use crate::syntax::{
     Diagnostic, DiagnosticKind, ParseOptions, SourceMap, Span, parse,
 };
 
+/// Module name to (index in `modules::MODULES`, schema).
+type ModuleMap = HashMap<String, (u32, Arc<StructType>)>;
+
 /// The value of an external variable (`define_global`, `set_global`).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -40,7 +46,7 @@ pub enum Value {
 }
 
 impl Value {
-    fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             Value::Bool(_) => "bool",
             Value::Int(_) => "integer",
@@ -127,6 +133,10 @@ pub(crate) struct RuleData {
     pub is_private: bool,
     pub is_global: bool,
     pub condition: NodeId,
+    /// Whether the condition reads pattern matches (or other rules).
+    pub uses_matches: bool,
+    /// Conjuncts of the condition decidable before the search.
+    pub guards: Vec<NodeId>,
     /// `(identifier, id, private)` of each pattern, in declaration order.
     pub patterns: Vec<(String, PatternId, bool)>,
 }
@@ -143,6 +153,8 @@ pub struct Compiler {
     namespace: u32,
     /// Rule names per namespace, in declaration order.
     ns_rules: Vec<Vec<RuleSym>>,
+    /// Modules imported so far per namespace.
+    ns_modules: Vec<ModuleMap>,
     globals: Vec<(String, Value)>,
     global_types: HashMap<String, (u32, Ty)>,
     imports: Vec<String>,
@@ -177,6 +189,7 @@ impl Compiler {
             namespaces: vec!["default".to_string()],
             namespace: 0,
             ns_rules: vec![Vec::new()],
+            ns_modules: vec![ModuleMap::new()],
             globals: Vec::new(),
             global_types: HashMap::new(),
             imports: Vec::new(),
@@ -214,6 +227,7 @@ impl Compiler {
             None => {
                 self.namespaces.push(name.to_string());
                 self.ns_rules.push(Vec::new());
+                self.ns_modules.push(ModuleMap::new());
                 self.namespace = (self.namespaces.len() - 1) as u32;
             }
         }
@@ -229,7 +243,10 @@ impl Compiler {
     ) -> Result<&mut Self, CompileError> {
         let value = value.into();
         let valid = !name.is_empty()
-            && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid || self.global_types.contains_key(name) {
             let msg = if valid {
@@ -324,11 +341,6 @@ impl Compiler {
             Ok(p) => p,
             Err(d) => return Err(CompileError::new(vec![d], &self.sources)),
         };
-        let modules = self
-            .imports
-            .iter()
-            .filter_map(|m| modules::find(m).map(|i| i as u32))
-            .collect();
         Ok(Rules {
             rules: self.rules,
             namespaces: self.namespaces,
@@ -336,7 +348,6 @@ impl Compiler {
             patterns,
             globals: self.globals,
             imports: self.imports,
-            modules,
         })
     }
 
@@ -355,16 +366,21 @@ impl Compiler {
             return Err(CompileError::new(errors, &self.sources));
         }
         // Imports of this source.
-        let mut modules_here = HashMap::new();
+        // Imports of earlier sources of this namespace stay visible.
+        let mut modules_here =
+            self.ns_modules[self.namespace as usize].clone();
         for imp in &parsed.file.imports {
             match modules::find(&imp.module) {
                 Some(i) => {
                     let schema = self
                         .schemas
                         .entry(i)
-                        .or_insert_with(|| Arc::new((modules::MODULES[i].schema)()))
+                        .or_insert_with(|| {
+                            Arc::new((modules::MODULES[i].schema)())
+                        })
                         .clone();
-                    modules_here.insert(imp.module.clone(), (i as u32, schema));
+                    modules_here
+                        .insert(imp.module.clone(), (i as u32, schema));
                 }
                 None => diags.push(
                     Diagnostic::error(
@@ -409,10 +425,32 @@ impl Compiler {
                 );
                 continue;
             }
-            let index = self.rules.len() as u32;
-            if let Ok(data) =
-                self.compile_rule(rule, &mut builder, &modules_here, &mut diags)
+            let name = rule.name.name.as_str();
+            if self.global_types.contains_key(name)
+                || modules_here.contains_key(name)
             {
+                diags.push(
+                    Diagnostic::error(
+                        DiagnosticKind::DuplicateRule,
+                        format!(
+                            "rule `{name}` conflicts with an existing \
+                             identifier"
+                        ),
+                        rule.name.span,
+                    )
+                    .with_label(
+                        "identifier already in use by a module or a global",
+                    ),
+                );
+                continue;
+            }
+            let index = self.rules.len() as u32;
+            if let Ok(data) = self.compile_rule(
+                rule,
+                &mut builder,
+                &modules_here,
+                &mut diags,
+            ) {
                 self.rules.push(RuleData { namespace: ns, ..data });
             }
             self.ns_rules[ns as usize]
@@ -432,6 +470,7 @@ impl Compiler {
             self.code.regexes.truncate(code_len.3);
             return Err(CompileError::new(errors, &self.sources));
         }
+        self.ns_modules[ns as usize] = modules_here;
         for imp in parsed.file.imports {
             if !self.imports.contains(&imp.module) {
                 self.imports.push(imp.module);
@@ -444,7 +483,7 @@ impl Compiler {
         &mut self,
         rule: &ast::Rule,
         builder: &mut PatternSetBuilder,
-        modules_here: &HashMap<String, (u32, Arc<StructType>)>,
+        modules_here: &ModuleMap,
         diags: &mut Vec<Diagnostic>,
     ) -> Result<RuleData, ()> {
         let mut syms = Vec::new();
@@ -492,6 +531,8 @@ impl Compiler {
                 .collect(),
             is_private: rule.is_private,
             is_global: rule.is_global,
+            uses_matches: self.code.needs(condition).matches,
+            guards: self.code.guards(condition),
             condition,
             patterns: pats,
         })
@@ -508,8 +549,6 @@ pub struct Rules {
     pub(crate) patterns: PatternSet,
     pub(crate) globals: Vec<(String, Value)>,
     pub(crate) imports: Vec<String>,
-    /// Indices in `modules::MODULES` of the imported modules.
-    pub(crate) modules: Vec<u32>,
 }
 
 impl Rules {
@@ -575,7 +614,8 @@ impl<'r> RuleInfo<'r> {
 
     pub fn metadata(
         &self,
-    ) -> impl ExactSizeIterator<Item = (&'r str, &'r MetaValue)> + use<'r> {
+    ) -> impl ExactSizeIterator<Item = (&'r str, &'r MetaValue)> + use<'r>
+    {
         self.data().meta.iter().map(|(k, v)| (k.as_str(), v))
     }
 
@@ -587,4 +627,3 @@ impl<'r> RuleInfo<'r> {
         self.data().is_global
     }
 }
-

@@ -2,16 +2,17 @@
 //! to a `regex-automata` matcher over bytes.
 
 use regex_automata::meta::Regex;
-use regex_automata::util::syntax;
 
 use crate::syntax::ast;
 
+/// Deepest group nesting accepted.
+const NEST_LIMIT: u32 = 200;
+
 /// Rewrites what `regex-syntax` reads differently from YARA: `\/` is a
-/// slash, `{,n}` is `{0,n}`, and characters beyond ASCII stand for their
-/// UTF-8 bytes.
+/// slash and characters beyond ASCII stand for their UTF-8 bytes.
 fn translate(src: &str) -> String {
     let mut out = String::with_capacity(src.len());
-    let mut chars = src.chars().peekable();
+    let mut chars = src.chars();
     while let Some(c) = chars.next() {
         match c {
             '\\' => match chars.next() {
@@ -22,7 +23,6 @@ fn translate(src: &str) -> String {
                 }
                 None => out.push('\\'),
             },
-            '{' if chars.peek() == Some(&',') => out.push_str("{0"),
             c if !c.is_ascii() => {
                 let mut buf = [0u8; 4];
                 for b in c.encode_utf8(&mut buf).bytes() {
@@ -35,16 +35,26 @@ fn translate(src: &str) -> String {
     out
 }
 
-/// Compiles `re`, or says why it is invalid.
+/// Compiles `re` (bytes, ASCII classes, `{,n}` allowed), or says why it
+/// is invalid.
 pub(crate) fn compile(re: &ast::Regex) -> Result<Regex, String> {
-    let config = syntax::Config::new()
+    let src = translate(&re.source);
+    let parsed = regex_syntax::ast::parse::ParserBuilder::new()
+        .empty_min_range(true)
+        .nest_limit(NEST_LIMIT)
+        .build()
+        .parse(&src)
+        .map_err(|e| e.kind().to_string())?;
+    let hir = regex_syntax::hir::translate::TranslatorBuilder::new()
         .unicode(false)
         .utf8(false)
         .case_insensitive(re.case_insensitive)
-        .dot_matches_new_line(re.dot_matches_new_line);
+        .dot_matches_new_line(re.dot_matches_new_line)
+        .build()
+        .translate(&src, &parsed)
+        .map_err(|e| e.kind().to_string())?;
     Regex::builder()
-        .syntax(config)
         .configure(Regex::config().utf8_empty(false))
-        .build(&translate(&re.source))
+        .build_from_hir(&hir)
         .map_err(|e| e.to_string())
 }

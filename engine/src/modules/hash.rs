@@ -1,7 +1,5 @@
 //! `hash`: digests and checksums of data ranges and strings.
 
-
-
 use super::{Arg, Ctx, StructType, Type, Value, bytes_arg, func, sig};
 
 pub(super) fn schema() -> StructType {

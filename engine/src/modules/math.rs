@@ -22,16 +22,25 @@ pub(super) fn schema() -> StructType {
                 vec![sig(&[I], S, to_string), sig(&[I, I], S, to_string)],
             ),
             func("to_number", vec![sig(&[Bool], I, to_number)]),
-            func("count", vec![sig(&[I, I, I], I, count), sig(&[I], I, count)]),
+            func(
+                "count",
+                vec![sig(&[I, I, I], I, count), sig(&[I], I, count)],
+            ),
             func(
                 "percentage",
                 vec![sig(&[I, I, I], F, percentage), sig(&[I], F, percentage)],
             ),
             func("mode", vec![sig(&[I, I], I, mode), sig(&[], I, mode)]),
-            func("entropy", vec![sig(&[I, I], F, entropy), sig(&[S], F, entropy)]),
+            func(
+                "entropy",
+                vec![sig(&[I, I], F, entropy), sig(&[S], F, entropy)],
+            ),
             func(
                 "deviation",
-                vec![sig(&[I, I, F], F, deviation), sig(&[S, F], F, deviation)],
+                vec![
+                    sig(&[I, I, F], F, deviation),
+                    sig(&[S, F], F, deviation),
+                ],
             ),
             func("mean", vec![sig(&[I, I], F, mean), sig(&[S], F, mean)]),
             func(
@@ -43,7 +52,10 @@ pub(super) fn schema() -> StructType {
             ),
             func(
                 "monte_carlo_pi",
-                vec![sig(&[I, I], F, monte_carlo_pi), sig(&[S], F, monte_carlo_pi)],
+                vec![
+                    sig(&[I, I], F, monte_carlo_pi),
+                    sig(&[S], F, monte_carlo_pi),
+                ],
             ),
         ],
     }
@@ -95,7 +107,8 @@ fn abs(_: &Ctx<'_>, a: &[Arg<'_>]) -> Option<Value> {
 }
 
 fn in_range_float(_: &Ctx<'_>, a: &[Arg<'_>]) -> Option<Value> {
-    let (x, lo, hi) = (a.first()?.float()?, a.get(1)?.float()?, a.get(2)?.float()?);
+    let (x, lo, hi) =
+        (a.first()?.float()?, a.get(1)?.float()?, a.get(2)?.float()?);
     Some(Value::Bool(lo <= x && x <= hi))
 }
 

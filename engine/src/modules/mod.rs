@@ -35,9 +35,14 @@ mod console;
 mod hash;
 mod math;
 mod string;
+#[cfg(test)]
+mod tests;
 mod time;
 
 /// The type of a module field.
+// Struct, array and dict fields come with the structured modules (pe,
+// elf, dotnet).
+#[allow(dead_code)]
 #[derive(Clone, Debug)]
 pub(crate) enum Type {
     Int,
@@ -99,6 +104,7 @@ pub(crate) struct Signature {
 pub(crate) type ModFn = fn(&Ctx<'_>, &[Arg<'_>]) -> Option<Value>;
 
 /// What a module function sees.
+#[allow(dead_code)] // `module` and `this` serve the structured modules.
 pub(crate) struct Ctx<'a> {
     /// The scanned bytes.
     pub data: &'a [u8],
@@ -147,6 +153,7 @@ impl<'a> Arg<'a> {
 }
 
 /// A module's value tree.
+#[allow(dead_code)] // arrays and dicts come with the structured modules.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) enum Value {
     #[default]
@@ -181,8 +188,7 @@ impl<'t> StructBuilder<'t> {
 
     /// Sets field `name` (ignored if the schema has no such field).
     pub fn set(&mut self, name: &str, value: Value) -> &mut Self {
-        if let Some(i) = self.ty.fields.iter().position(|f| f.name == name)
-        {
+        if let Some(i) = self.ty.fields.iter().position(|f| f.name == name) {
             self.slots[i] = value;
         }
         self
@@ -201,12 +207,25 @@ pub(crate) struct Module {
 }
 
 /// Every built-in module.
+#[cfg(not(test))]
 pub(crate) static MODULES: &[Module] = &[
     Module { name: "console", schema: console::schema, main: console::main },
     Module { name: "hash", schema: hash::schema, main: hash::main },
     Module { name: "math", schema: math::schema, main: math::main },
     Module { name: "string", schema: string::schema, main: string::main },
     Module { name: "time", schema: time::schema, main: time::main },
+];
+
+/// Every built-in module, plus `tests` (structs, arrays, dictionaries and
+/// methods) in unit tests.
+#[cfg(test)]
+pub(crate) static MODULES: &[Module] = &[
+    Module { name: "console", schema: console::schema, main: console::main },
+    Module { name: "hash", schema: hash::schema, main: hash::main },
+    Module { name: "math", schema: math::schema, main: math::main },
+    Module { name: "string", schema: string::schema, main: string::main },
+    Module { name: "time", schema: time::schema, main: time::main },
+    Module { name: "tests", schema: tests::schema, main: tests::main },
 ];
 
 /// The index in [`MODULES`] of the module called `name`.
@@ -242,7 +261,10 @@ pub(crate) fn slice(data: &[u8], offset: i64, size: i64) -> Option<&[u8]> {
 
 /// The bytes an `(offset, size)` or `(string)` overload talks about:
 /// `args[0..2]` as a range of the data, or `args[0]` as a string.
-pub(crate) fn bytes_arg<'a>(ctx: &Ctx<'a>, args: &[Arg<'a>]) -> Option<&'a [u8]> {
+pub(crate) fn bytes_arg<'a>(
+    ctx: &Ctx<'a>,
+    args: &[Arg<'a>],
+) -> Option<&'a [u8]> {
     match args {
         [Arg::Str(s), ..] => Some(s),
         [Arg::Int(o), Arg::Int(s), ..] => slice(ctx.data, *o, *s),

@@ -6,7 +6,10 @@ pub(super) fn schema() -> StructType {
     use Type::{Int as I, Str as S};
     StructType {
         fields: vec![
-            func("to_int", vec![sig(&[S], I, to_int), sig(&[S, I], I, to_int)]),
+            func(
+                "to_int",
+                vec![sig(&[S], I, to_int), sig(&[S, I], I, to_int)],
+            ),
             func("length", vec![sig(&[S], I, length)]),
         ],
     }

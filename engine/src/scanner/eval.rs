@@ -322,15 +322,22 @@ impl<'a> Eval<'a> {
                 }
                 _ => V::Undef,
             },
-            Node::PatCount(p) => V::Int(self.matches.get(self.pat(p)).len() as i64),
-            Node::PatCountIn(p, lo, hi) => match (self.int(lo), self.int(hi)) {
-                (Some(lo), Some(hi)) => V::Int(self.count_in(self.pat(p), lo, hi)),
-                _ => V::Undef,
-            },
+            Node::PatCount(p) => {
+                V::Int(self.matches.get(self.pat(p)).len() as i64)
+            }
+            Node::PatCountIn(p, lo, hi) => {
+                match (self.int(lo), self.int(hi)) {
+                    (Some(lo), Some(hi)) => {
+                        V::Int(self.count_in(self.pat(p), lo, hi))
+                    }
+                    _ => V::Undef,
+                }
+            }
             Node::PatOffset(p, i) | Node::PatLength(p, i) => {
                 let offset = matches!(code.node(n), Node::PatOffset(..));
                 let Some(i) = self.int(i) else { return V::Undef };
-                let Some(i) = i.checked_sub(1).and_then(|i| usize::try_from(i).ok())
+                let Some(i) =
+                    i.checked_sub(1).and_then(|i| usize::try_from(i).ok())
                 else {
                     return V::Undef;
                 };
@@ -400,7 +407,7 @@ impl<'a> Eval<'a> {
                 _ => V::Undef,
             },
             Node::Defined(x) => V::Bool(!matches!(self.eval(x), V::Undef)),
-            Node::Neg(_, x) => match self.eval(x) {
+            Node::Neg(x) => match self.eval(x) {
                 V::Int(i) => V::Int(i.wrapping_neg()),
                 V::Float(f) => V::Float(-f),
                 _ => V::Undef,
@@ -413,7 +420,7 @@ impl<'a> Eval<'a> {
                 V::Int(i) => V::Float(i as f64),
                 v => v,
             },
-            Node::ToBool(_, x) => match self.eval(x) {
+            Node::ToBool(x) => match self.eval(x) {
                 V::Int(i) => V::Bool(i != 0),
                 V::Float(f) => V::Bool(f != 0.0),
                 V::Str(s) => V::Bool(!s.is_empty()),
@@ -504,7 +511,8 @@ impl<'a> Eval<'a> {
                 })
             }
             Node::StrOp(op, a, b) => {
-                let (V::Str(a), V::Str(b)) = (self.eval(a), self.eval(b)) else {
+                let (V::Str(a), V::Str(b)) = (self.eval(a), self.eval(b))
+                else {
                     return V::Undef;
                 };
                 V::Bool(match op {
@@ -571,7 +579,8 @@ impl<'a> Eval<'a> {
                     return V::Undef;
                 }
                 let n = hi.wrapping_sub(lo) as u64;
-                let n = usize::try_from(n.saturating_add(1)).unwrap_or(usize::MAX);
+                let n =
+                    usize::try_from(n.saturating_add(1)).unwrap_or(usize::MAX);
                 self.quantify(q, n, |s, i| {
                     s.set(slot, V::Int(lo.wrapping_add(i as i64)));
                     s.truth(body)

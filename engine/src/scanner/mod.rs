@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 mod eval;
+// Owned by the patterns work; helpers it has not used yet are allowed.
+#[allow(dead_code)]
 mod matches;
 
 pub(crate) use eval::eval_bits;
@@ -157,12 +159,7 @@ impl<'r> Scanner<'r> {
             });
         };
         if !self.globals[i].same_type(&value) {
-            let expected = match self.globals[i] {
-                Value::Bool(_) => "bool",
-                Value::Int(_) => "integer",
-                Value::Float(_) => "float",
-                Value::Str(_) => "string",
-            };
+            let expected = self.globals[i].type_name();
             return Err(ScanError {
                 kind: ScanErrorKind::GlobalType {
                     name: name.to_string(),
@@ -228,19 +225,19 @@ impl<'r> Scanner<'r> {
         let deadline = self.timeout.map(|t| Instant::now() + t);
         self.timed_out = false;
         self.truncated.clear();
-        if rules.patterns.len() > 0 {
+        self.module_values.clear();
+        self.module_values.resize_with(MODULES.len(), OnceCell::new);
+        self.matches.reset(rules.patterns.len());
+        if !rules.patterns.is_empty() && self.search_needed(data, deadline) {
             let limits = SearchLimits {
                 max_matches_per_pattern: self.max_matches,
                 deadline,
             };
-            let outcome = rules.patterns.search(data, &mut self.matches, &limits);
+            let outcome =
+                rules.patterns.search(data, &mut self.matches, &limits);
             self.timed_out = outcome.timed_out;
             self.truncated = outcome.truncated;
-        } else {
-            self.matches.reset(0);
         }
-        self.module_values.clear();
-        self.module_values.resize_with(MODULES.len(), OnceCell::new);
         self.results.clear();
         if self.timed_out {
             // Matches are incomplete: no rule is reported.
@@ -273,6 +270,28 @@ impl<'r> Scanner<'r> {
                 }
             }
         }
+    }
+}
+
+impl Scanner<'_> {
+    /// Whether some rule reading pattern matches could still match: its
+    /// guards (conjuncts decidable without matches) all hold. When none
+    /// can, the search is skipped.
+    fn search_needed(&self, data: &[u8], deadline: Option<Instant>) -> bool {
+        let rules = self.rules;
+        let mut ev = eval::Eval::new(
+            &rules.code,
+            data,
+            &self.matches,
+            Vec::new(),
+            &self.globals,
+            &self.module_values,
+            deadline,
+        );
+        rules
+            .rules
+            .iter()
+            .any(|r| r.uses_matches && r.guards.iter().all(|&g| ev.rule(g)))
     }
 }
 
@@ -384,7 +403,8 @@ impl<'s, 'r> MatchingRule<'s, 'r> {
 
     pub fn metadata(
         &self,
-    ) -> impl ExactSizeIterator<Item = (&'r str, &'r MetaValue)> + use<'r> {
+    ) -> impl ExactSizeIterator<Item = (&'r str, &'r MetaValue)> + use<'r>
+    {
         self.info.metadata()
     }
 
@@ -420,5 +440,41 @@ impl<'s, 'r> PatternMatches<'s, 'r> {
     /// Matches sorted by offset.
     pub fn matches(&self) -> &'s [Match] {
         self.matches
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Scanner;
+    use crate::Compiler;
+
+    fn needed(src: &str, data: &[u8]) -> bool {
+        let mut c = Compiler::new();
+        c.add_source(src).expect("compiles");
+        let rules = c.build().expect("builds");
+        let mut s = Scanner::new(&rules);
+        s.matches.reset(rules.patterns.len());
+        s.module_values
+            .resize_with(crate::modules::MODULES.len(), Default::default);
+        s.search_needed(data, None)
+    }
+
+    #[test]
+    fn search_is_skipped_when_guards_fail() {
+        let guarded = r#"rule a { strings: $a = "MZ"
+            condition: uint16(0) == 0x5a4d and filesize < 100 and $a }"#;
+        assert!(needed(guarded, b"MZ.."));
+        assert!(!needed(guarded, b"ELF."));
+        assert!(!needed(guarded, &[b'M', b'Z', 0, 0].repeat(50)));
+        // An undefined guard fails too.
+        assert!(!needed(guarded, b"M"));
+        // Without guards the search always runs.
+        assert!(needed(r#"rule a { strings: $a = "x" condition: $a }"#, b""));
+        // One unguarded rule is enough.
+        let two = format!(
+            "{guarded} rule b {{ strings: $b = \"y\" condition: $b or \
+             filesize == 0 }}"
+        );
+        assert!(needed(&two, b"ELF."));
     }
 }

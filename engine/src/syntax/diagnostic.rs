@@ -145,6 +145,13 @@ pub enum DiagnosticKind {
     Other,
     /// A construct YARA-X no longer supports (e.g. `entrypoint`).
     Unsupported,
+    /// An integer, float or string used as a boolean (warning).
+    NonBooleanAsBoolean,
+    /// An expression that reads two ways, e.g. `0 of them` (warning).
+    AmbiguousExpression,
+    /// A comparison that can never hold, e.g. `uint8(0) == 0x100`
+    /// (warning).
+    UnsatisfiableExpression,
 }
 
 impl DiagnosticKind {
@@ -198,6 +205,9 @@ impl DiagnosticKind {
             InvariantExpression => "W003",
             Other => "W999",
             Unsupported => "E411",
+            NonBooleanAsBoolean => "W004",
+            AmbiguousExpression => "W005",
+            UnsatisfiableExpression => "W006",
         }
     }
 }

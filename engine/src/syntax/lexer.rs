@@ -392,8 +392,6 @@ impl<'a> Lexer<'a> {
     fn regex(&mut self) -> Token {
         let start = self.pos;
         self.pos += 1;
-        let mut in_class = false;
-        let mut class_start = 0;
         loop {
             let Some(b) = self.peek_byte(0) else {
                 self.error(
@@ -423,20 +421,9 @@ impl<'a> Lexer<'a> {
                         self.pos += c.len_utf8();
                     }
                 }
-                b'[' if !in_class => {
-                    in_class = true;
-                    self.pos += 1;
-                    class_start = self.pos;
-                    if self.peek_byte(0) == Some(b'^') {
-                        self.pos += 1;
-                        class_start = self.pos;
-                    }
-                }
-                b']' if in_class && self.pos > class_start => {
-                    in_class = false;
-                    self.pos += 1;
-                }
-                b'/' if !in_class => break,
+                // As in YARA-X, an unescaped `/` ends the regex even inside
+                // a character class.
+                b'/' => break,
                 _ => self.pos += 1,
             }
         }
@@ -483,8 +470,8 @@ impl<'a> Lexer<'a> {
         let start = self.pos;
         let (radix, digits_start) =
             match (self.peek_byte(0), self.peek_byte(1)) {
-                (Some(b'0'), Some(b'x' | b'X')) => (16, start + 2),
-                (Some(b'0'), Some(b'o' | b'O')) => (8, start + 2),
+                (Some(b'0'), Some(b'x')) => (16, start + 2),
+                (Some(b'0'), Some(b'o')) => (8, start + 2),
                 _ => (10, start),
             };
         let mut i = digits_start;

@@ -38,7 +38,7 @@ use super::lexer::{Lexer, Tok, Token, hex_val};
 
 /// How deeply parentheses, prefix operators, `for` bodies and hex
 /// alternatives may nest.
-pub const MAX_NESTING: u32 = 128;
+pub const MAX_NESTING: u32 = 100;
 
 /// The deepest expression tree the parser builds (long `a or b or …`
 /// chains count one level per operator).
@@ -601,19 +601,22 @@ impl<'a> Parser<'a> {
         self.nesting += 1;
         if self.nesting > MAX_NESTING {
             self.nesting -= 1;
-            self.diags.push(
-                Diagnostic::error(
-                    DiagnosticKind::TooDeep,
-                    "expression nested too deeply",
-                    at,
-                )
-                .with_label(format!(
-                    "more than {MAX_NESTING} levels of nesting"
-                )),
-            );
-            return Err(Abort);
+            return Err(self.err_nesting(at));
         }
         Ok(())
+    }
+
+    #[cold]
+    fn err_nesting(&mut self, at: Span) -> Abort {
+        self.diags.push(
+            Diagnostic::error(
+                DiagnosticKind::TooDeep,
+                "expression nested too deeply",
+                at,
+            )
+            .with_label(format!("more than {MAX_NESTING} levels of nesting")),
+        );
+        Abort
     }
 
     fn leave(&mut self) {
@@ -1390,19 +1393,24 @@ impl<'a> Parser<'a> {
 
     fn mk(&mut self, kind: ExprKind, span: Span, d: u32) -> PResult<N> {
         if d > MAX_AST_DEPTH {
-            self.diags.push(
-                Diagnostic::error(
-                    DiagnosticKind::TooDeep,
-                    "expression too deep",
-                    span,
-                )
-                .with_label(format!(
-                    "more than {MAX_AST_DEPTH} levels of operators"
-                )),
-            );
-            return Err(Abort);
+            return Err(self.err_too_deep(span));
         }
         Ok(N { e: Expr { kind, span }, d })
+    }
+
+    #[cold]
+    fn err_too_deep(&mut self, span: Span) -> Abort {
+        self.diags.push(
+            Diagnostic::error(
+                DiagnosticKind::TooDeep,
+                "expression too deep",
+                span,
+            )
+            .with_label(format!(
+                "more than {MAX_AST_DEPTH} levels of operators"
+            )),
+        );
+        Abort
     }
 
     fn binary(&mut self, op: BinaryOp, l: N, r: N) -> PResult<N> {
@@ -1415,8 +1423,18 @@ impl<'a> Parser<'a> {
         )
     }
 
-    /// `or`-level expression.
+    /// `or`-level expression. Every recursive path of the expression
+    /// grammar goes through this function or [`Self::value_expr`], both
+    /// bounded by [`MAX_NESTING`].
     fn boolean_expr(&mut self) -> PResult<N> {
+        let at = self.peek().clone();
+        self.enter(self.tspan(&at))?;
+        let r = self.boolean_expr_inner();
+        self.leave();
+        r
+    }
+
+    fn boolean_expr_inner(&mut self) -> PResult<N> {
         let mut lhs = self.and_expr()?;
         while self.eat_kw("or").is_some() {
             let rhs = self.and_expr()?;
@@ -1434,88 +1452,95 @@ impl<'a> Parser<'a> {
         Ok(lhs)
     }
 
+    // Debug builds give every local of a function its own stack slot, so
+    // the functions on recursive paths are kept small: each form has its
+    // own function and the dispatchers hold almost nothing.
+
     fn boolean_term(&mut self) -> PResult<N> {
-        let t = self.peek().clone();
-        let span = self.tspan(&t);
+        let t = self.peek();
         match t.tok {
-            Tok::PatternIdent => {
-                self.bump();
-                let pattern =
-                    Ident { name: self.text_of(&t).to_string(), span };
-                let (anchor, d, end) = self.anchor()?;
-                let span = end.map_or(span, |e| span.join(e));
-                self.mk(ExprKind::PatternMatch { pattern, anchor }, span, d)
-            }
+            Tok::PatternIdent => self.term_pattern(),
+            Tok::LParen => self.term_paren(),
             Tok::Ident => {
-                let name = self.text_of(&t);
-                match name {
-                    "true" => {
-                        self.bump();
-                        self.mk(ExprKind::True, span, 1)
-                    }
-                    "false" => {
-                        self.bump();
-                        self.mk(ExprKind::False, span, 1)
-                    }
-                    "not" | "defined" => {
-                        self.bump();
-                        self.enter(span)?;
-                        let r = self.boolean_term();
-                        self.leave();
-                        let operand = r?;
-                        let op = if name == "not" {
-                            UnaryOp::Not
-                        } else {
-                            UnaryOp::Defined
-                        };
-                        let sp = span.join(operand.e.span);
-                        let d = operand.d + 1;
-                        self.mk(
-                            ExprKind::Unary {
-                                op,
-                                operand: Box::new(operand.e),
-                            },
-                            sp,
-                            d,
-                        )
-                    }
-                    "for" => {
-                        self.enter(span)?;
-                        let r = self.for_expr();
-                        self.leave();
-                        r
-                    }
-                    "with" => {
-                        self.enter(span)?;
-                        let r = self.with_expr();
-                        self.leave();
-                        r
-                    }
-                    "all" | "any" | "none" => {
-                        let q = self.quantifier()?;
-                        self.of_expr(q, span)
-                    }
+                let t = t.clone();
+                match self.text_of(&t) {
+                    "true" => self.term_literal(ExprKind::True),
+                    "false" => self.term_literal(ExprKind::False),
+                    "not" => self.term_prefix(UnaryOp::Not),
+                    "defined" => self.term_prefix(UnaryOp::Defined),
+                    "for" => self.nested(Self::for_expr),
+                    "with" => self.nested(Self::with_expr),
+                    "all" | "any" | "none" => self.term_of(),
                     _ => self.value_term(),
                 }
             }
-            Tok::LParen => {
-                self.bump();
-                self.enter(span)?;
-                let r = self.boolean_expr();
-                self.leave();
-                let inner = r?;
-                let end = self.expect(Tok::RParen, "an operator or `)`")?;
-                if !is_value(&inner.e) {
-                    return Ok(inner);
-                }
-                let mut inner = inner;
-                inner.e.span = span.join(self.tspan(&end));
-                let inner = self.postfix(inner)?;
-                let lhs = self.value_binary_rest(inner, 0)?;
-                self.after_value(lhs)
-            }
             _ => self.value_term(),
         }
+    }
+
+    /// Runs `f` one nesting level deeper.
+    fn nested(&mut self, f: fn(&mut Self) -> PResult<N>) -> PResult<N> {
+        let t = self.peek().clone();
+        self.enter(self.tspan(&t))?;
+        let r = f(self);
+        self.leave();
+        r
+    }
+
+    fn term_literal(&mut self, kind: ExprKind) -> PResult<N> {
+        let t = self.bump();
+        let span = self.tspan(&t);
+        self.mk(kind, span, 1)
+    }
+
+    fn term_of(&mut self) -> PResult<N> {
+        let t = self.peek().clone();
+        let span = self.tspan(&t);
+        let q = self.quantifier()?;
+        self.of_expr(q, span)
+    }
+
+    fn term_pattern(&mut self) -> PResult<N> {
+        let t = self.bump();
+        let span = self.tspan(&t);
+        let pattern = Ident { name: self.text_of(&t).to_string(), span };
+        let (anchor, d, end) = self.anchor()?;
+        let span = end.map_or(span, |e| span.join(e));
+        self.mk(ExprKind::PatternMatch { pattern, anchor }, span, d)
+    }
+
+    fn term_prefix(&mut self, op: UnaryOp) -> PResult<N> {
+        let t = self.bump();
+        let span = self.tspan(&t);
+        self.enter(span)?;
+        let r = self.boolean_term();
+        self.leave();
+        let operand = r?;
+        let sp = span.join(operand.e.span);
+        let d = operand.d + 1;
+        self.mk(ExprKind::Unary { op, operand: Box::new(operand.e) }, sp, d)
+    }
+
+    /// `( … )` at boolean-term position: a boolean expression, or a value
+    /// expression that may continue (`(1 + 2) * 3 == 9`).
+    fn term_paren(&mut self) -> PResult<N> {
+        let inner = self.paren()?;
+        if !is_value(&inner.e) {
+            return Ok(inner);
+        }
+        let inner = self.postfix(inner)?;
+        let lhs = self.value_binary_rest(inner, 0)?;
+        self.after_value(lhs)
+    }
+
+    /// `( boolean_expr )`, its span covering the parentheses.
+    fn paren(&mut self) -> PResult<N> {
+        let open = self.bump();
+        let inner = self.boolean_expr();
+        let mut inner = inner?;
+        let close = self.expect(Tok::RParen, "an operator or `)`")?;
+        inner.e.span = self.tspan(&open).join(self.tspan(&close));
+        Ok(inner)
     }
 
     /// A value expression at boolean-term position, followed by `of` (a
@@ -1585,11 +1610,14 @@ impl<'a> Parser<'a> {
                 return Ok(q);
             }
         }
-        let e = self.value_expr()?;
+        // `50% …`: a primary expression and `%` (`for 50% i in …` must not
+        // read as `50 % i`).
+        let first = self.unary()?;
         if self.at(&Tok::Percent) {
             self.bump();
-            return Ok(Quantifier::Percent(Box::new(e.e)));
+            return Ok(Quantifier::Percent(Box::new(first.e)));
         }
+        let e = self.value_binary_rest(first, 0)?;
         Ok(Quantifier::Count(Box::new(e.e)))
     }
 
@@ -1814,34 +1842,33 @@ impl<'a> Parser<'a> {
     // ---- value expressions
 
     fn value_expr(&mut self) -> PResult<N> {
-        let lhs = self.unary()?;
-        self.value_binary_rest(lhs, 0)
+        let at = self.peek().clone();
+        self.enter(self.tspan(&at))?;
+        let r = self.unary().and_then(|lhs| self.value_binary_rest(lhs, 0));
+        self.leave();
+        r
     }
 
-    /// Precedence climbing over the value operators, starting from `lhs`.
+    /// Precedence climbing over the value operators, starting from `lhs`:
+    /// consumes operators binding tighter than `min`.
     fn value_binary_rest(&mut self, mut lhs: N, min: u8) -> PResult<N> {
+        let mut consumed = false;
         loop {
             let t = self.peek().clone();
             let Some((prec, op)) = value_op(&t.tok) else { break };
             if prec <= min {
                 break;
             }
-            // `50% of them`: the `%` belongs to the quantifier.
-            if t.tok == Tok::Percent && self.at_kw_n(1, "of") {
+            // `50% of them`: the `%` belongs to the quantifier, but only
+            // right after a primary expression (`1 + 1 % of` is an error
+            // in YARA-X too).
+            if !consumed && t.tok == Tok::Percent && self.at_kw_n(1, "of") {
                 break;
             }
             self.bump();
-            let mut rhs = self.unary()?;
-            loop {
-                let t2 = self.peek().clone();
-                let Some((p2, _)) = value_op(&t2.tok) else { break };
-                if p2 <= prec
-                    || (t2.tok == Tok::Percent && self.at_kw_n(1, "of"))
-                {
-                    break;
-                }
-                rhs = self.value_binary_rest(rhs, prec)?;
-            }
+            consumed = true;
+            let rhs = self.unary()?;
+            let rhs = self.value_binary_rest(rhs, prec)?;
             lhs = self.binary(op, lhs, rhs)?;
         }
         Ok(lhs)
@@ -1880,140 +1907,142 @@ impl<'a> Parser<'a> {
     }
 
     fn primary(&mut self) -> PResult<N> {
-        let t = self.peek().clone();
-        let span = self.tspan(&t);
-        let n = match &t.tok {
-            Tok::Int(v) => {
-                self.bump();
-                self.mk(ExprKind::Int(*v), span, 1)?
+        let n = match self.peek().tok {
+            Tok::Int(_) | Tok::Float(_) | Tok::Str(_) | Tok::Regex { .. } => {
+                self.primary_literal()?
             }
-            Tok::Float(v) => {
-                self.bump();
-                self.mk(ExprKind::Float(*v), span, 1)?
-            }
-            Tok::Str(s) => {
-                self.bump();
-                self.mk(ExprKind::Str(s.clone()), span, 1)?
-            }
-            Tok::Regex { .. } => {
-                self.bump();
-                let re = self.regex_of(&t);
-                self.mk(ExprKind::Regex(re), span, 1)?
-            }
-            Tok::PatternCount => {
-                self.bump();
-                let pattern = self.pattern_name(&t);
-                let (range, d, sp) = if self.eat_kw("in").is_some() {
-                    let (r, d) = self.range()?;
-                    let sp = span.join(r.span);
-                    (Some(r), d + 1, sp)
-                } else {
-                    (None, 1, span)
-                };
-                self.mk(ExprKind::PatternCount { pattern, range }, sp, d)?
-            }
+            Tok::PatternCount => self.primary_count()?,
             Tok::PatternOffset | Tok::PatternLength => {
-                self.bump();
-                let pattern = self.pattern_name(&t);
-                let (index, d, sp) = if self.at(&Tok::LBracket) {
-                    self.bump();
-                    let e = self.value_expr()?;
-                    let close = self.expect(Tok::RBracket, "`]`")?;
-                    let sp = span.join(self.tspan(&close));
-                    (Some(Box::new(e.e)), e.d + 1, sp)
-                } else {
-                    (None, 1, span)
-                };
-                let kind = if t.tok == Tok::PatternOffset {
-                    ExprKind::PatternOffset { pattern, index }
-                } else {
-                    ExprKind::PatternLength { pattern, index }
-                };
-                self.mk(kind, sp, d)?
+                self.primary_offset_length()?
             }
-            Tok::LParen => {
-                self.bump();
-                self.enter(span)?;
-                let r = self.boolean_expr();
-                self.leave();
-                let mut inner = r?;
-                let close = self.expect(Tok::RParen, "an operator or `)`")?;
-                if !is_value(&inner.e) {
-                    let sp = span.join(self.tspan(&close));
-                    self.diags.push(
-                        Diagnostic::error(
-                            DiagnosticKind::SyntaxError,
-                            "syntax error: expected an expression, found a \
-                             boolean condition",
-                            sp,
-                        )
-                        .with_label(
-                            "a boolean condition can't be an operand here",
-                        ),
-                    );
-                    return Err(Abort);
-                }
-                inner.e.span = span.join(self.tspan(&close));
-                inner
-            }
-            Tok::Ident => {
-                let name = self.text_of(&t);
-                match name {
-                    "filesize" => {
-                        self.bump();
-                        self.mk(ExprKind::Filesize, span, 1)?
-                    }
-                    "entrypoint" => {
-                        self.bump();
-                        self.mk(ExprKind::Entrypoint, span, 1)?
-                    }
-                    _ if is_keyword(name) => {
-                        return Err(self.expected("an expression"));
-                    }
-                    _ => {
-                        if let Some(ty) = int_type(name) {
-                            if self.peek_n(1).tok == Tok::LParen {
-                                self.bump();
-                                self.bump();
-                                self.enter(span)?;
-                                let r = self.value_expr();
-                                self.leave();
-                                let off = r?;
-                                let close = self.expect(Tok::RParen, "`)`")?;
-                                let sp = span.join(self.tspan(&close));
-                                let d = off.d + 1;
-                                let n = self.mk(
-                                    ExprKind::ReadInt {
-                                        ty,
-                                        offset: Box::new(off.e),
-                                    },
-                                    sp,
-                                    d,
-                                )?;
-                                return self.postfix(n);
-                            }
-                        }
-                        self.bump();
-                        let id = Ident { name: name.to_string(), span };
-                        self.mk(ExprKind::Ident(id), span, 1)?
-                    }
-                }
-            }
+            Tok::LParen => self.primary_paren()?,
+            Tok::Ident => return self.primary_ident(),
             Tok::PatternIdent | Tok::PatternWildcard => {
-                let sp = span;
-                self.diags.push(
-                    Diagnostic::error(
-                        DiagnosticKind::SyntaxError,
-                        "syntax error: a pattern match is not an expression",
-                        sp,
-                    )
-                    .with_label("use `#a`, `@a` or `!a` for numbers"),
-                );
-                return Err(Abort);
+                return Err(self.err_pattern_not_value());
             }
             _ => return Err(self.expected("an expression")),
         };
         self.postfix(n)
+    }
+
+    fn primary_literal(&mut self) -> PResult<N> {
+        let t = self.bump();
+        let span = self.tspan(&t);
+        let kind = match t.tok {
+            Tok::Int(v) => ExprKind::Int(v),
+            Tok::Float(v) => ExprKind::Float(v),
+            Tok::Str(s) => ExprKind::Str(s),
+            _ => ExprKind::Regex(self.regex_of(&t)),
+        };
+        self.mk(kind, span, 1)
+    }
+
+    fn primary_count(&mut self) -> PResult<N> {
+        let t = self.bump();
+        let span = self.tspan(&t);
+        let pattern = self.pattern_name(&t);
+        if self.eat_kw("in").is_none() {
+            return self.mk(
+                ExprKind::PatternCount { pattern, range: None },
+                span,
+                1,
+            );
+        }
+        let (r, d) = self.range()?;
+        let sp = span.join(r.span);
+        self.mk(ExprKind::PatternCount { pattern, range: Some(r) }, sp, d + 1)
+    }
+
+    fn primary_offset_length(&mut self) -> PResult<N> {
+        let t = self.bump();
+        let span = self.tspan(&t);
+        let pattern = self.pattern_name(&t);
+        let (index, d, sp) = if self.eat(&Tok::LBracket).is_some() {
+            let e = self.value_expr()?;
+            let close = self.expect(Tok::RBracket, "`]`")?;
+            let sp = span.join(self.tspan(&close));
+            (Some(Box::new(e.e)), e.d + 1, sp)
+        } else {
+            (None, 1, span)
+        };
+        let kind = if t.tok == Tok::PatternOffset {
+            ExprKind::PatternOffset { pattern, index }
+        } else {
+            ExprKind::PatternLength { pattern, index }
+        };
+        self.mk(kind, sp, d)
+    }
+
+    fn primary_paren(&mut self) -> PResult<N> {
+        let inner = self.paren()?;
+        if !is_value(&inner.e) {
+            return Err(self.err_bool_operand(inner.e.span));
+        }
+        Ok(inner)
+    }
+
+    fn primary_ident(&mut self) -> PResult<N> {
+        let t = self.peek().clone();
+        let span = self.tspan(&t);
+        let name = self.text_of(&t);
+        let n = match name {
+            "filesize" => self.term_literal(ExprKind::Filesize)?,
+            "entrypoint" => self.term_literal(ExprKind::Entrypoint)?,
+            _ if is_keyword(name) => {
+                return Err(self.expected("an expression"));
+            }
+            _ => match int_type(name) {
+                Some(ty) if self.peek_n(1).tok == Tok::LParen => {
+                    self.read_int(ty)?
+                }
+                _ => {
+                    self.bump();
+                    let id = Ident { name: name.to_string(), span };
+                    self.mk(ExprKind::Ident(id), span, 1)?
+                }
+            },
+        };
+        self.postfix(n)
+    }
+
+    fn read_int(&mut self, ty: IntType) -> PResult<N> {
+        let t = self.bump();
+        let span = self.tspan(&t);
+        self.bump(); // `(`
+        let off = self.value_expr()?;
+        let close = self.expect(Tok::RParen, "`)`")?;
+        let sp = span.join(self.tspan(&close));
+        let d = off.d + 1;
+        self.mk(ExprKind::ReadInt { ty, offset: Box::new(off.e) }, sp, d)
+    }
+
+    #[cold]
+    fn err_pattern_not_value(&mut self) -> Abort {
+        let t = self.peek().clone();
+        let span = self.tspan(&t);
+        self.diags.push(
+            Diagnostic::error(
+                DiagnosticKind::SyntaxError,
+                "syntax error: a pattern match is not an expression",
+                span,
+            )
+            .with_label("use `#a`, `@a` or `!a` for numbers"),
+        );
+        Abort
+    }
+
+    #[cold]
+    fn err_bool_operand(&mut self, span: Span) -> Abort {
+        self.diags.push(
+            Diagnostic::error(
+                DiagnosticKind::SyntaxError,
+                "syntax error: expected an expression, found a boolean \
+                 condition",
+                span,
+            )
+            .with_label("a boolean condition can't be an operand here"),
+        );
+        Abort
     }
 
     fn pattern_name(&self, t: &Token) -> Ident {
@@ -2024,55 +2053,43 @@ impl<'a> Parser<'a> {
     /// `.field`, `[index]` and `(args)` after a primary expression.
     fn postfix(&mut self, mut n: N) -> PResult<N> {
         loop {
-            let t = self.peek().clone();
-            match t.tok {
-                Tok::Dot => {
-                    self.bump();
-                    let field = self.ident("a field name")?;
-                    let span = n.e.span.join(field.span);
-                    let d = n.d + 1;
-                    n = self.mk(
-                        ExprKind::Field { object: Box::new(n.e), field },
-                        span,
-                        d,
-                    )?;
-                }
-                Tok::LBracket => {
-                    self.bump();
-                    self.enter(self.tspan(&t))?;
-                    let r = self.value_expr();
-                    self.leave();
-                    let index = r?;
-                    let close = self.expect(Tok::RBracket, "`]`")?;
-                    let span = n.e.span.join(self.tspan(&close));
-                    let d = n.d.max(index.d) + 1;
-                    n = self.mk(
-                        ExprKind::Index {
-                            object: Box::new(n.e),
-                            index: Box::new(index.e),
-                        },
-                        span,
-                        d,
-                    )?;
-                }
-                Tok::LParen => {
-                    self.bump();
-                    self.enter(self.tspan(&t))?;
-                    let r = self.call_args();
-                    self.leave();
-                    let (args, ad) = r?;
-                    let close = self.expect(Tok::RParen, "`,` or `)`")?;
-                    let span = n.e.span.join(self.tspan(&close));
-                    let d = n.d.max(ad) + 1;
-                    n = self.mk(
-                        ExprKind::Call { callee: Box::new(n.e), args },
-                        span,
-                        d,
-                    )?;
-                }
+            n = match self.peek().tok {
+                Tok::Dot => self.postfix_field(n)?,
+                Tok::LBracket => self.postfix_index(n)?,
+                Tok::LParen => self.postfix_call(n)?,
                 _ => return Ok(n),
-            }
+            };
         }
+    }
+
+    fn postfix_field(&mut self, n: N) -> PResult<N> {
+        self.bump();
+        let field = self.ident("a field name")?;
+        let span = n.e.span.join(field.span);
+        let d = n.d + 1;
+        self.mk(ExprKind::Field { object: Box::new(n.e), field }, span, d)
+    }
+
+    fn postfix_index(&mut self, n: N) -> PResult<N> {
+        self.bump();
+        let index = self.value_expr()?;
+        let close = self.expect(Tok::RBracket, "`]`")?;
+        let span = n.e.span.join(self.tspan(&close));
+        let d = n.d.max(index.d) + 1;
+        let kind = ExprKind::Index {
+            object: Box::new(n.e),
+            index: Box::new(index.e),
+        };
+        self.mk(kind, span, d)
+    }
+
+    fn postfix_call(&mut self, n: N) -> PResult<N> {
+        self.bump();
+        let (args, ad) = self.call_args()?;
+        let close = self.expect(Tok::RParen, "`,` or `)`")?;
+        let span = n.e.span.join(self.tspan(&close));
+        let d = n.d.max(ad) + 1;
+        self.mk(ExprKind::Call { callee: Box::new(n.e), args }, span, d)
     }
 
     fn call_args(&mut self) -> PResult<(Vec<Expr>, u32)> {

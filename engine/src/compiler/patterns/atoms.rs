@@ -13,7 +13,7 @@ pub(crate) const ATOM_LEN: usize = 4;
 
 /// Most alternatives (product of per-position choices) an atom may expand
 /// to.
-pub(crate) const MAX_VARIANTS: usize = 64;
+pub(crate) const MAX_VARIANTS: usize = 256;
 
 /// Below this quality a pattern is slow (about one good byte).
 pub(crate) const SLOW_QUALITY: i32 = 14;
@@ -127,7 +127,11 @@ pub(crate) fn best_run(
             variants = v;
             sets.push(set.clone());
         }
-        if sets.is_empty() {
+        // A unit matching any byte adds nothing at either end.
+        while sets.last().is_some_and(|s| s.len() == 256) {
+            sets.pop();
+        }
+        if sets.first().is_none_or(|s| s.len() == 256) {
             continue;
         }
         let refs: Vec<&[u8]> = sets.iter().map(|s| s.as_slice()).collect();

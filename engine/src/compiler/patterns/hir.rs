@@ -44,6 +44,46 @@ fn any_byte() -> Hir {
     Hir::class(Class::Bytes(ClassBytes::new([ClassBytesRange::new(0, 255)])))
 }
 
+/// One position of a fixed-length hex pattern (`value` already masked).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MaskedByte {
+    pub value: u8,
+    pub mask: u8,
+    pub negated: bool,
+}
+
+/// Most positions of a hex pattern compared with masks.
+const MAX_MASKED_LEN: usize = 4096;
+
+/// A hex pattern without alternatives or variable jumps as masked bytes.
+pub(crate) fn hex_to_masked(tokens: &[HexToken]) -> Option<Vec<MaskedByte>> {
+    let mut out = Vec::new();
+    for t in tokens {
+        match t {
+            HexToken::Byte { value, mask, negated, .. } => {
+                out.push(MaskedByte {
+                    value: value & mask,
+                    mask: *mask,
+                    negated: *negated,
+                });
+            }
+            HexToken::Jump { start, end: Some(end), .. } if start == end => {
+                let n = *start as usize;
+                if out.len() + n > MAX_MASKED_LEN {
+                    return None;
+                }
+                let any = MaskedByte { value: 0, mask: 0, negated: false };
+                out.extend(std::iter::repeat_n(any, n));
+            }
+            _ => return None,
+        }
+        if out.len() > MAX_MASKED_LEN {
+            return None;
+        }
+    }
+    Some(out)
+}
+
 /// Lowers hex tokens to a HIR.
 pub(crate) fn hex_to_hir(tokens: &[HexToken]) -> Hir {
     hex_seq(tokens, 0)
@@ -93,7 +133,9 @@ pub(crate) fn regex_to_hir(
     nocase: bool,
     relaxed: bool,
 ) -> Result<Hir, Diagnostic> {
-    let source = if relaxed { relax(&re.source) } else { re.source.clone() };
+    let source = dialect(&re.source, relaxed);
+    // YARA-X's multi-line anchors know both `\r` and `\n`.
+    let crlf = source.contains("(?") && source.contains('m');
     let err = |msg: String| {
         Diagnostic::error(
             DiagnosticKind::InvalidRegex,
@@ -113,15 +155,39 @@ pub(crate) fn regex_to_hir(
         .utf8(false)
         .case_insensitive(re.case_insensitive || nocase)
         .dot_matches_new_line(re.dot_matches_new_line)
+        .crlf(crlf)
         .build()
         .translate(&source, &ast)
         .map_err(|e| err(e.kind().to_string()))?;
     Ok(hir)
 }
 
-/// Escapes every character YARA-X's relaxed syntax reads literally:
-/// unknown escapes and braces that do not form a repetition.
-fn relax(src: &str) -> String {
+/// Rewrites YARA's dialect into `regex-syntax`'s: `\<` and `\>` are the
+/// literal characters; with relaxed syntax, unknown escapes are the
+/// literal character and braces that do not form a repetition literals.
+fn dialect(src: &str, relaxed: bool) -> String {
+    if !relaxed {
+        if !src.contains("\\<") && !src.contains("\\>") {
+            return src.to_string();
+        }
+        let mut out = String::with_capacity(src.len());
+        let mut chars = src.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                match chars.next() {
+                    Some(n @ ('<' | '>')) => out.push(n),
+                    Some(n) => {
+                        out.push('\\');
+                        out.push(n);
+                    }
+                    None => out.push('\\'),
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        return out;
+    }
     const KNOWN: &str = "xdDwWsSbBnrtfav0123456789pPuUAzk";
     let mut out = String::with_capacity(src.len() + 8);
     let chars: Vec<char> = src.chars().collect();
@@ -133,7 +199,10 @@ fn relax(src: &str) -> String {
             '\\' => {
                 match chars.get(i + 1) {
                     Some(&n)
-                        if n.is_ascii_alphanumeric() && !KNOWN.contains(n) =>
+                        if (n.is_ascii_alphanumeric()
+                            && !KNOWN.contains(n))
+                            || n == '<'
+                            || n == '>' =>
                     {
                         out.push(n)
                     }

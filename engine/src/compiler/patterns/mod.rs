@@ -33,8 +33,9 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex_automata::dfa::dense;
+use regex_automata::hybrid;
 use regex_automata::nfa::thompson;
+use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
 use regex_automata::{meta, util::primitives::StateID};
 use regex_syntax::hir::Hir;
@@ -91,6 +92,9 @@ pub(crate) enum SubKind {
         padding: u8,
         alphabet: Box<base64::Alphabet>,
     },
+    /// A hex pattern of fixed length: `data[i] & mask[i] == value[i]`,
+    /// inverted where `negated[i]`.
+    Masked { value: Box<[u8]>, mask: Box<[u8]>, negated: Box<[bool]> },
     /// A hex pattern or regex split at its atom.
     Regex(Box<RegexSub>),
 }
@@ -100,14 +104,71 @@ pub(crate) enum SubKind {
 pub(crate) struct RegexSub {
     /// Anchored leftmost-first matcher for the part from the atom on.
     pub fwd: meta::Regex,
-    /// Anchored reverse DFA (all matches) of the part before the atom.
-    pub bck: Option<dense::DFA<Vec<u32>>>,
+    /// Anchored reverse lazy DFA (all matches) of the part before the
+    /// atom.
+    pub bck: Option<Box<Reverse>>,
     /// At the same start keep the longest match.
     pub greedy: bool,
     /// Forward/backward scan limit.
     pub limit: Option<usize>,
     /// For slow patterns: the bytes that can start a match.
     pub first_bytes: Box<[bool; 256]>,
+    /// Bytes at fixed offsets from the atom that every match has, checked
+    /// before running the regex: `(offset, 256-bit set)`.
+    pub checks: Box<[(isize, [u64; 4])]>,
+}
+
+/// Most fixed-offset checks kept per regex sub-pattern.
+const MAX_CHECKS: usize = 24;
+
+/// The one-byte elements right before and after `split` in `units`, as
+/// `(offset from the split, byte set)`; sets matching every byte are left
+/// out.
+fn fixed_checks(units: &[Hir], split: usize) -> Box<[(isize, [u64; 4])]> {
+    let to_bits = |set: &[u8]| {
+        let mut bits = [0u64; 4];
+        for &b in set {
+            bits[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
+        bits
+    };
+    let mut out = Vec::new();
+    let fwd = units[split..].iter().enumerate();
+    let bck = units[..split].iter().rev().enumerate();
+    for (i, u) in fwd {
+        let Some(set) = hir::byte_set(u, 256) else { break };
+        if set.len() < 256 && out.len() < MAX_CHECKS / 2 {
+            out.push((i as isize, to_bits(&set)));
+        }
+    }
+    for (i, u) in bck {
+        let Some(set) = hir::byte_set(u, 256) else { break };
+        if set.len() < 256 && out.len() < MAX_CHECKS {
+            out.push((-(i as isize) - 1, to_bits(&set)));
+        }
+    }
+    out.into_boxed_slice()
+}
+
+/// A lazy DFA matching the part of a pattern before its atom backward,
+/// with a pool of caches so the set stays immutable and `Sync`.
+pub(crate) struct Reverse {
+    pub dfa: hybrid::dfa::DFA,
+    pub pool: Pool<hybrid::dfa::Cache, CacheFn>,
+}
+
+type CacheFn = Box<
+    dyn Fn() -> hybrid::dfa::Cache
+        + Send
+        + Sync
+        + std::panic::UnwindSafe
+        + std::panic::RefUnwindSafe,
+>;
+
+impl std::fmt::Debug for Reverse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reverse").finish_non_exhaustive()
+    }
 }
 
 /// What an atom hit means: sub-pattern `sub` may start `backoff` bytes
@@ -207,6 +268,8 @@ impl PatternSetBuilder {
             refs: flat,
             slow: self.slow,
             max_atom_len: max_atom,
+            #[cfg(test)]
+            atoms_for_debug: self.atoms.clone(),
         })
     }
 
@@ -258,7 +321,9 @@ impl PatternSetBuilder {
                 }
                 let mut any_b64 = false;
                 for m in &p.modifiers {
-                    let (alphabet, b64wide) = match &m.kind {
+                    // `wide` applies to the text before encoding;
+                    // `base64wide` widens the encoding.
+                    let (alphabet, wide_enc) = match &m.kind {
                         ModifierKind::Base64 { alphabet } => (alphabet, false),
                         ModifierKind::Base64Wide { alphabet } => {
                             (alphabet, true)
@@ -266,7 +331,11 @@ impl PatternSetBuilder {
                         _ => continue,
                     };
                     any_b64 = true;
-                    self.lower_base64(id, text, alphabet, b64wide, m.span)?;
+                    for &w in &forms {
+                        let t =
+                            if w { widen_bytes(text) } else { text.clone() };
+                        self.lower_base64(id, &t, alphabet, wide_enc, m.span)?;
+                    }
                 }
                 if any_b64 {
                     return Ok(());
@@ -290,6 +359,11 @@ impl PatternSetBuilder {
                 Ok(())
             }
             PatternKind::Hex(hex) => {
+                if let Some(masked) = hir::hex_to_masked(&hex.tokens) {
+                    if self.lower_masked(id, masked) {
+                        return Ok(());
+                    }
+                }
                 let h = hir::hex_to_hir(&hex.tokens);
                 self.lower_hir(
                     id,
@@ -418,6 +492,47 @@ impl PatternSetBuilder {
         Ok(())
     }
 
+    /// A fixed-length hex pattern: its best run of bytes with few
+    /// alternatives is the atom, the rest a masked compare. `false` if it
+    /// has no usable run (then it goes the regex way).
+    fn lower_masked(
+        &mut self,
+        id: PatternId,
+        m: Vec<hir::MaskedByte>,
+    ) -> bool {
+        let sets: Vec<Option<Vec<u8>>> = m
+            .iter()
+            .map(|b| {
+                let set: Vec<u8> = (0..=255u8)
+                    .filter(|x| (x & b.mask == b.value) != b.negated)
+                    .collect();
+                (set.len() <= atoms::MAX_VARIANTS).then_some(set)
+            })
+            .collect();
+        let Some((start, run, q)) = atoms::best_run(&sets) else {
+            return false;
+        };
+        if q < atoms::SLOW_QUALITY {
+            return false;
+        }
+        let exact = run.len() == m.len();
+        let sub = self.push_sub(Sub {
+            pattern: id,
+            fullword: false,
+            wide: false,
+            kind: SubKind::Masked {
+                value: m.iter().map(|b| b.value).collect(),
+                mask: m.iter().map(|b| b.mask).collect(),
+                negated: m.iter().map(|b| b.negated).collect(),
+            },
+        });
+        let r = AtomRef { sub, backoff: start as u32, key: 0, exact };
+        for a in atoms::expand(&run) {
+            self.push_atom(a, r);
+        }
+        true
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn lower_hir(
         &mut self,
@@ -487,6 +602,7 @@ impl PatternSetBuilder {
         };
         let fwd = forward_regex(&fwd_hir).map_err(too_big)?;
         let first_bytes = first_bytes(h);
+        let checks = fixed_checks(&units, split);
         let sub = self.push_sub(Sub {
             pattern: id,
             fullword,
@@ -497,6 +613,7 @@ impl PatternSetBuilder {
                 greedy,
                 limit,
                 first_bytes,
+                checks,
             })),
         });
         let slow = match &chosen {
@@ -581,7 +698,7 @@ fn forward_regex(h: &Hir) -> Result<meta::Regex, String> {
         .map_err(|e| e.to_string())
 }
 
-fn reverse_dfa(h: &Hir) -> Option<dense::DFA<Vec<u32>>> {
+fn reverse_dfa(h: &Hir) -> Option<Box<Reverse>> {
     let nfa = thompson::Compiler::new()
         .configure(
             thompson::Config::new()
@@ -592,16 +709,20 @@ fn reverse_dfa(h: &Hir) -> Option<dense::DFA<Vec<u32>>> {
         )
         .build_from_hir(h)
         .ok()?;
-    dense::Builder::new()
+    let dfa = hybrid::dfa::Builder::new()
         .configure(
-            dense::Config::new()
+            hybrid::dfa::Config::new()
                 .match_kind(regex_automata::MatchKind::All)
-                .start_kind(regex_automata::dfa::StartKind::Anchored)
-                .dfa_size_limit(Some(REVERSE_DFA_LIMIT))
-                .determinize_size_limit(Some(REVERSE_DFA_LIMIT)),
+                .starts_for_each_pattern(false)
+                .cache_capacity(REVERSE_DFA_LIMIT)
+                .skip_cache_capacity_check(true)
+                .minimum_cache_clear_count(None),
         )
-        .build_from_nfa(&nfa)
-        .ok()
+        .build_from_nfa(nfa)
+        .ok()?;
+    let for_pool = dfa.clone();
+    let create: CacheFn = Box::new(move || for_pool.create_cache());
+    Some(Box::new(Reverse { dfa, pool: Pool::new(create) }))
 }
 
 /// The bytes a match of `h` can start with (all of them when unknown).
@@ -622,6 +743,11 @@ fn first_bytes(h: &Hir) -> Box<[bool; 256]> {
     set
 }
 
+#[cfg(test)]
+fn ac_patterns(set: &PatternSet) -> Vec<&[u8]> {
+    set.atoms_for_debug.iter().map(|a| a.as_slice()).collect()
+}
+
 /// Every pattern of every rule, ready to search. Immutable, `Send + Sync`.
 #[derive(Debug)]
 pub(crate) struct PatternSet {
@@ -634,6 +760,8 @@ pub(crate) struct PatternSet {
     /// Sub-patterns without atoms, tried at every plausible offset.
     slow: Vec<u32>,
     max_atom_len: usize,
+    #[cfg(test)]
+    atoms_for_debug: Vec<Vec<u8>>,
 }
 
 /// Bounds on one search.
@@ -669,6 +797,47 @@ impl PatternSet {
         self.ref_ranges.len()
     }
 
+    /// Prints the atoms with the most automaton hits over `files` and the
+    /// patterns they belong to (a tool for tuning atom choice).
+    #[cfg(test)]
+    pub fn debug_hits(&self, files: &[Vec<u8>], names: &[String]) {
+        let Some(ac) = &self.ac else { return };
+        let mut hits = vec![0usize; self.ref_ranges.len()];
+        for f in files {
+            for m in ac.find_overlapping_iter(f.as_slice()) {
+                hits[m.pattern().as_usize()] += 1;
+            }
+        }
+        let total: usize = hits.iter().sum();
+        println!("{total} atom hits");
+        let mut order: Vec<usize> = (0..hits.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(hits[i]));
+        let atoms: Vec<&[u8]> = ac_patterns(self);
+        for &i in order.iter().take(25) {
+            let (a, b) = self.ref_ranges[i];
+            let kinds: Vec<String> = self.refs[a as usize..b as usize]
+                .iter()
+                .map(|r| match &self.subs[r.sub as usize].kind {
+                    SubKind::Literal { bytes, .. } => {
+                        format!("lit {:?}", String::from_utf8_lossy(bytes))
+                    }
+                    SubKind::Xor { .. } => "xor".into(),
+                    SubKind::Base64 { .. } => "b64".into(),
+                    SubKind::Masked { value, .. } => {
+                        format!("masked len {}", value.len())
+                    }
+                    SubKind::Regex(_) => format!(
+                        "regex {}",
+                        names
+                            .get(self.subs[r.sub as usize].pattern as usize)
+                            .map_or("", |s| s.as_str())
+                    ),
+                })
+                .collect();
+            println!("{:>9} {:?} {:?}", hits[i], atoms.get(i), kinds);
+        }
+    }
+
     /// Finds every match of every pattern in `data` and records them in
     /// `matches` (cleared first), each pattern's matches sorted by offset,
     /// at most one per offset.
@@ -682,5 +851,7 @@ impl PatternSet {
     }
 }
 
+#[cfg(test)]
+mod testparse;
 #[cfg(test)]
 mod tests;

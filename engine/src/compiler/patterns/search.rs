@@ -10,7 +10,6 @@
 
 use std::time::Instant;
 
-use regex_automata::dfa::Automaton;
 use regex_automata::{Anchored, Input};
 
 use super::base64;
@@ -204,6 +203,20 @@ fn verify_hit(set: &PatternSet, st: &mut State<'_>, r: &AtomRef, at: usize) {
                 st.add(sub.pattern, m, false);
             }
         }
+        SubKind::Masked { value, mask, negated } => {
+            let end = start + value.len();
+            let Some(found) = data.get(start..end) else { return };
+            if !r.exact {
+                for i in 0..found.len() {
+                    let eq = found[i] & mask[i] == value[i];
+                    if eq == negated[i] {
+                        return;
+                    }
+                }
+            }
+            let m = Match { offset: start, len: value.len(), xor_key: None };
+            st.add(sub.pattern, m, false);
+        }
         SubKind::Regex(rs) => verify_regex(sub, rs, st, start),
     }
 }
@@ -213,6 +226,15 @@ fn verify_hit(set: &PatternSet, st: &mut State<'_>, r: &AtomRef, at: usize) {
 /// forward end is a match.
 fn verify_regex(sub: &Sub, rs: &RegexSub, st: &mut State<'_>, at: usize) {
     let data = st.data;
+    for (off, bits) in rs.checks.iter() {
+        let Some(&b) = at.checked_add_signed(*off).and_then(|i| data.get(i))
+        else {
+            return;
+        };
+        if bits[usize::from(b >> 6)] & (1 << (b & 63)) == 0 {
+            return;
+        }
+    }
     let fwd_limit = match rs.limit {
         Some(l) => at.saturating_add(l).min(data.len()),
         None => data.len(),
@@ -220,7 +242,7 @@ fn verify_regex(sub: &Sub, rs: &RegexSub, st: &mut State<'_>, at: usize) {
     let input = Input::new(data).span(at..fwd_limit).anchored(Anchored::Yes);
     let Some(m) = rs.fwd.search(&input) else { return };
     let end = m.end();
-    let Some(dfa) = &rs.bck else {
+    let Some(rev) = &rs.bck else {
         report(sub, rs, st, at, end);
         return;
     };
@@ -228,27 +250,34 @@ fn verify_regex(sub: &Sub, rs: &RegexSub, st: &mut State<'_>, at: usize) {
         Some(l) => at.saturating_sub(l),
         None => 0,
     };
+    let dfa = &rev.dfa;
+    let mut cache = rev.pool.get();
     let input = Input::new(data).span(lo..at).anchored(Anchored::Yes);
-    let Ok(mut sid) = dfa.start_state_reverse(&input) else { return };
+    let Ok(mut sid) = dfa.start_state_reverse(&mut cache, &input) else {
+        return;
+    };
     let mut i = at;
     while i > lo {
         i -= 1;
-        sid = dfa.next_state(sid, data[i]);
-        if dfa.is_special_state(sid) {
-            if dfa.is_match_state(sid) {
+        sid = match dfa.next_state(&mut cache, sid, data[i]) {
+            Ok(s) => s,
+            Err(_) => return,
+        };
+        if sid.is_tagged() {
+            if sid.is_match() {
                 report(sub, rs, st, i + 1, end);
-            } else if dfa.is_dead_state(sid) || dfa.is_quit_state(sid) {
+            } else if sid.is_dead() || sid.is_quit() {
                 return;
             }
         }
     }
     // A match starting at `lo` shows one byte later (or at the end).
-    sid = if lo == 0 {
-        dfa.next_eoi_state(sid)
+    let next = if lo == 0 {
+        dfa.next_eoi_state(&mut cache, sid)
     } else {
-        dfa.next_state(sid, data[lo - 1])
+        dfa.next_state(&mut cache, sid, data[lo - 1])
     };
-    if dfa.is_match_state(sid) {
+    if next.is_ok_and(|s| s.is_match()) {
         report(sub, rs, st, lo, end);
     }
 }
