@@ -170,12 +170,30 @@ pub struct CompileOptions {
 }
 
 impl CompileOptions {
-    /// Whether a warning with the given code is to be printed.
+    /// Whether a warning with the given code is to be printed. Warnings
+    /// are disabled by sigscan's code (`W003`) or by `yr`'s name for them
+    /// (`invariant_expr`).
     pub fn warning_enabled(&self, code: &str) -> bool {
         match &self.disable_warnings {
             None => true,
-            Some(ids) => !ids.iter().any(|id| id == "all" || id == code),
+            Some(ids) => !ids.iter().any(|id| {
+                id == "all"
+                    || id == code
+                    || yr_warning_codes(id).contains(&code)
+            }),
         }
+    }
+}
+
+/// sigscan's codes for the warnings `yr` names `id`.
+fn yr_warning_codes(id: &str) -> &'static [&'static str] {
+    match id {
+        "slow_pattern" => &["E310"],
+        "invariant_expr" => &["W001", "W003"],
+        "non_bool_expr" => &["W004"],
+        "ambiguous_expr" => &["W005"],
+        "unsatisfiable_expr" => &["W006"],
+        _ => &[],
     }
 }
 
@@ -388,6 +406,9 @@ mod tests {
         assert!(s.compile.warning_enabled("c"));
         let s = scan(&["r", "t"]);
         assert!(s.compile.warning_enabled("c"));
+        let s = scan(&["--disable-warnings=invariant_expr", "r", "t"]);
+        assert!(!s.compile.warning_enabled("W003"));
+        assert!(s.compile.warning_enabled("W004"));
     }
 
     #[test]

@@ -558,6 +558,12 @@ fn warnings_and_disable_warnings() {
     assert!(err.starts_with("warning["), "{err}");
     assert!(err.contains("slow.yar:3:5"), "{err}");
     assert_eq!(ok(&d, &["scan", "-w", "slow.yar", "data"]), "slow data\n");
+    let args = ["scan", "--disable-warnings=slow_pattern", "slow.yar", "data"];
+    assert_eq!(ok(&d, &args), "slow data\n");
+    let args = ["scan", "--disable-warnings=E310", "slow.yar", "data"];
+    assert_eq!(ok(&d, &args), "slow data\n");
+    let o = d.run(&["scan", "--disable-warnings=W001", "slow.yar", "data"]);
+    assert!(stderr(&o).starts_with("warning["));
 }
 
 #[test]
