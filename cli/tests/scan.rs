@@ -617,10 +617,20 @@ fn check_exit_codes() {
     assert_eq!(o.status.code(), Some(0));
 }
 
+/// The README's first command: the bundled rules over a directory.
 #[test]
-fn bundled_rules_compile() {
+fn bundled_rules() {
     let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/../rules");
     let d = Dir::new();
-    d.write("clean", "nothing to see here");
-    assert_eq!(ok(&d, &["scan", rules, "clean"]), "");
+    d.write("t/clean", "nothing to see here");
+    d.write(
+        "t/eicar.com",
+        "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!\
+         $H+H*\n",
+    );
+    d.write("t/shell.php", "<?php eval($_POST['x']); ?>");
+    assert_eq!(
+        ok(&d, &["scan", "-p", "1", rules, "t"]),
+        "Test_EICAR t/eicar.com\nWebshell_PHP_Eval_Request t/shell.php\n"
+    );
 }
