@@ -82,7 +82,24 @@ fn parse_options(opts: &CompileOptions) -> ParseOptions {
 
 /// Pattern kinds of the non-private patterns of each rule, by namespace
 /// and rule identifier, in declaration order.
-type Kinds = HashMap<(String, String), Vec<output::PatternKind>>;
+type Kinds = HashMap<(String, String), Vec<(String, output::PatternKind)>>;
+
+/// The kind of the `i`-th reported pattern of a rule, named `ident`:
+/// found by position, or by name if the positions do not agree.
+fn kind_of(
+    kinds: &[(String, output::PatternKind)],
+    i: usize,
+    ident: &str,
+) -> output::PatternKind {
+    match kinds.get(i) {
+        Some((name, kind)) if name == ident => *kind,
+        _ => kinds
+            .iter()
+            .find(|(name, _)| name == ident)
+            .map(|(_, kind)| *kind)
+            .unwrap_or_default(),
+    }
+}
 
 /// The second parse of the rule files: their texts and pattern kinds.
 struct Shadow {
@@ -117,10 +134,13 @@ impl Shadow {
                 .filter(|p| {
                     !p.has(&sigscan::syntax::ast::ModifierKind::Private)
                 })
-                .map(|p| match p.kind {
-                    AstKind::Text(_) => output::PatternKind::Text,
-                    AstKind::Hex(_) => output::PatternKind::Hex,
-                    AstKind::Regex(_) => output::PatternKind::Regexp,
+                .map(|p| {
+                    let kind = match p.kind {
+                        AstKind::Text(_) => output::PatternKind::Text,
+                        AstKind::Hex(_) => output::PatternKind::Hex,
+                        AstKind::Regex(_) => output::PatternKind::Regexp,
+                    };
+                    (p.ident.name.clone(), kind)
                 })
                 .collect();
             self.kinds.insert((ns.to_string(), rule.name.name), kinds);
@@ -347,7 +367,7 @@ impl FileScanner for Worker<'_> {
                 let kinds = self.kinds.and_then(|k| k.get(&key));
                 for (i, p) in rule.patterns().enumerate() {
                     let kind = kinds
-                        .and_then(|k| k.get(i).copied())
+                        .map(|k| kind_of(k, i, p.identifier()))
                         .unwrap_or_default();
                     for m in p.matches() {
                         let end = m.offset.saturating_add(m.len.min(limit));
@@ -366,5 +386,48 @@ impl FileScanner for Worker<'_> {
             reports.push(report);
         }
         Ok(Outcome { rules: reports, timed_out: false })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use output::PatternKind::{Hex, Regexp, Text};
+
+    #[test]
+    fn kinds_by_position_then_name() {
+        let kinds = vec![
+            ("$".to_string(), Hex),
+            ("$".to_string(), Text),
+            ("$b".to_string(), Regexp),
+        ];
+        assert_eq!(kind_of(&kinds, 0, "$"), Hex);
+        assert_eq!(kind_of(&kinds, 1, "$"), Text);
+        assert_eq!(kind_of(&kinds, 0, "$b"), Regexp);
+        assert_eq!(kind_of(&kinds, 5, "$zz"), Text);
+    }
+
+    #[test]
+    fn shadow_parse_finds_kinds_and_renders() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.yar");
+        std::fs::write(
+            &file,
+            "rule r { strings: $a = \"x\" $h = { 01 02 } \
+             $p = \"y\" private $r = /z/ condition: any of them }",
+        )
+        .unwrap();
+        let plan = vec![("ns".to_string(), file.clone())];
+        let shadow = Shadow::new(&plan, &CompileOptions::default());
+        let kinds = &shadow.kinds[&("ns".to_string(), "r".to_string())];
+        let names: Vec<_> =
+            kinds.iter().map(|(n, k)| (n.as_str(), *k)).collect();
+        assert_eq!(names, [("$a", Text), ("$h", Hex), ("$r", Regexp)]);
+        let span = sigscan::Span { source: 0, start: 9, end: 17 };
+        let d =
+            Diagnostic::warning(sigscan::DiagnosticKind::Other, "hi", span);
+        let rendered = shadow.render(&d);
+        assert!(rendered.contains("hi"), "{rendered}");
+        assert!(rendered.contains("r.yar:1:10"), "{rendered}");
     }
 }
