@@ -454,6 +454,8 @@ const CLEAN: &[&str] = &[
     "rule a { condition: for 3 i in (0, 1) : (true) }",
     "rule a { condition: uint8(0) == 0xff and int8(0) == -128 }",
     "rule a { condition: 2 of (true, false) }",
+    "rule a { condition: 1 < 2 and filesize > 0 }",
+    "rule a { condition: for any i in (1, 2) : (true) }",
 ];
 
 #[test]

@@ -175,6 +175,13 @@ fn just_under_the_limits() {
     );
     let out = parse_str(text);
     assert!(!out.has_errors(), "{:?}", out.diagnostics.first());
+    // What YARA-X 1.22 accepts: 495 levels of parentheses, 996 of `not`.
+    let text = format!("{}true{}", "(".repeat(490), ")".repeat(490));
+    assert!(!parse_str(cond(&text)).has_errors(), "490 parentheses");
+    let text = format!("{}true", "not ".repeat(990));
+    assert!(!parse_str(cond(&text)).has_errors(), "990 `not`");
+    let text = format!("{}1 == 1", "-".repeat(990));
+    assert!(!parse_str(cond(&text)).has_errors(), "990 `-`");
     // Thirty levels of every nesting form parse.
     let cases = [
         ("(", ")"),

@@ -153,6 +153,16 @@ impl<'a> Lowerer<'a> {
     /// Lowers the condition as a boolean, then reports unused patterns.
     pub fn condition(&mut self, e: &Expr) -> R<NodeId> {
         let root = self.boolean(e)?;
+        if let Some(b) = literal_truth(e, 0) {
+            self.diags.push(
+                Diagnostic::warning(
+                    DiagnosticKind::InvariantExpression,
+                    "invariant boolean expression",
+                    e.span,
+                )
+                .with_label(format!("this expression is always {b}")),
+            );
+        }
         let mut ok = true;
         for p in &self.patterns {
             if !p.used && !p.name.starts_with("$_") {
@@ -977,8 +987,8 @@ impl<'a> Lowerer<'a> {
                 if vars.len() != 1 {
                     return arity_err(self, 1);
                 }
-                let lo = self.int(&r.lo)?;
-                let hi = self.int(&r.hi)?;
+                let lo = self.non_negative_int(&r.lo)?;
+                let hi = self.non_negative_int(&r.hi)?;
                 if let (Some(a), Some(b)) =
                     (self.const_int(lo), self.const_int(hi))
                 {
@@ -1378,6 +1388,41 @@ impl Lowerer<'_> {
                 ),
             );
         }
+    }
+}
+
+/// The truth of a condition made of literals, `not`, `and` and `or` only
+/// (what YARA-X calls invariant).
+fn literal_truth(e: &Expr, depth: u32) -> Option<bool> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    match &e.kind {
+        ExprKind::True => Some(true),
+        ExprKind::False => Some(false),
+        ExprKind::Int(i) => Some(*i != 0),
+        ExprKind::Float(f) => Some(*f != 0.0),
+        ExprKind::Str(s) => Some(!s.is_empty()),
+        ExprKind::Unary { op: UnaryOp::Not, operand } => {
+            literal_truth(operand, depth + 1).map(|b| !b)
+        }
+        ExprKind::Binary {
+            op: op @ (BinaryOp::And | BinaryOp::Or),
+            lhs,
+            rhs,
+        } => {
+            let absorbing = *op == BinaryOp::Or;
+            let (l, r) =
+                (literal_truth(lhs, depth + 1), literal_truth(rhs, depth + 1));
+            if l == Some(absorbing) || r == Some(absorbing) {
+                Some(absorbing)
+            } else if l.is_some() && r.is_some() {
+                Some(!absorbing)
+            } else {
+                None
+            }
+        }
+        _ => None,
     }
 }
 

@@ -127,7 +127,22 @@ impl<'a> Lexer<'a> {
 
     fn error(&mut self, kind: DiagnosticKind, msg: &str, s: usize, e: usize) {
         let span = self.span(s, e);
-        self.diagnostics.push(Diagnostic::error(kind, msg, span));
+        let label = match kind {
+            DiagnosticKind::UnterminatedString => "missing closing `\"`",
+            DiagnosticKind::UnterminatedComment => {
+                "this comment is not closed"
+            }
+            DiagnosticKind::UnterminatedRegex => "missing closing `/`",
+            DiagnosticKind::InvalidEscape => "invalid escape sequence",
+            DiagnosticKind::IntegerOverflow => {
+                "the largest integer is 18446744073709551615"
+            }
+            DiagnosticKind::InvalidNumber => "not a valid number",
+            DiagnosticKind::InvalidRegex => "only `i` and `s` are allowed",
+            _ => "",
+        };
+        self.diagnostics
+            .push(Diagnostic::error(kind, msg, span).with_label(label));
     }
 
     fn peek_byte(&self, off: usize) -> Option<u8> {

@@ -25,6 +25,6 @@ pub mod sexpr;
 pub use ast::{SourceFile, Span};
 pub use diagnostic::{Diagnostic, DiagnosticKind, Label, Severity, SourceMap};
 pub use parser::{
-    MAX_AST_DEPTH, MAX_NESTING, ParseOptions, ParseOutput, is_keyword, parse,
-    parse_bytes,
+    MAX_AST_DEPTH, MAX_NESTING, PARSER_STACK, ParseOptions, ParseOutput,
+    is_keyword, parse, parse_bytes,
 };

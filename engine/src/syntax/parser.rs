@@ -36,9 +36,11 @@ use super::checks;
 use super::diagnostic::{Diagnostic, DiagnosticKind, SourceMap};
 use super::lexer::{Lexer, Tok, Token, hex_val};
 
-/// How deeply parentheses, prefix operators, `for` bodies and hex
-/// alternatives may nest.
-pub const MAX_NESTING: u32 = 100;
+/// How deeply expressions may nest, in units: a parenthesised boolean
+/// expression costs 2, a prefix operator 1, a parenthesised value 3. YARA-X
+/// 1.22 accepts about 495 levels of parentheses and 996 of `not`; this
+/// accepts 500 and 1000.
+pub const MAX_NESTING: u32 = 1000;
 
 /// The deepest expression tree the parser builds (long `a or b or …`
 /// chains count one level per operator).
@@ -89,7 +91,37 @@ impl ParseOutput {
 /// Parses `text`, whose origin (a path, or a name such as `line`) is
 /// `origin`. Includes are resolved relative to `origin`'s folder, then the
 /// include dirs. Every source read is added to `sources`.
+///
+/// The parser is recursive; it runs on a helper thread with a large stack
+/// ([`PARSER_STACK`]) so that the nesting YARA-X accepts (hundreds of
+/// levels) parses whatever the caller's stack, and falls back to the
+/// caller's thread if no thread can be started.
 pub fn parse(
+    text: &str,
+    origin: &str,
+    options: &ParseOptions,
+    sources: &mut SourceMap,
+) -> ParseOutput {
+    let spawned = std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("sigscan-parser".into())
+            .stack_size(PARSER_STACK)
+            .spawn_scoped(s, || parse_here(text, origin, options, sources))
+            .ok()
+            .map(|h| h.join())
+    });
+    match spawned {
+        Some(Ok(out)) => out,
+        Some(Err(panic)) => std::panic::resume_unwind(panic),
+        None => parse_here(text, origin, options, sources),
+    }
+}
+
+/// The stack size of the parser thread (reserved, not committed: only the
+/// pages a deep input touches are used).
+pub const PARSER_STACK: usize = 64 << 20;
+
+fn parse_here(
     text: &str,
     origin: &str,
     options: &ParseOptions,
@@ -160,15 +192,15 @@ struct Ctx<'o> {
     sources: &'o mut SourceMap,
     out: ParseOutput,
     rule_names: HashMap<String, Span>,
-    /// The include chain: (path, span of the `include` that brought it).
-    chain: Vec<(PathBuf, Option<Span>)>,
+    /// The include chain: (canonical path, source name).
+    chain: Vec<(PathBuf, String)>,
 }
 
 impl Ctx<'_> {
     fn parse_source(&mut self, text: &str, name: &str, path: &Path) {
         let id = self.sources.add(name, text);
         let canonical = path.canonicalize().unwrap_or(path.to_path_buf());
-        self.chain.push((canonical, None));
+        self.chain.push((canonical, name.to_string()));
         let mut p = Parser::new(text, id);
         let start_errors = self.out.diagnostics.len();
         loop {
@@ -188,18 +220,27 @@ impl Ctx<'_> {
                 Ok(None) => break,
                 Ok(Some(Item::Import(i))) => self.out.file.imports.push(i),
                 Ok(Some(Item::Rule(r))) => {
-                    self.out.diagnostics.append(&mut p.take_diags());
+                    self.flush(&mut p);
                     self.add_rule(r);
                 }
                 Ok(Some(Item::Include(file, span))) => {
-                    self.out.diagnostics.append(&mut p.take_diags());
-                    self.include(&file, span, path);
+                    self.flush(&mut p);
+                    self.include(&file, span, path, name);
                 }
                 Err(Abort) => p.recover(),
             }
         }
-        self.out.diagnostics.append(&mut p.take_diags());
+        self.flush(&mut p);
         self.chain.pop();
+    }
+
+    /// Moves the parser's diagnostics to the output, noting the include
+    /// chain when the source was included.
+    fn flush(&mut self, p: &mut Parser) {
+        for d in p.take_diags() {
+            let d = self.chain_notes(d);
+            self.out.diagnostics.push(d);
+        }
     }
 
     fn add_rule(&mut self, rule: Rule) {
@@ -220,13 +261,19 @@ impl Ctx<'_> {
 
     fn chain_notes(&self, d: Diagnostic) -> Diagnostic {
         let mut d = d;
-        for (path, _) in self.chain.iter().rev().skip(1) {
-            d = d.with_note(format!("included from {}", path.display()));
+        for (_, name) in self.chain.iter().rev().skip(1) {
+            d = d.with_note(format!("included from `{name}`"));
         }
         d
     }
 
-    fn include(&mut self, file: &str, span: Span, current: &Path) {
+    fn include(
+        &mut self,
+        file: &str,
+        span: Span,
+        current: &Path,
+        current_name: &str,
+    ) {
         if !self.options.includes_enabled {
             let d = Diagnostic::error(
                 DiagnosticKind::IncludesDisabled,
@@ -234,7 +281,7 @@ impl Ctx<'_> {
                 span,
             )
             .with_label("`include` is not allowed here");
-            self.out.diagnostics.push(d);
+            self.out.diagnostics.push(self.chain_notes(d));
             return;
         }
         let dir = current.parent().unwrap_or(Path::new(""));
@@ -248,28 +295,30 @@ impl Ctx<'_> {
                 span,
             )
             .with_label("cannot find this file");
-            let d = self.chain_notes(d);
-            self.out.diagnostics.push(d);
+            self.out.diagnostics.push(self.chain_notes(d));
             return;
+        };
+        // Name the source after the path as written (relative to the
+        // including source's name, or to the include dir it was found in)
+        // so that diagnostics do not depend on where the rules live.
+        let name = if found == dir.join(file) {
+            let parent = Path::new(current_name).parent();
+            parent.unwrap_or(Path::new("")).join(file).display().to_string()
+        } else {
+            file.to_string()
         };
         let canonical = found.canonicalize().unwrap_or(found.clone());
         if self.chain.iter().any(|(p, _)| *p == canonical) {
-            let mut d = Diagnostic::error(
+            let mut names: Vec<String> =
+                self.chain.iter().map(|(_, n)| format!("`{n}`")).collect();
+            names.push(format!("`{name}`"));
+            let d = Diagnostic::error(
                 DiagnosticKind::IncludeCycle,
-                format!("include cycle: `{file}` includes itself"),
+                format!("include cycle: `{name}` includes itself"),
                 span,
             )
-            .with_label("this include closes a cycle");
-            let chain: Vec<String> = self
-                .chain
-                .iter()
-                .map(|(p, _)| p.display().to_string())
-                .collect();
-            d = d.with_note(format!(
-                "include chain: {} -> {}",
-                chain.join(" -> "),
-                canonical.display()
-            ));
+            .with_label("this include closes a cycle")
+            .with_note(format!("include chain: {}", names.join(" -> ")));
             self.out.diagnostics.push(d);
             return;
         }
@@ -278,9 +327,9 @@ impl Ctx<'_> {
                 DiagnosticKind::TooDeep,
                 "includes nested too deeply",
                 span,
-            );
-            let d = self.chain_notes(d);
-            self.out.diagnostics.push(d);
+            )
+            .with_label(format!("more than {MAX_INCLUDE_DEPTH} levels"));
+            self.out.diagnostics.push(self.chain_notes(d));
             return;
         }
         let bytes = match std::fs::read(&found) {
@@ -291,17 +340,16 @@ impl Ctx<'_> {
                     format!("cannot read included file `{file}`: {e}"),
                     span,
                 );
-                let d = self.chain_notes(d);
-                self.out.diagnostics.push(d);
+                self.out.diagnostics.push(self.chain_notes(d));
                 return;
             }
         };
-        let name = found.display().to_string();
         match String::from_utf8(bytes) {
             Ok(text) => self.parse_source(&text, &name, &found),
             Err(e) => {
                 let err = e.utf8_error();
-                let d = utf8_error(e.as_bytes(), &name, &err, self.sources);
+                let d = utf8_error(e.as_bytes(), &name, &err, self.sources)
+                    .with_note(format!("included from `{current_name}`"));
                 let d = self.chain_notes(d);
                 self.out.diagnostics.push(d);
             }
@@ -1536,7 +1584,9 @@ impl<'a> Parser<'a> {
     /// `( boolean_expr )`, its span covering the parentheses.
     fn paren(&mut self) -> PResult<N> {
         let open = self.bump();
+        self.enter(self.tspan(&open))?;
         let inner = self.boolean_expr();
+        self.leave();
         let mut inner = inner?;
         let close = self.expect(Tok::RParen, "an operator or `)`")?;
         inner.e.span = self.tspan(&open).join(self.tspan(&close));

@@ -26,6 +26,7 @@
 
 mod atoms;
 mod base64;
+mod finder;
 mod hir;
 mod search;
 
@@ -64,9 +65,19 @@ pub(crate) struct PatternOptions {
     pub relaxed_re_syntax: bool,
     /// Turn the slow-pattern warning into an error.
     pub error_on_slow_pattern: bool,
-    /// Which Aho-Corasick implementation to build (`None`: let the crate
-    /// choose by size). Kept selectable to measure the alternatives.
-    pub ac_kind: Option<AhoCorasickKind>,
+    /// Which multi-pattern search to build. Kept selectable to measure
+    /// the alternatives.
+    pub finder: FinderKind,
+}
+
+/// The multi-pattern search over atoms (see [`finder`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum FinderKind {
+    /// Direct tables per atom length (the fastest measured).
+    #[default]
+    Hash,
+    /// The `aho-corasick` crate; `None` lets it pick by size.
+    AhoCorasick(Option<AhoCorasickKind>),
 }
 
 /// One form of a pattern in the data.
@@ -236,12 +247,10 @@ impl PatternSetBuilder {
 
     /// Builds the automaton over the atoms of every pattern added.
     pub fn build(self) -> Result<PatternSet, Diagnostic> {
-        let ac = if self.atoms.is_empty() {
-            None
-        } else {
-            let ac = AhoCorasick::builder()
+        let build_ac = |kind| {
+            AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
-                .kind(self.options.ac_kind)
+                .kind(kind)
                 .build(&self.atoms)
                 .map_err(|e| {
                     Diagnostic::error(
@@ -249,8 +258,21 @@ impl PatternSetBuilder {
                         format!("cannot build the pattern automaton: {e}"),
                         ast::Span::default(),
                     )
-                })?;
-            Some(ac)
+                })
+        };
+        let finder = if self.atoms.is_empty() {
+            None
+        } else {
+            match self.options.finder {
+                FinderKind::AhoCorasick(kind) => {
+                    Some(finder::Finder::Ac(build_ac(kind)?))
+                }
+                FinderKind::Hash => match finder::HashFinder::new(&self.atoms)
+                {
+                    Some(h) => Some(finder::Finder::Hash(Box::new(h))),
+                    None => Some(finder::Finder::Ac(build_ac(None)?)),
+                },
+            }
         };
         let mut ref_ranges = Vec::with_capacity(self.refs.len());
         let mut flat = Vec::new();
@@ -263,7 +285,7 @@ impl PatternSetBuilder {
         Ok(PatternSet {
             num_patterns: self.num_patterns as usize,
             subs: self.subs,
-            ac,
+            finder,
             ref_ranges,
             refs: flat,
             slow: self.slow,
@@ -753,7 +775,7 @@ fn ac_patterns(set: &PatternSet) -> Vec<&[u8]> {
 pub(crate) struct PatternSet {
     num_patterns: usize,
     subs: Vec<Sub>,
-    ac: Option<AhoCorasick>,
+    finder: Option<finder::Finder>,
     /// For atom `i`, `refs[ref_ranges[i].0..ref_ranges[i].1]`.
     ref_ranges: Vec<(u32, u32)>,
     refs: Vec<AtomRef>,
@@ -801,11 +823,18 @@ impl PatternSet {
     /// patterns they belong to (a tool for tuning atom choice).
     #[cfg(test)]
     pub fn debug_hits(&self, files: &[Vec<u8>], names: &[String]) {
-        let Some(ac) = &self.ac else { return };
         let mut hits = vec![0usize; self.ref_ranges.len()];
         for f in files {
-            for m in ac.find_overlapping_iter(f.as_slice()) {
-                hits[m.pattern().as_usize()] += 1;
+            match &self.finder {
+                Some(finder::Finder::Ac(ac)) => {
+                    for m in ac.find_overlapping_iter(f.as_slice()) {
+                        hits[m.pattern().as_usize()] += 1;
+                    }
+                }
+                Some(finder::Finder::Hash(h)) => {
+                    h.find(f, 0, f.len(), |id, _| hits[id as usize] += 1)
+                }
+                None => {}
             }
         }
         let total: usize = hits.iter().sum();

@@ -13,6 +13,7 @@ use std::time::Instant;
 use regex_automata::{Anchored, Input};
 
 use super::base64;
+use super::finder::Finder;
 use super::{
     AtomRef, PatternId, PatternSet, RegexSub, SearchLimits, SearchOutcome,
     Sub, SubKind,
@@ -90,39 +91,64 @@ pub(super) fn search(
         verifications: 0,
         scratch: (Vec::new(), Vec::new()),
     };
-    if let Some(ac) = &set.ac {
-        let overlap = set.max_atom_len.saturating_sub(1);
-        let mut pos = 0;
-        'chunks: while pos < data.len() {
-            if st.expired() {
-                break;
+    match &set.finder {
+        Some(Finder::Ac(ac)) => {
+            let overlap = set.max_atom_len.saturating_sub(1);
+            let mut pos = 0;
+            'chunks: while pos < data.len() {
+                if st.expired() {
+                    break;
+                }
+                let end = pos.saturating_add(CHUNK).min(data.len());
+                let from = pos.saturating_sub(overlap);
+                let input = aho_corasick::Input::new(data).span(from..end);
+                for m in ac.find_overlapping_iter(input) {
+                    if m.end() <= pos {
+                        continue;
+                    }
+                    on_atom(set, &mut st, m.pattern().as_u32(), m.start());
+                    if st.tick() {
+                        break 'chunks;
+                    }
+                }
+                pos = end;
             }
-            let end = pos.saturating_add(CHUNK).min(data.len());
-            let from = pos.saturating_sub(overlap);
-            let input = aho_corasick::Input::new(data).span(from..end);
-            for m in ac.find_overlapping_iter(input) {
-                if m.end() <= pos {
-                    continue;
-                }
-                let atom = m.pattern().as_usize();
-                let Some(&(a, b)) = set.ref_ranges.get(atom) else {
-                    continue;
-                };
-                let refs = set.refs.get(a as usize..b as usize).unwrap_or(&[]);
-                for r in refs {
-                    verify_hit(set, &mut st, r, m.start());
-                }
-                if st.tick() {
-                    break 'chunks;
-                }
-            }
-            pos = end;
         }
+        Some(Finder::Hash(h)) => {
+            let mut pos = 0;
+            while pos < data.len() {
+                if st.expired() {
+                    break;
+                }
+                let end = pos.saturating_add(CHUNK).min(data.len());
+                h.find(data, pos, end, |atom, at| {
+                    if !st.outcome.timed_out {
+                        on_atom(set, &mut st, atom, at);
+                        st.tick();
+                    }
+                });
+                if st.outcome.timed_out {
+                    break;
+                }
+                pos = end;
+            }
+        }
+        None => {}
     }
     if !st.outcome.timed_out {
         search_slow(set, &mut st);
     }
     st.outcome
+}
+
+/// Verifies every sub-pattern of an atom hit.
+#[inline]
+fn on_atom(set: &PatternSet, st: &mut State<'_>, atom: u32, at: usize) {
+    let Some(&(a, b)) = set.ref_ranges.get(atom as usize) else { return };
+    let refs = set.refs.get(a as usize..b as usize).unwrap_or(&[]);
+    for r in refs {
+        verify_hit(set, st, r, at);
+    }
 }
 
 fn search_slow(set: &PatternSet, st: &mut State<'_>) {

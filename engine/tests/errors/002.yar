@@ -1,0 +1,7 @@
+// UnterminatedString
+rule a {
+  strings:
+    $a = "no closing quote
+  condition:
+    $a
+}

@@ -1,0 +1,6 @@
+// UnterminatedComment
+rule a {
+  condition: true
+}
+/* this comment
+   never ends

@@ -1,0 +1,5 @@
+// UnterminatedRegex
+rule a {
+  condition:
+    "abc" matches /ab[c
+}

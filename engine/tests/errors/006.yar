@@ -1,0 +1,5 @@
+// IntegerOverflow
+rule a {
+  condition:
+    filesize > 18446744073709551616
+}

@@ -1,0 +1,5 @@
+// InvalidNumber
+rule a {
+  condition:
+    filesize > 0xZZ
+}

@@ -1,0 +1,7 @@
+// InvalidUtf8
+rule a {
+  strings:
+    $a = "café"
+  condition:
+    $a
+}

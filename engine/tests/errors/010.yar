@@ -1,0 +1,4 @@
+// IncludeNotFound
+include "inc/does_not_exist.yar"
+
+rule a { condition: true }

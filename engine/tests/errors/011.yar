@@ -1,0 +1,4 @@
+// IncludeCycle
+include "inc/cycle_a.yar"
+
+rule a { condition: true }

@@ -1,0 +1,5 @@
+// options: includes_disabled
+// IncludesDisabled
+include "inc/ok.yar"
+
+rule a { condition: true }

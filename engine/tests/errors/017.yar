@@ -1,0 +1,9 @@
+// UnusedPattern
+rule a {
+  strings:
+    $used = "x"
+    $unused = "y"
+    $_ignored = "z"
+  condition:
+    $used
+}

@@ -1,0 +1,8 @@
+// EmptyPattern
+rule a {
+  strings:
+    $a = ""
+    $b = { }
+  condition:
+    $a and $b
+}

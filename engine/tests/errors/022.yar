@@ -1,0 +1,7 @@
+// InvalidHexPattern
+rule a {
+  strings:
+    $a = { 01 ~?? 02 }
+  condition:
+    $a
+}

@@ -1,0 +1,7 @@
+// InvalidRegex: flags
+rule a {
+  strings:
+    $a = /abc/im
+  condition:
+    $a
+}

@@ -1,0 +1,7 @@
+// InvalidBase64Alphabet
+rule a {
+  strings:
+    $a = "abcdef" base64("0123456789")
+  condition:
+    $a
+}

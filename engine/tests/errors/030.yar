@@ -1,0 +1,7 @@
+// SyntaxError: patterns: is not accepted by YARA-X 1.22
+rule a {
+  patterns:
+    $a = "x"
+  condition:
+    $a
+}

@@ -1,0 +1,3 @@
+include "nested_broken.yar"
+
+rule in_broken { condition: true }

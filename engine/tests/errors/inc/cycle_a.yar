@@ -1,0 +1,3 @@
+include "cycle_b.yar"
+
+rule in_a { condition: true }

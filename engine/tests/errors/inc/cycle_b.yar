@@ -1,0 +1,3 @@
+include "cycle_a.yar"
+
+rule in_b { condition: true }

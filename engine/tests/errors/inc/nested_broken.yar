@@ -1,0 +1,4 @@
+rule deep {
+  condition:
+    1 +
+}

@@ -1,0 +1,1 @@
+rule included_ok { condition: true }
