@@ -5,6 +5,7 @@
 //! turns a file's bytes into the [`RuleReport`]s to print. The engine's
 //! adapter lives in `engine.rs`; tests here use a fake.
 
+use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -116,9 +117,22 @@ where
             Ok(data) => data,
             Err(err) => return error(&file.path, &err.to_string()),
         };
-        let outcome = match scanner.scan(&data, timeout) {
-            Ok(outcome) => outcome,
-            Err(err) => return error(&file.path, &err),
+        // A panic while scanning one file (a bug, never expected) is
+        // reported like an error, and the worker goes on with a new
+        // scanner: one bad file must not end a scan of millions.
+        let scanned = panic::catch_unwind(AssertUnwindSafe(|| {
+            scanner.scan(&data, timeout)
+        }));
+        let outcome = match scanned {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(err)) => return error(&file.path, &err),
+            Err(_) => {
+                *scanner = make();
+                return error(
+                    &file.path,
+                    "internal error: the scanner panicked",
+                );
+            }
         };
         progress.files.fetch_add(1, Ordering::Relaxed);
         progress.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
@@ -166,7 +180,7 @@ where
             &job.walk,
             job.threads,
             &stop,
-            make,
+            &make,
             |scanner, file| {
                 let start = Instant::now();
                 scan_file(scanner, file);
@@ -224,6 +238,9 @@ mod tests {
             if data.first() == Some(&b'!') {
                 return Err("bad data".into());
             }
+            if data.first() == Some(&b'?') {
+                panic!("fake scanner panics on '?'");
+            }
             let rules = self
                 .0
                 .iter()
@@ -274,6 +291,25 @@ mod tests {
             format!("has_a {root}/ab\nhas_b {root}/ab\nhas_b {root}/b\n")
         );
         assert_eq!(err, format!("error: {root}/bad: bad data\n"));
+    }
+
+    #[test]
+    fn a_panic_is_reported_and_the_scan_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("1"), "?a").unwrap();
+        fs::write(dir.path().join("2"), "a").unwrap();
+        let console = Console::captured();
+        let mut job = job(Source::Path(dir.path().into()));
+        job.threads = 1;
+        let summary = run(&job, &console, || Fake(b"a"));
+        assert_eq!(summary.errors, 1);
+        let root = dir.path().display();
+        let (out, err) = console.take();
+        assert_eq!(out, format!("has_a {root}/2\n"));
+        assert_eq!(
+            err,
+            format!("error: {root}/1: internal error: the scanner panicked\n")
+        );
     }
 
     #[test]
