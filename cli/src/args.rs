@@ -156,6 +156,11 @@ pub struct CompileOptions {
     #[arg(default_missing_value = "all")]
     pub disable_warnings: Option<Vec<String>>,
 
+    /// Ignore rule files that fail to compile and continue with the valid
+    /// ones
+    #[arg(long)]
+    pub ignore_invalid_rules: bool,
+
     /// Directory in which to search for included files
     #[arg(long = "include-dir", value_name = "PATH")]
     pub include_dirs: Vec<PathBuf>,

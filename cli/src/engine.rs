@@ -193,7 +193,7 @@ pub fn compile(
         .filter(|w| opts.warning_enabled(w.code()))
         .cloned()
         .collect();
-    let rules = if errors.is_empty() {
+    let rules = if errors.is_empty() || opts.ignore_invalid_rules {
         match compiler.build() {
             Ok(rules) => Some(rules),
             Err(err) => {

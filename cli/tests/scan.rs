@@ -543,6 +543,20 @@ fn compile_errors() {
 }
 
 #[test]
+fn ignore_invalid_rules() {
+    let d = Dir::new();
+    d.write("rules/bad.yar", "rule bad {\n  condition: $a\n}\n");
+    d.write("rules/good.yar", "rule good { condition: filesize == 0 }");
+    d.write("data", "");
+    let o = d.run(&["scan", "rules", "data"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = d.run(&["scan", "--ignore-invalid-rules", "rules", "data"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "good data\n");
+    assert!(stderr(&o).contains("bad.yar:2:14"), "{}", stderr(&o));
+}
+
+#[test]
 fn warnings_and_disable_warnings() {
     let d = Dir::new();
     d.write(
