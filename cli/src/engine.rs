@@ -162,10 +162,16 @@ pub struct Compiled {
     kinds: Option<Kinds>,
 }
 
+/// How many errors a compile error holds (at least one).
+fn error_count(err: &sigscan::CompileError) -> usize {
+    err.diagnostics().iter().filter(|d| d.is_error()).count().max(1)
+}
+
 /// Compiles the rule files of `paths`. Warnings (unless disabled) and
 /// errors are printed on stderr, rendered; any error fails the whole
-/// compilation with "N error(s) found". `want_kinds` asks for the pattern
-/// kinds needed by `-s` in text output.
+/// compilation with "N error(s) found", unless `--ignore-invalid-rules`
+/// asks to go on without the files that failed. `want_kinds` asks for the
+/// pattern kinds needed by `-s` in text output.
 pub fn compile(
     paths: &[RulesPath],
     opts: &CompileOptions,
@@ -178,12 +184,7 @@ pub fn compile(
     for (ns, file) in &plan {
         compiler.new_namespace(ns);
         if let Err(err) = compiler.add_file(file) {
-            num_errors += err
-                .diagnostics()
-                .iter()
-                .filter(|d| d.is_error())
-                .count()
-                .max(1);
+            num_errors += error_count(&err);
             errors.push(err.to_string());
         }
     }
@@ -197,12 +198,7 @@ pub fn compile(
         match compiler.build() {
             Ok(rules) => Some(rules),
             Err(err) => {
-                num_errors += err
-                    .diagnostics()
-                    .iter()
-                    .filter(|d| d.is_error())
-                    .count()
-                    .max(1);
+                num_errors += error_count(&err);
                 errors.push(err.to_string());
                 None
             }
