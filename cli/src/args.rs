@@ -224,7 +224,8 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub compile: CompileOptions,
 
-    /// Indicate that RULES_PATH is a file with compiled rules
+    /// Indicate that RULES_PATH is a file with compiled rules (not
+    /// supported yet)
     #[arg(short = 'C', long = "compiled-rules")]
     #[arg(conflicts_with = "relaxed_re_syntax")]
     pub compiled_rules: bool,
@@ -238,11 +239,12 @@ pub struct ScanArgs {
     #[arg(value_parser = clap::value_parser!(u8).range(1..=99))]
     pub cpu_limit: Option<u8>,
 
-    /// Disable printing console log messages
+    /// Disable printing console log messages (accepted for compatibility:
+    /// console messages are not printed yet)
     #[arg(long)]
     pub disable_console_logs: bool,
 
-    /// Enable fast-scan mode
+    /// Enable fast-scan mode (accepted for compatibility: no effect yet)
     #[arg(short = 'f', long)]
     pub fast_scan: bool,
 
