@@ -629,6 +629,24 @@ fn check_exit_codes() {
 
     let o = d.run(&["check", "-w", "slow.yar"]);
     assert_eq!(o.status.code(), Some(0));
+
+    let o = d.run(&["check", "missing.yar"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).starts_with("error: can't open `missing.yar`"));
+}
+
+#[test]
+fn check_recursive() {
+    let d = Dir::new();
+    d.write("r/top.yar", "rule top { condition: filesize > 0 }");
+    d.write("r/sub/deep.yar", "rule deep { condition: filesize > 0 }");
+    d.write("r/sub/notes.txt", "not a rule file");
+    let o = d.run(&["check", "r"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "[ PASS ] r/top.yar\n");
+    let o = d.run(&["check", "-r", "r"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "[ PASS ] r/sub/deep.yar\n[ PASS ] r/top.yar\n");
 }
 
 /// The README's first command: the bundled rules over a directory.
