@@ -62,7 +62,6 @@ fn main() -> ExitCode {
 
 /// `sigscan scan`.
 fn scan_command(args: ScanArgs) -> anyhow::Result<ExitCode> {
-    let start = Instant::now();
     if args.recursive.is_some() && args.target.is_file() {
         bail!("can't use '--recursive' when <TARGET_PATH> is a file");
     }
@@ -117,7 +116,10 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<ExitCode> {
         no_mmap: args.no_mmap,
         format,
         output: want.output.clone(),
-        deadline: args.timeout.map(|t| start + Duration::from_secs(t)),
+        // As in `yr`, the timeout counts from the end of compilation.
+        deadline: args
+            .timeout
+            .map(|t| Instant::now() + Duration::from_secs(t)),
         cpu_limit: args.cpu_limit,
         version: env!("CARGO_PKG_VERSION"),
     };
