@@ -1,8 +1,8 @@
 //! Golden diagnostics: every `tests/errors/NNN.yar` is diagnosed and the
 //! rendered diagnostics are compared with `NNN.out`.
 //!
-//! Everything goes through [`diagnose`], so the same files can later be run
-//! through the full compiler by changing that one function.
+//! Everything goes through [`diagnose`], which runs the full compiler, so
+//! parse-stage and compile-stage diagnostics are checked alike.
 //!
 //! - Sources are named by their file name only (`NNN.yar`), and included
 //!   files by the path written in the `include`, so the output does not
@@ -15,25 +15,29 @@
 
 use std::path::{Path, PathBuf};
 
-use sigscan::syntax::{ParseOptions, SourceMap, parse_bytes};
+use sigscan::Compiler;
 
 fn errors_dir() -> PathBuf {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/errors")).into()
 }
 
 /// Every diagnostic for the source `source_name` with contents `source`,
-/// rendered.
+/// rendered: the full compiler (parser, then name resolution, type
+/// checking and pattern compilation), errors and warnings in the order
+/// found.
 fn diagnose(source_name: &str, source: &[u8]) -> Vec<String> {
     let first_line = source.split(|&b| b == b'\n').next().unwrap_or(&[]);
     let first_line = String::from_utf8_lossy(first_line);
-    let options = ParseOptions {
-        includes_enabled: !first_line.contains("includes_disabled"),
-        include_dirs: vec![errors_dir()],
-        ..Default::default()
-    };
-    let mut sources = SourceMap::new();
-    let out = parse_bytes(source, source_name, &options, &mut sources);
-    out.diagnostics.iter().map(|d| d.render(&sources)).collect()
+    let mut compiler = Compiler::new();
+    compiler
+        .enable_includes(!first_line.contains("includes_disabled"))
+        .add_include_dir(errors_dir());
+    match compiler.add_source_bytes_with_origin(source, source_name) {
+        Err(e) => e.diagnostics().iter().map(|d| compiler.render(d)).collect(),
+        Ok(_) => {
+            compiler.warnings().iter().map(|d| compiler.render(d)).collect()
+        }
+    }
 }
 
 #[test]

@@ -30,7 +30,7 @@ use self::patterns::{PatternOptions, PatternSet, PatternSetBuilder};
 use crate::modules::{self, StructType};
 use crate::syntax::ast::{self, MetaValue};
 use crate::syntax::{
-    Diagnostic, DiagnosticKind, ParseOptions, SourceMap, Span, parse,
+    Diagnostic, DiagnosticKind, ParseOptions, SourceMap, Span, parse_bytes,
 };
 
 /// Module name to (index in `modules::MODULES`, schema).
@@ -109,7 +109,8 @@ impl CompileError {
         CompileError { diagnostics, rendered }
     }
 
-    /// The errors (and warnings of the same step), in source order.
+    /// The diagnostics of the failing step (its errors, and the warnings
+    /// found along), in the order they were found.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
     }
@@ -288,7 +289,7 @@ impl Compiler {
         text: &str,
         origin: &str,
     ) -> Result<&mut Self, CompileError> {
-        self.compile_source(text, origin)?;
+        self.compile_source(text.as_bytes(), origin)?;
         Ok(self)
     }
 
@@ -310,21 +311,31 @@ impl Compiler {
             }
         };
         let origin = path.to_string_lossy().into_owned();
-        match String::from_utf8(bytes) {
-            Ok(text) => self.add_source_with_origin(&text, &origin),
-            Err(e) => {
-                let d = Diagnostic::error(
-                    DiagnosticKind::InvalidUtf8,
-                    format!(
-                        "`{}` is not valid UTF-8 (byte {})",
-                        path.display(),
-                        e.utf8_error().valid_up_to()
-                    ),
-                    Span::default(),
-                );
-                Err(CompileError::new(vec![d], &self.sources))
-            }
-        }
+        self.compile_source(&bytes, &origin)?;
+        Ok(self)
+    }
+
+    /// Adds a source given as bytes (it must be UTF-8; anything else is
+    /// reported as a diagnostic pointing at the first invalid byte).
+    pub fn add_source_bytes_with_origin(
+        &mut self,
+        bytes: &[u8],
+        origin: &str,
+    ) -> Result<&mut Self, CompileError> {
+        self.compile_source(bytes, origin)?;
+        Ok(self)
+    }
+
+    /// Whether `include` directives are allowed (they are by default).
+    pub fn enable_includes(&mut self, yes: bool) -> &mut Self {
+        self.parse_options.includes_enabled = yes;
+        self
+    }
+
+    /// Renders a diagnostic of this compiler's sources (e.g. one of
+    /// [`Compiler::warnings`]) with file, line, column and caret.
+    pub fn render(&self, diagnostic: &Diagnostic) -> String {
+        diagnostic.render(&self.sources)
     }
 
     /// Warnings of every source added so far.
@@ -353,18 +364,19 @@ impl Compiler {
 
     fn compile_source(
         &mut self,
-        text: &str,
+        bytes: &[u8],
         origin: &str,
     ) -> Result<(), CompileError> {
         let parsed =
-            parse(text, origin, &self.parse_options, &mut self.sources);
-        let mut diags = Vec::new();
-        let (errors, warnings): (Vec<_>, Vec<_>) =
-            parsed.diagnostics.into_iter().partition(|d| d.is_error());
-        self.warnings.extend(warnings);
-        if !errors.is_empty() {
-            return Err(CompileError::new(errors, &self.sources));
+            parse_bytes(bytes, origin, &self.parse_options, &mut self.sources);
+        if parsed.has_errors() {
+            self.warnings.extend(
+                parsed.diagnostics.iter().filter(|d| !d.is_error()).cloned(),
+            );
+            return Err(CompileError::new(parsed.diagnostics, &self.sources));
         }
+        // Parse warnings come first in this step's diagnostics.
+        let mut diags = parsed.diagnostics;
         // Imports of this source.
         // Imports of earlier sources of this namespace stay visible.
         let mut modules_here =
@@ -392,7 +404,9 @@ impl Compiler {
                 ),
             }
         }
-        if !diags.is_empty() {
+        if diags.iter().any(|d| d.is_error()) {
+            self.warnings
+                .extend(diags.iter().filter(|d| !d.is_error()).cloned());
             return Err(CompileError::new(diags, &self.sources));
         }
         // Compile into scratch state, committed only without errors.
@@ -457,10 +471,8 @@ impl Compiler {
                 .push(RuleSym { name: rule.name.name.clone(), index });
         }
         self.builder = Some(builder);
-        let (errors, warnings): (Vec<_>, Vec<_>) =
-            diags.into_iter().partition(|d| d.is_error());
-        self.warnings.extend(warnings);
-        if !errors.is_empty() {
+        self.warnings.extend(diags.iter().filter(|d| !d.is_error()).cloned());
+        if diags.iter().any(|d| d.is_error()) {
             // Roll back this source's rules and code.
             self.rules.truncate(first_new);
             self.ns_rules[ns as usize].truncate(ns_len);
@@ -468,7 +480,7 @@ impl Compiler {
             self.code.lists.truncate(code_len.1);
             self.code.strings.truncate(code_len.2);
             self.code.regexes.truncate(code_len.3);
-            return Err(CompileError::new(errors, &self.sources));
+            return Err(CompileError::new(diags, &self.sources));
         }
         self.ns_modules[ns as usize] = modules_here;
         for imp in parsed.file.imports {

@@ -150,7 +150,7 @@ impl<'a> Eval<'a> {
 
     /// Evaluates a rule condition: true only when defined and true.
     pub fn rule(&mut self, n: NodeId) -> bool {
-        matches!(self.eval(n), V::Bool(true))
+        self.truth(n)
     }
 
     fn tick(&mut self) -> bool {
@@ -169,11 +169,124 @@ impl<'a> Eval<'a> {
         self.code.get_list(l)
     }
 
+    /// An integer node, evaluated without building a [`V`] for the
+    /// common kinds (the hot path of loops).
     fn int(&mut self, n: NodeId) -> Option<i64> {
-        match self.eval(n) {
-            V::Int(i) => Some(i),
-            _ => None,
+        let code = self.code;
+        match *code.node(n) {
+            Node::Int(i) => Some(i),
+            Node::Var(s) => match self.slots.get(s as usize) {
+                Some(V::Int(i)) => Some(*i),
+                _ => None,
+            },
+            Node::Filesize => Some(self.data.len() as i64),
+            Node::ReadInt(ty, off) => {
+                let off = self.int(off)?;
+                self.read_int(ty, off)
+            }
+            Node::Arith(op, Num::Int, a, b) => {
+                let (a, b) = (self.int(a)?, self.int(b)?);
+                match op {
+                    Arith::Add => Some(a.wrapping_add(b)),
+                    Arith::Sub => Some(a.wrapping_sub(b)),
+                    Arith::Mul => Some(a.wrapping_mul(b)),
+                    Arith::Div => a.checked_div(b),
+                    Arith::Mod if b == 0 => None,
+                    Arith::Mod => Some(a.wrapping_rem(b)),
+                }
+            }
+            Node::Bits(op, a, b) => {
+                let (a, b) = (self.int(a)?, self.int(b)?);
+                eval_bits(op, a, b)
+            }
+            _ => match self.eval(n) {
+                V::Int(i) => Some(i),
+                _ => None,
+            },
         }
+    }
+
+    /// A boolean node: `None` when undefined. Like [`Eval::int`], the
+    /// common kinds skip building a [`V`].
+    fn boolean(&mut self, n: NodeId) -> Option<bool> {
+        let code = self.code;
+        match *code.node(n) {
+            Node::Bool(b) => Some(b),
+            Node::Cmp(op, Num::Int, a, b) => {
+                let (a, b) = (self.int(a)?, self.int(b)?);
+                Some(match op {
+                    Cmp::Eq => a == b,
+                    Cmp::Ne => a != b,
+                    Cmp::Lt => a < b,
+                    Cmp::Le => a <= b,
+                    Cmp::Gt => a > b,
+                    Cmp::Ge => a >= b,
+                })
+            }
+            Node::And(l) => {
+                for &x in self.list(l) {
+                    if !self.truth(x) {
+                        return Some(false);
+                    }
+                }
+                Some(true)
+            }
+            Node::Or(l) => {
+                for &x in self.list(l) {
+                    if self.truth(x) {
+                        return Some(true);
+                    }
+                }
+                Some(false)
+            }
+            Node::Not(x) => self.boolean(x).map(|b| !b),
+            Node::PatMatch(p) => {
+                Some(!self.matches.get(self.pat(p)).is_empty())
+            }
+            _ => match self.eval(n) {
+                V::Bool(b) => Some(b),
+                _ => None,
+            },
+        }
+    }
+
+    /// `intN`/`uintN` reads; `None` out of bounds.
+    fn read_int(
+        &self,
+        ty: crate::syntax::ast::IntType,
+        off: i64,
+    ) -> Option<i64> {
+        let off = usize::try_from(off).ok()?;
+        let d = self.data;
+        let (u, bits) = match ty.bits {
+            8 => (u64::from(*d.get(off)?), 8),
+            16 => {
+                let b: [u8; 2] =
+                    d.get(off..off.checked_add(2)?)?.try_into().ok()?;
+                let v = if ty.big_endian {
+                    u16::from_be_bytes(b)
+                } else {
+                    u16::from_le_bytes(b)
+                };
+                (u64::from(v), 16)
+            }
+            _ => {
+                let b: [u8; 4] =
+                    d.get(off..off.checked_add(4)?)?.try_into().ok()?;
+                let v = if ty.big_endian {
+                    u32::from_be_bytes(b)
+                } else {
+                    u32::from_le_bytes(b)
+                };
+                (u64::from(v), 32)
+            }
+        };
+        Some(if ty.signed {
+            let shift = 64 - bits;
+            ((u << shift) as i64) >> shift
+        } else {
+            u as i64
+        })
     }
 
     fn float(&mut self, n: NodeId) -> Option<f64> {
@@ -185,7 +298,7 @@ impl<'a> Eval<'a> {
     }
 
     fn truth(&mut self, n: NodeId) -> bool {
-        matches!(self.eval(n), V::Bool(true))
+        self.boolean(n) == Some(true)
     }
 
     fn pat(&self, p: Pat) -> PatternId {
@@ -349,29 +462,7 @@ impl<'a> Eval<'a> {
             }
             Node::ReadInt(ty, off) => {
                 let Some(off) = self.int(off) else { return V::Undef };
-                let Ok(off) = usize::try_from(off) else { return V::Undef };
-                let len = usize::from(ty.bits / 8);
-                let Some(b) = off
-                    .checked_add(len)
-                    .and_then(|end| self.data.get(off..end))
-                else {
-                    return V::Undef;
-                };
-                let mut buf = [0u8; 8];
-                let v = if ty.big_endian {
-                    buf[8 - len..].copy_from_slice(b);
-                    u64::from_be_bytes(buf)
-                } else {
-                    buf[..len].copy_from_slice(b);
-                    u64::from_le_bytes(buf)
-                };
-                let v = if ty.signed {
-                    let shift = 64 - u32::from(ty.bits);
-                    ((v << shift) as i64) >> shift
-                } else {
-                    v as i64
-                };
-                V::Int(v)
+                self.read_int(ty, off).map_or(V::Undef, V::Int)
             }
             Node::ReadFloat(bits, be, off) => {
                 let Some(off) = self.int(off) else { return V::Undef };

@@ -124,8 +124,10 @@ impl HashFinder {
                     two_ids[v] = id + 1;
                     has_two = true;
                 }
-                3 => threes.push((u32::from_le_bytes([a[0], a[1], a[2], 0]), id)),
-                4 => fours.push((u32::from_le_bytes([a[0], a[1], a[2], a[3]]), id)),
+                3 => threes
+                    .push((u32::from_le_bytes([a[0], a[1], a[2], 0]), id)),
+                4 => fours
+                    .push((u32::from_le_bytes([a[0], a[1], a[2], a[3]]), id)),
                 _ => return None,
             }
         }
@@ -224,8 +226,13 @@ mod tests {
 
     #[test]
     fn finds_every_length_overlapping() {
-        let atoms: Vec<Vec<u8>> =
-            vec![b"a".to_vec(), b"ab".to_vec(), b"abc".to_vec(), b"bcd".to_vec(), b"abcd".to_vec()];
+        let atoms: Vec<Vec<u8>> = vec![
+            b"a".to_vec(),
+            b"ab".to_vec(),
+            b"abc".to_vec(),
+            b"bcd".to_vec(),
+            b"abcd".to_vec(),
+        ];
         let f = HashFinder::new(&atoms).unwrap();
         let mut hits = Vec::new();
         f.find(b"xabcd", 0, 5, |id, at| hits.push((id, at)));

@@ -1,0 +1,4 @@
+// WrongType: mismatching types in a comparison
+rule a {
+  condition: filesize == "big"
+}

@@ -1,0 +1,6 @@
+// UnknownModule
+import "nonexistent"
+
+rule a {
+  condition: true
+}

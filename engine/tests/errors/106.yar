@@ -1,0 +1,4 @@
+// InvalidRegex: a repetition whose bounds are reversed
+rule a {
+  condition: "abc" matches /b{3,1}/
+}

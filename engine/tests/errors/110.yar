@@ -1,0 +1,4 @@
+// Unsupported: `entrypoint`
+rule a {
+  condition: entrypoint == 0
+}
