@@ -2,14 +2,10 @@
 //! rule files with the command's options, reporting diagnostics, and
 //! scanning with one [`Scanner`] per worker thread.
 //!
-//! Two things the engine does not expose (yet) are recovered here by
-//! parsing the rule files a second time with the engine's own public
-//! parser, with the same options and in the same order as the compiler
-//! did, which yields the same source ids:
-//!
-//! - the source texts, to render warnings with their snippet and caret
-//!   ([`sigscan::Diagnostic::render`] needs them);
-//! - each pattern's kind, so that `-s` prints hex patterns as hex bytes.
+//! The engine does not tell a pattern's kind in scan results (yet): for
+//! `-s` to print hex patterns as hex bytes, as `yr` does, the rule files
+//! are parsed a second time with the engine's public parser and the kinds
+//! looked up by namespace, rule and pattern.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -18,7 +14,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use sigscan::syntax::ast::PatternKind as AstKind;
 use sigscan::syntax::{ParseOptions, SourceMap};
-use sigscan::{Compiler, Diagnostic, MetaValue, Rules, Scanner, Value};
+use sigscan::{Compiler, MetaValue, Rules, Scanner, Value};
 
 use crate::args::{CompileOptions, Define, ExternalValue, RulesPath};
 use crate::output::{self, MatchReport, OutputOptions, RuleReport};
@@ -101,7 +97,7 @@ fn kind_of(
     }
 }
 
-/// The second parse of the rule files: their texts and pattern kinds.
+/// The second parse of the rule files, for their pattern kinds.
 struct Shadow {
     sources: SourceMap,
     kinds: Kinds,
@@ -146,12 +142,6 @@ impl Shadow {
             self.kinds.insert((ns.to_string(), rule.name.name), kinds);
         }
     }
-
-    /// A diagnostic rendered with its source line, without the final
-    /// newline.
-    fn render(&self, d: &Diagnostic) -> String {
-        d.render(&self.sources).trim_end().to_string()
-    }
 }
 
 /// Compiled rules, with what the output needs to know about them.
@@ -160,6 +150,20 @@ pub struct Compiled {
     pub rules: Rules,
     /// Pattern kinds, when asked for.
     kinds: Option<Kinds>,
+}
+
+/// The compiler's warnings that are not disabled, rendered with their
+/// source line and caret.
+fn rendered_warnings(
+    compiler: &Compiler,
+    opts: &CompileOptions,
+) -> Vec<String> {
+    compiler
+        .warnings()
+        .iter()
+        .filter(|w| opts.warning_enabled(w.code()))
+        .map(|w| compiler.render(w).trim_end().to_string())
+        .collect()
 }
 
 /// How many errors a compile error holds (at least one).
@@ -188,12 +192,9 @@ pub fn compile(
             errors.push(err.to_string());
         }
     }
-    let warnings: Vec<Diagnostic> = compiler
-        .warnings()
-        .iter()
-        .filter(|w| opts.warning_enabled(w.code()))
-        .cloned()
-        .collect();
+    for w in rendered_warnings(&compiler, opts) {
+        eprintln!("{w}");
+    }
     let rules = if errors.is_empty() || opts.ignore_invalid_rules {
         match compiler.build() {
             Ok(rules) => Some(rules),
@@ -206,20 +207,13 @@ pub fn compile(
     } else {
         None
     };
-    let shadow =
-        (want_kinds || !warnings.is_empty()).then(|| Shadow::new(&plan, opts));
-    if let Some(shadow) = &shadow {
-        for w in &warnings {
-            eprintln!("{}", shadow.render(w));
-        }
-    }
     for e in &errors {
         eprintln!("{e}");
     }
     match rules {
         Some(rules) => Ok(Compiled {
             rules,
-            kinds: shadow.filter(|_| want_kinds).map(|s| s.kinds),
+            kinds: want_kinds.then(|| Shadow::new(&plan, opts).kinds),
         }),
         None => bail!("{num_errors} error(s) found"),
     }
@@ -242,22 +236,13 @@ pub fn check_file(
     let mut compiler = new_compiler(opts)?;
     let mut checked = Checked::default();
     let added = compiler.add_file(file).map(|_| ()).map_err(|e| e.to_string());
-    let warnings: Vec<Diagnostic> = compiler
-        .warnings()
-        .iter()
-        .filter(|w| opts.warning_enabled(w.code()))
-        .cloned()
-        .collect();
+    checked.warnings = rendered_warnings(&compiler, opts);
     let result = match added {
         Ok(()) => compiler.build().map(|_| ()).map_err(|e| e.to_string()),
         Err(e) => Err(e),
     };
     if let Err(e) = result {
         checked.errors.push(e);
-    }
-    if !warnings.is_empty() {
-        let shadow = Shadow::new(&[(String::new(), file.to_path_buf())], opts);
-        checked.warnings = warnings.iter().map(|w| shadow.render(w)).collect();
     }
     Ok(checked)
 }
@@ -404,7 +389,7 @@ mod tests {
     }
 
     #[test]
-    fn shadow_parse_finds_kinds_and_renders() {
+    fn shadow_parse_finds_kinds() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("r.yar");
         std::fs::write(
@@ -419,11 +404,5 @@ mod tests {
         let names: Vec<_> =
             kinds.iter().map(|(n, k)| (n.as_str(), *k)).collect();
         assert_eq!(names, [("$a", Text), ("$h", Hex), ("$r", Regexp)]);
-        let span = sigscan::Span { source: 0, start: 9, end: 17 };
-        let d =
-            Diagnostic::warning(sigscan::DiagnosticKind::Other, "hi", span);
-        let rendered = shadow.render(&d);
-        assert!(rendered.contains("hi"), "{rendered}");
-        assert!(rendered.contains("r.yar:1:10"), "{rendered}");
     }
 }
