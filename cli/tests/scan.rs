@@ -528,6 +528,28 @@ fn max_matches_per_pattern() {
 }
 
 #[test]
+fn timeout_ends_the_scan() {
+    let d = Dir::new();
+    d.write(
+        "slow.yar",
+        "rule slow { condition: for all i in (0..filesize - 1) : \
+         (uint8(i) == 0) }",
+    );
+    // 1 GiB of zeros that take no room on disk: the loop runs far past
+    // the one-second timeout.
+    fs::create_dir_all(d.path().join("t")).unwrap();
+    let f = fs::File::create(d.path().join("t/a.bin")).unwrap();
+    f.set_len(1 << 30).unwrap();
+    d.write("t/b", "\0");
+    let start = Instant::now();
+    let o = d.run(&["scan", "-a", "1", "-p", "1", "slow.yar", "t"]);
+    assert!(start.elapsed() < Duration::from_secs(30));
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stderr(&o), "error: t/a.bin: timeout\n");
+    assert_eq!(stdout(&o), "", "the scan stopped at the timeout");
+}
+
+#[test]
 fn compile_errors() {
     let d = Dir::new();
     d.write("bad.yar", "rule bad {\n  condition: $a\n}\n");
