@@ -14,6 +14,10 @@ use std::time::{Duration, Instant};
 /// Counters shown by the progress line.
 #[derive(Debug, Default)]
 pub struct Progress {
+    /// Files found so far by the walk.
+    pub found_files: AtomicU64,
+    /// Their total size.
+    pub found_bytes: AtomicU64,
     /// Files scanned so far.
     pub files: AtomicU64,
     /// Bytes scanned so far.
@@ -39,14 +43,28 @@ pub fn human_bytes(n: u64) -> String {
 }
 
 impl Progress {
-    /// The progress line, without the line erasure.
+    /// The progress line, without the line erasure: a bar of the bytes
+    /// scanned out of those found so far (the walk goes on while files
+    /// are scanned), then the counts.
     pub fn line(&self, elapsed: Duration) -> String {
+        const WIDTH: u64 = 20;
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let (files, bytes) = (get(&self.files), get(&self.bytes));
+        let (found, found_bytes) =
+            (get(&self.found_files), get(&self.found_bytes));
+        let filled = bytes
+            .min(found_bytes)
+            .saturating_mul(WIDTH)
+            .checked_div(found_bytes)
+            .unwrap_or(0) as usize;
         format!(
-            "{} file(s), {} scanned in {:.1}s, {} file(s) matched",
-            self.files.load(Ordering::Relaxed),
-            human_bytes(self.bytes.load(Ordering::Relaxed)),
+            "[{}{}] {files}/{found} file(s), {}/{}, {} matched, {:.1}s",
+            "#".repeat(filled),
+            "-".repeat(WIDTH as usize - filled),
+            human_bytes(bytes),
+            human_bytes(found_bytes),
+            get(&self.matched),
             elapsed.as_secs_f64(),
-            self.matched.load(Ordering::Relaxed),
         )
     }
 }
@@ -202,12 +220,19 @@ mod tests {
     #[test]
     fn progress_line() {
         let p = Progress::default();
+        assert_eq!(
+            p.line(Duration::ZERO),
+            "[--------------------] 0/0 file(s), 0 B/0 B, 0 matched, 0.0s"
+        );
+        p.found_files.store(10, Ordering::Relaxed);
+        p.found_bytes.store(8192, Ordering::Relaxed);
         p.files.store(3, Ordering::Relaxed);
         p.bytes.store(2048, Ordering::Relaxed);
         p.matched.store(1, Ordering::Relaxed);
         assert_eq!(
             p.line(Duration::from_millis(1500)),
-            "3 file(s), 2.0 KiB scanned in 1.5s, 1 file(s) matched"
+            "[#####---------------] 3/10 file(s), 2.0 KiB/8.0 KiB, \
+             1 matched, 1.5s"
         );
     }
 

@@ -186,6 +186,10 @@ where
                 scan_file(scanner, file);
                 throttle(job.cpu_limit, start.elapsed());
             },
+            |file| {
+                progress.found_files.fetch_add(1, Ordering::Relaxed);
+                progress.found_bytes.fetch_add(file.size, Ordering::Relaxed);
+            },
             |notice| {
                 if let walk::Notice::Error { .. } = notice {
                     errors.fetch_add(1, Ordering::Relaxed);

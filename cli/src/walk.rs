@@ -7,10 +7,12 @@
 //! channel to `threads` workers, each of which owns its own state (its own
 //! scanner): nothing is shared or locked while a file is scanned.
 //!
-//! Symbolic links are followed; a link that leads back to one of its
-//! ancestors is reported and skipped, never followed round. Named pipes,
-//! sockets and devices are reported and skipped: reading them could block
-//! forever.
+//! As in `yr`, symbolic links met inside a directory are not followed:
+//! they are skipped silently, so a tree is walked once, without the
+//! duplicates of versioned library links and without escaping the tree or
+//! going round a loop. A target or a listed path that is a link is
+//! followed. Named pipes, sockets and devices are reported and skipped:
+//! reading them could block forever.
 
 use std::fs;
 use std::io::{self, BufRead};
@@ -177,22 +179,29 @@ pub fn walk(
                 root
             };
             let walker = walkdir::WalkDir::new(root)
-                .follow_links(true)
                 .max_depth(opts.max_depth.saturating_add(1))
                 .sort_by_file_name();
             for entry in walker {
                 let keep_going = match entry {
                     Ok(entry) if entry.file_type().is_dir() => true,
-                    Ok(entry) => {
-                        let md = entry.metadata().map_err(io::Error::from);
-                        visit(entry.into_path(), md, &mut on_notice)
-                    }
-                    Err(err) if err.loop_ancestor().is_some() => {
-                        on_notice(Notice::Skipped {
-                            path: err.path().unwrap_or(root).to_path_buf(),
-                            what: "symbolic link loop",
-                        });
+                    // Links inside the tree are not followed (the root,
+                    // depth 0, is).
+                    Ok(entry)
+                        if entry.path_is_symlink() && entry.depth() > 0 =>
+                    {
                         true
+                    }
+                    Ok(entry) => {
+                        let md = if entry.depth() == 0 {
+                            fs::metadata(entry.path())
+                        } else {
+                            entry.metadata().map_err(io::Error::from)
+                        };
+                        if md.as_ref().is_ok_and(|md| md.is_dir()) {
+                            // The root, a link to a directory.
+                            continue;
+                        }
+                        visit(entry.into_path(), md, &mut on_notice)
                     }
                     Err(err) => {
                         let path = err.path().unwrap_or(root).to_path_buf();
@@ -214,24 +223,31 @@ pub fn walk(
 
 /// Walks `source` on the calling thread and hands each file to one of
 /// `threads` workers. Each worker starts with its own state from `init`,
-/// then calls `action` with it for each file it takes. `on_notice` is
-/// called (from the calling thread) for everything skipped. Setting
-/// `stop` makes the walk and the workers finish early.
-pub fn par_walk<T, I, A, N>(
+/// then calls `action` with it for each file it takes. `on_found` (each
+/// file as it is found) and `on_notice` (everything skipped) are called
+/// from the calling thread. Setting `stop` makes the walk and the workers
+/// finish early.
+#[allow(clippy::too_many_arguments)]
+pub fn par_walk<T, I, A, F, N>(
     source: &Source,
     opts: &WalkOptions,
     threads: usize,
     stop: &AtomicBool,
     init: I,
     action: A,
+    mut on_found: F,
     on_notice: N,
 ) where
     I: Fn() -> T + Sync,
     A: Fn(&mut T, FileEntry) + Sync,
+    F: FnMut(&FileEntry),
     N: FnMut(Notice),
 {
     let threads = threads.max(1);
-    let (send, recv) = crossbeam_channel::bounded::<FileEntry>(threads * 64);
+    // The walk may run this far ahead of the workers: far enough for the
+    // progress line to know most of the work ahead, a few megabytes of
+    // paths at most.
+    let (send, recv) = crossbeam_channel::bounded::<FileEntry>(1 << 16);
     thread::scope(|s| {
         for _ in 0..threads {
             let recv = recv.clone();
@@ -250,7 +266,10 @@ pub fn par_walk<T, I, A, N>(
         walk(
             source,
             opts,
-            |file| !stop.load(Ordering::Relaxed) && send.send(file).is_ok(),
+            |file| {
+                on_found(&file);
+                !stop.load(Ordering::Relaxed) && send.send(file).is_ok()
+            },
             on_notice,
         );
         drop(send);
@@ -331,7 +350,7 @@ mod tests {
     }
 
     #[test]
-    fn fifo_and_loop_are_skipped() {
+    fn fifo_and_links_are_skipped() {
         let dir = tree();
         let p = dir.path();
         let fifo = p.join("fifo");
@@ -340,23 +359,19 @@ mod tests {
         std::os::unix::fs::symlink(p, p.join("sub/loop")).unwrap();
         std::os::unix::fs::symlink(p.join("nowhere"), p.join("broken"))
             .unwrap();
+        std::os::unix::fs::symlink(p.join("a"), p.join("link")).unwrap();
         let opts = WalkOptions { max_depth: 1000, ..Default::default() };
         let (f, n) = collect(&Source::Path(p.into()), &opts);
         assert_eq!(names(p, &f), ["a", "b", "sub/c", "sub/deeper/d"]);
         let root = p.display();
-        assert_eq!(
-            n,
-            [
-                format!(
-                    "error: {root}/broken: No such file or directory \
-                     (os error 2)"
-                ),
-                format!("notice: {root}/fifo: skipped (named pipe)"),
-                format!(
-                    "notice: {root}/sub/loop: skipped (symbolic link loop)"
-                ),
-            ]
-        );
+        assert_eq!(n, [format!("notice: {root}/fifo: skipped (named pipe)")]);
+        // A link given as the target is followed.
+        let link = p.join("link");
+        let (f, n) = collect(&Source::Path(link.clone()), &opts);
+        assert_eq!(f, [link.display().to_string()]);
+        assert!(n.is_empty());
+        let (f, _) = collect(&Source::Path(p.join("sub/loop")), &opts);
+        assert_eq!(f.len(), 4, "{f:?}");
     }
 
     #[test]
@@ -401,6 +416,7 @@ mod tests {
                 seen.lock().unwrap().push(f.path);
             },
             |_| {},
+            |_| {},
         );
         let mut seen = seen.into_inner().unwrap();
         seen.sort();
@@ -427,6 +443,7 @@ mod tests {
                 *count.lock().unwrap() += 1;
                 stop.store(true, Ordering::Relaxed);
             },
+            |_| {},
             |_| {},
         );
         assert!(*count.lock().unwrap() < 100);
