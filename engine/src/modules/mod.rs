@@ -32,10 +32,16 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 mod console;
+// Parsed, not yet bound to rule conditions (the modules issue).
+#[allow(dead_code, unused_imports)]
 pub(crate) mod dotnet;
+// Parsed, not yet bound to rule conditions (the modules issue).
+#[allow(dead_code, unused_imports)]
 pub(crate) mod elf;
 mod hash;
 mod math;
+// Parsed, not yet bound to rule conditions (the modules issue).
+#[allow(dead_code, unused_imports)]
 pub(crate) mod pe;
 mod string;
 #[cfg(test)]
