@@ -356,7 +356,6 @@ impl<'a> Lexer<'a> {
         let triple = self.bytes[self.pos..].starts_with(b"\"\"\"");
         self.pos += if triple { 3 } else { 1 };
         let mut out = Vec::new();
-        let mut bad = false;
         loop {
             let Some(b) = self.peek_byte(0) else {
                 self.error(
@@ -431,7 +430,6 @@ impl<'a> Lexer<'a> {
                                 esc,
                                 end,
                             );
-                            bad = true;
                             self.pos = end;
                             continue;
                         }
@@ -455,7 +453,6 @@ impl<'a> Lexer<'a> {
                                 esc,
                                 end,
                             );
-                            bad = true;
                             self.pos = end;
                             continue;
                         }
@@ -474,10 +471,8 @@ impl<'a> Lexer<'a> {
                 },
             }
         }
-        if bad {
-            // Reported; keep parsing with what was understood.
-            return self.tok(Tok::Str(out), start);
-        }
+        // After a bad escape (reported) parsing goes on with what was
+        // understood.
         self.tok(Tok::Str(out), start)
     }
 

@@ -649,13 +649,11 @@ impl<'a> Parser<'a> {
         }
         let found = describe(&t.tok, self.text_of(&t));
         let span = self.tspan(&t);
-        self.diags.push(
-            Diagnostic::error(
-                DiagnosticKind::SyntaxError,
-                format!("syntax error: expected {what}, found {found}"),
-                span,
-            )
-            .with_label(format!("expected {what}")),
+        self.report(
+            DiagnosticKind::SyntaxError,
+            format!("syntax error: expected {what}, found {found}"),
+            span,
+            format!("expected {what}"),
         );
         Abort
     }
@@ -674,6 +672,18 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Records an error with a label under its span.
+    fn report(
+        &mut self,
+        kind: DiagnosticKind,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) {
+        self.diags
+            .push(Diagnostic::error(kind, message, span).with_label(label));
+    }
+
     fn error(&mut self, kind: DiagnosticKind, msg: String, span: Span) {
         self.diags.push(Diagnostic::error(kind, msg, span));
     }
@@ -689,13 +699,11 @@ impl<'a> Parser<'a> {
 
     #[cold]
     fn err_nesting(&mut self, at: Span) -> Abort {
-        self.diags.push(
-            Diagnostic::error(
-                DiagnosticKind::TooDeep,
-                "expression nested too deeply",
-                at,
-            )
-            .with_label(format!("more than {MAX_NESTING} levels of nesting")),
+        self.report(
+            DiagnosticKind::TooDeep,
+            "expression nested too deeply",
+            at,
+            format!("more than {MAX_NESTING} levels of nesting"),
         );
         Abort
     }
@@ -878,13 +886,11 @@ impl<'a> Parser<'a> {
     fn dup_rule_modifier(&mut self, t: &Token) {
         let span = self.tspan(t);
         let name = self.text_of(t);
-        self.diags.push(
-            Diagnostic::error(
-                DiagnosticKind::DuplicateModifier,
-                format!("duplicate rule modifier `{name}`"),
-                span,
-            )
-            .with_label("duplicate modifier"),
+        self.report(
+            DiagnosticKind::DuplicateModifier,
+            format!("duplicate rule modifier `{name}`"),
+            span,
+            "duplicate modifier",
         );
     }
 
@@ -988,13 +994,11 @@ impl<'a> Parser<'a> {
                 self.bump();
                 kind_span = self.tspan(&t);
                 if s.is_empty() {
-                    self.diags.push(
-                        Diagnostic::error(
-                            DiagnosticKind::EmptyPattern,
-                            format!("empty pattern `{}`", ident.name),
-                            kind_span,
-                        )
-                        .with_label("a pattern can't be empty"),
+                    self.report(
+                        DiagnosticKind::EmptyPattern,
+                        format!("empty pattern `{}`", ident.name),
+                        kind_span,
+                        "a pattern can't be empty",
                     );
                 }
                 kind = PatternKind::Text(s);
@@ -1052,31 +1056,35 @@ impl<'a> Parser<'a> {
             }
             let name = self.text_of(&t);
             let start = self.tspan(&t);
-            let mk = match name {
-                "nocase" => ModifierKind::Nocase,
-                "wide" => ModifierKind::Wide,
-                "ascii" => ModifierKind::Ascii,
-                "fullword" => ModifierKind::Fullword,
-                "private" => {
-                    // `private rule` after the last pattern? No: the
-                    // condition section always comes first.
-                    ModifierKind::Private
-                }
-                "xor" | "base64" | "base64wide" => ModifierKind::Ascii,
-                _ => break,
-            };
+            if !matches!(
+                name,
+                "nocase"
+                    | "wide"
+                    | "ascii"
+                    | "fullword"
+                    | "private"
+                    | "xor"
+                    | "base64"
+                    | "base64wide"
+            ) {
+                break;
+            }
             self.bump();
             let (mk, span) = match name {
+                "nocase" => (ModifierKind::Nocase, start),
+                "wide" => (ModifierKind::Wide, start),
+                "ascii" => (ModifierKind::Ascii, start),
+                "fullword" => (ModifierKind::Fullword, start),
+                "private" => (ModifierKind::Private, start),
                 "xor" => self.xor_args(start)?,
-                "base64" | "base64wide" => {
+                "base64" => {
                     let (alphabet, span) = self.base64_args(start)?;
-                    if name == "base64" {
-                        (ModifierKind::Base64 { alphabet }, span)
-                    } else {
-                        (ModifierKind::Base64Wide { alphabet }, span)
-                    }
+                    (ModifierKind::Base64 { alphabet }, span)
                 }
-                _ => (mk, start),
+                _ => {
+                    let (alphabet, span) = self.base64_args(start)?;
+                    (ModifierKind::Base64Wide { alphabet }, span)
+                }
             };
             let m = Modifier { kind: mk, span };
             if let Some(prev) = mods.iter().find(|p| {
@@ -1115,16 +1123,14 @@ impl<'a> Parser<'a> {
         let end = self.expect(Tok::RParen, "`)`")?;
         let span = start.join(self.tspan(&end));
         if min.0 > max.0 {
-            self.diags.push(
-                Diagnostic::error(
-                    DiagnosticKind::InvalidXorRange,
-                    "invalid xor range",
-                    span,
-                )
-                .with_label(format!(
+            self.report(
+                DiagnosticKind::InvalidXorRange,
+                "invalid xor range",
+                span,
+                format!(
                     "lower bound ({}) is greater than upper bound ({})",
                     min.0, max.0
-                )),
+                ),
             );
         }
         Ok((ModifierKind::Xor { min: min.0, max: max.0 }, span))
@@ -1140,13 +1146,11 @@ impl<'a> Parser<'a> {
         match u8::try_from(v) {
             Ok(b) => Ok((b, span)),
             Err(_) => {
-                self.diags.push(
-                    Diagnostic::error(
-                        DiagnosticKind::NumberOutOfRange,
-                        "xor key out of range",
-                        span,
-                    )
-                    .with_label("this number is not in the range [0, 255]"),
+                self.report(
+                    DiagnosticKind::NumberOutOfRange,
+                    "xor key out of range",
+                    span,
+                    "this number is not in the range [0, 255]",
                 );
                 Ok((255, span))
             }
@@ -1167,26 +1171,22 @@ impl<'a> Parser<'a> {
             .iter()
             .find(|&&b| std::mem::replace(&mut seen[b as usize], true));
         if let (Some(&b), 64) = (dup, alphabet.len()) {
-            self.diags.push(
-                Diagnostic::error(
-                    DiagnosticKind::InvalidBase64Alphabet,
-                    "invalid base64 alphabet",
-                    aspan,
-                )
-                .with_label(format!("the byte 0x{b:02x} appears twice")),
+            self.report(
+                DiagnosticKind::InvalidBase64Alphabet,
+                "invalid base64 alphabet",
+                aspan,
+                format!("the byte 0x{b:02x} appears twice"),
             );
         }
         if alphabet.len() != 64 {
-            self.diags.push(
-                Diagnostic::error(
-                    DiagnosticKind::InvalidBase64Alphabet,
-                    "invalid base64 alphabet",
-                    aspan,
-                )
-                .with_label(format!(
+            self.report(
+                DiagnosticKind::InvalidBase64Alphabet,
+                "invalid base64 alphabet",
+                aspan,
+                format!(
                     "the alphabet must be 64 bytes long, not {}",
                     alphabet.len()
-                )),
+                ),
             );
         }
         Ok((Some(alphabet), start.join(self.tspan(&end))))
@@ -1211,13 +1211,11 @@ impl<'a> Parser<'a> {
         self.lx.set_pos(pos);
         let span = self.lx.span(start, pos);
         if tokens.is_empty() {
-            self.diags.push(
-                Diagnostic::error(
-                    DiagnosticKind::EmptyPattern,
-                    "empty hex pattern",
-                    span,
-                )
-                .with_label("a hex pattern needs at least one byte"),
+            self.report(
+                DiagnosticKind::EmptyPattern,
+                "empty hex pattern",
+                span,
+                "a hex pattern needs at least one byte",
             );
         } else {
             self.check_hex_edges(&tokens, "pattern");
@@ -1257,13 +1255,13 @@ impl<'a> Parser<'a> {
         };
         let end = (pos + found.len().min(1)).min(text.len());
         let span = self.lx.span(pos, end.max(pos));
-        self.diags.push(
-            Diagnostic::error(
-                DiagnosticKind::SyntaxError,
-                format!("syntax error in hex pattern: expected {what}, found {found}"),
-                span,
-            )
-            .with_label(format!("expected {what}")),
+        self.report(
+            DiagnosticKind::SyntaxError,
+            format!(
+                "syntax error in hex pattern: expected {what}, found {found}"
+            ),
+            span,
+            format!("expected {what}"),
         );
         // Resume after the hex pattern if there is a closing brace.
         let resume = text[pos.min(text.len())..]
@@ -1361,13 +1359,11 @@ impl<'a> Parser<'a> {
                     let mask = if h.is_some() { 0xF0 } else { 0 }
                         | if l.is_some() { 0x0F } else { 0 };
                     if negated && mask == 0 {
-                        self.diags.push(
-                            Diagnostic::error(
-                                DiagnosticKind::InvalidHexPattern,
-                                "invalid hex pattern",
-                                span,
-                            )
-                            .with_label("`~??` is not allowed"),
+                        self.report(
+                            DiagnosticKind::InvalidHexPattern,
+                            "invalid hex pattern",
+                            span,
+                            "`~??` is not allowed",
                         );
                     }
                     out.push(HexToken::Byte { value, mask, negated, span });
@@ -1383,28 +1379,24 @@ impl<'a> Parser<'a> {
         for t in tokens {
             if let HexToken::Jump { start, end: Some(end), span } = t {
                 if start > end {
-                    self.diags.push(
-                        Diagnostic::error(
-                            DiagnosticKind::InvalidJump,
-                            "invalid jump",
-                            *span,
-                        )
-                        .with_label(format!(
+                    self.report(
+                        DiagnosticKind::InvalidJump,
+                        "invalid jump",
+                        *span,
+                        format!(
                             "lower bound ({start}) is greater than upper \
                              bound ({end})"
-                        )),
+                        ),
                     );
                     continue;
                 }
             }
             if let HexToken::Jump { end: Some(0), span, .. } = t {
-                self.diags.push(
-                    Diagnostic::error(
-                        DiagnosticKind::InvalidJump,
-                        "invalid jump",
-                        *span,
-                    )
-                    .with_label("a zero-length jump is useless"),
+                self.report(
+                    DiagnosticKind::InvalidJump,
+                    "invalid jump",
+                    *span,
+                    "a zero-length jump is useless",
                 );
             }
         }
@@ -1420,7 +1412,6 @@ impl<'a> Parser<'a> {
         let b = text.as_bytes();
         let mut alternatives = Vec::new();
         loop {
-            let alt_start = *pos;
             let seq = self.hex_seq(text, pos, level + 1)?;
             if seq.is_empty() {
                 return Err(self.hex_error(
@@ -1429,7 +1420,6 @@ impl<'a> Parser<'a> {
                     "a hex byte or `(` in the alternative",
                 ));
             }
-            let _ = alt_start;
             self.check_hex_edges(&seq, "alternative");
             alternatives.push(seq);
             match b.get(*pos) {
@@ -1491,13 +1481,13 @@ impl<'a> Parser<'a> {
         };
         let lo = num(self, pos)?;
         self.hex_skip(text, pos)?;
-        let (lo, hi, ranged) = if b.get(*pos) == Some(&b'-') {
+        let (lo, hi) = if b.get(*pos) == Some(&b'-') {
             *pos += 1;
             let hi = num(self, pos)?;
-            (lo.unwrap_or(0), hi, true)
+            (lo.unwrap_or(0), hi)
         } else {
             match lo {
-                Some(v) => (v, Some(v), false),
+                Some(v) => (v, Some(v)),
                 None => {
                     return Err(self.hex_error(text, *pos, "a jump length"));
                 }
@@ -1509,7 +1499,6 @@ impl<'a> Parser<'a> {
         }
         *pos += 1;
         let span = self.lx.span(start, *pos);
-        let _ = ranged;
         Ok(HexToken::Jump { start: lo, end: hi, span })
     }
 
@@ -1524,15 +1513,11 @@ impl<'a> Parser<'a> {
 
     #[cold]
     fn err_too_deep(&mut self, span: Span) -> Abort {
-        self.diags.push(
-            Diagnostic::error(
-                DiagnosticKind::TooDeep,
-                "expression too deep",
-                span,
-            )
-            .with_label(format!(
-                "more than {MAX_AST_DEPTH} levels of operators"
-            )),
+        self.report(
+            DiagnosticKind::TooDeep,
+            "expression too deep",
+            span,
+            format!("more than {MAX_AST_DEPTH} levels of operators"),
         );
         Abort
     }
@@ -1652,7 +1637,6 @@ impl<'a> Parser<'a> {
         if !is_value(&inner.e) {
             return Ok(inner);
         }
-        let inner = self.postfix(inner)?;
         let lhs = self.value_binary_rest(inner, 0)?;
         self.after_value(lhs)
     }
@@ -1799,13 +1783,11 @@ impl<'a> Parser<'a> {
             if t.tok == Tok::IdentWildcard {
                 self.bump();
                 let span = self.tspan(&t);
-                self.diags.push(
-                    Diagnostic::error(
-                        DiagnosticKind::SyntaxError,
-                        "syntax error: rule wildcards are not supported",
-                        span,
-                    )
-                    .with_label("YARA-X does not accept `rule*` in a set"),
+                self.report(
+                    DiagnosticKind::SyntaxError,
+                    "syntax error: rule wildcards are not supported",
+                    span,
+                    "YARA-X does not accept `rule*` in a set",
                 );
                 return Err(Abort);
             }
@@ -2014,8 +1996,7 @@ impl<'a> Parser<'a> {
             if let Tok::Int(v) = self.peek().tok {
                 let lit = self.bump();
                 let sp = span.join(self.tspan(&lit));
-                let n = self.mk(ExprKind::Int(v.wrapping_neg()), sp, 1)?;
-                return self.postfix(n);
+                return self.mk(ExprKind::Int(v.wrapping_neg()), sp, 1);
             }
             if let Tok::Float(v) = self.peek().tok {
                 let lit = self.bump();
@@ -2048,7 +2029,7 @@ impl<'a> Parser<'a> {
             }
             _ => return Err(self.expected("an expression")),
         };
-        self.postfix(n)
+        Ok(n)
     }
 
     fn primary_literal(&mut self) -> PResult<N> {
@@ -2111,24 +2092,45 @@ impl<'a> Parser<'a> {
         let t = self.peek().clone();
         let span = self.tspan(&t);
         let name = self.text_of(&t);
-        let n = match name {
-            "filesize" => self.term_literal(ExprKind::Filesize)?,
-            "entrypoint" => self.term_literal(ExprKind::Entrypoint)?,
-            _ if is_keyword(name) => {
-                return Err(self.expected("an expression"));
-            }
+        match name {
+            "filesize" => self.term_literal(ExprKind::Filesize),
+            "entrypoint" => self.term_literal(ExprKind::Entrypoint),
+            _ if is_keyword(name) => Err(self.expected("an expression")),
             _ => match int_type(name) {
                 Some(ty) if self.peek_n(1).tok == Tok::LParen => {
-                    self.read_int(ty)?
+                    let n = self.read_int(ty)?;
+                    self.ident_chain(n, true)
                 }
                 _ => {
                     self.bump();
                     let id = Ident { name: name.to_string(), span };
-                    self.mk(ExprKind::Ident(id), span, 1)?
+                    let n = self.mk(ExprKind::Ident(id), span, 1)?;
+                    self.ident_chain(n, false)
                 }
             },
-        };
-        self.postfix(n)
+        }
+    }
+
+    /// The rest of `a[i].b(x).c`: as in YARA-X, each identifier may be
+    /// followed by one index or one call (`suffixed` says the first one
+    /// already was), and identifiers are joined by `.`. Nothing but an
+    /// identifier takes a field, index or call (`(a).b` and `"s"[0]` are
+    /// syntax errors).
+    fn ident_chain(&mut self, mut n: N, mut suffixed: bool) -> PResult<N> {
+        loop {
+            if !suffixed {
+                n = match self.peek().tok {
+                    Tok::LBracket => self.postfix_index(n)?,
+                    Tok::LParen => self.postfix_call(n)?,
+                    _ => n,
+                };
+            }
+            if self.peek().tok != Tok::Dot {
+                return Ok(n);
+            }
+            n = self.postfix_field(n)?;
+            suffixed = false;
+        }
     }
 
     /// `uint32(…)` and friends. YARA-X parses them as ordinary calls
@@ -2157,27 +2159,23 @@ impl<'a> Parser<'a> {
     fn err_pattern_not_value(&mut self) -> Abort {
         let t = self.peek().clone();
         let span = self.tspan(&t);
-        self.diags.push(
-            Diagnostic::error(
-                DiagnosticKind::SyntaxError,
-                "syntax error: a pattern match is not an expression",
-                span,
-            )
-            .with_label("use `#a`, `@a` or `!a` for numbers"),
+        self.report(
+            DiagnosticKind::SyntaxError,
+            "syntax error: a pattern match is not an expression",
+            span,
+            "use `#a`, `@a` or `!a` for numbers",
         );
         Abort
     }
 
     #[cold]
     fn err_bool_operand(&mut self, span: Span) -> Abort {
-        self.diags.push(
-            Diagnostic::error(
-                DiagnosticKind::SyntaxError,
-                "syntax error: expected an expression, found a boolean \
+        self.report(
+            DiagnosticKind::SyntaxError,
+            "syntax error: expected an expression, found a boolean \
                  condition",
-                span,
-            )
-            .with_label("a boolean condition can't be an operand here"),
+            span,
+            "a boolean condition can't be an operand here",
         );
         Abort
     }
@@ -2185,18 +2183,6 @@ impl<'a> Parser<'a> {
     fn pattern_name(&self, t: &Token) -> Ident {
         let text = self.text_of(t);
         Ident { name: format!("${}", &text[1..]), span: self.tspan(t) }
-    }
-
-    /// `.field`, `[index]` and `(args)` after a primary expression.
-    fn postfix(&mut self, mut n: N) -> PResult<N> {
-        loop {
-            n = match self.peek().tok {
-                Tok::Dot => self.postfix_field(n)?,
-                Tok::LBracket => self.postfix_index(n)?,
-                Tok::LParen => self.postfix_call(n)?,
-                _ => return Ok(n),
-            };
-        }
     }
 
     fn postfix_field(&mut self, n: N) -> PResult<N> {
