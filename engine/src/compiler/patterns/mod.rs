@@ -1,28 +1,50 @@
 //! Patterns: lowering text, hex and regex patterns (with their modifiers)
-//! to atoms for the multi-pattern automaton plus a verifier for each atom
+//! to atoms for the multi-pattern search plus a verifier for each atom
 //! hit.
 //!
-//! The interface below ([`PatternSetBuilder`], [`PatternSet`]) is the
-//! contract with the rest of the compiler and the scanner.
+//! The interface ([`PatternSetBuilder`], [`PatternSet`], [`SearchLimits`],
+//! [`SearchOutcome`]) is the contract with the rest of the compiler and
+//! the scanner.
 //!
 //! # How a pattern is lowered
 //!
-//! Each pattern becomes one or more *sub-patterns* (see [`lower`]), one per
-//! form it can take in the data:
+//! Each pattern becomes one or more *sub-patterns* ([`Sub`]), one per form
+//! it can take in the data:
 //!
 //! - text: one literal per `ascii`/`wide` form; `nocase` compares ignoring
-//!   ASCII case; `xor` keeps one literal and enumerates the keys in its
-//!   atoms (the key is recovered from the atom that hit); `base64` and
-//!   `base64wide` are the three trimmed encodings, checked by decoding.
-//! - hex and regex: a `regex-syntax` HIR ([`hir`]), split at the atom:
-//!   the part from the atom on is matched forward from the hit with an
-//!   anchored leftmost-first `regex-automata` search, the part before it
-//!   backward with an anchored reverse DFA that reports every start.
+//!   ASCII case (atoms in every case variant); `xor` keeps one literal and
+//!   enumerates the keys in its atoms (the key comes from the atom that
+//!   hit, fullword is checked on XORed neighbours); `base64`/`base64wide`
+//!   are the three trimmed encodings, confirmed by a strict decode
+//!   ([`base64`]); with `wide`, the text is widened before encoding.
+//! - hex without alternatives or variable jumps: a masked compare.
+//! - other hex and regexes: a `regex-syntax` HIR ([`hir`]) split at its
+//!   best atom: the part from the atom on is matched forward from the hit
+//!   (anchored, leftmost-first, `regex-automata` meta regex), the part
+//!   before it backward with an anchored reverse lazy DFA reporting every
+//!   start. Bytes at fixed offsets around the atom are checked first.
+//!   Regexes (and hex patterns YARA-X does not chain) look at most
+//!   [`REGEX_SCAN_LIMIT`] bytes each way, as YARA-X does.
 //!
-//! Every sub-pattern contributes a few atoms ([`atoms`]) to ONE
-//! Aho-Corasick automaton searched with overlapping semantics
-//! ([`search`]). A hex or regex pattern without any usable atom is a *slow
-//! pattern*: it is tried at every offset whose byte can start it.
+//! Every sub-pattern contributes atoms of one to four bytes ([`atoms`]):
+//! the most selective window anywhere in the pattern, expanded over a few
+//! alternatives (case, masks, even a wildcard between two good bytes).
+//! Identical atoms are shared. All atoms go into ONE search ([`finder`]),
+//! by default direct hashed tables (measured faster than `aho-corasick`'s
+//! DFA on real rule sets; the crate stays selectable through
+//! [`FinderKind`]). A hex or regex pattern without a good atom is a *slow
+//! pattern* (warning, or error with
+//! [`PatternOptions::error_on_slow_pattern`]); one without any atom is
+//! tried at every offset its first byte allows.
+//!
+//! # Matches
+//!
+//! Per pattern, sorted by offset, one per offset: the first found stays,
+//! except that a regex with a greedy repetition keeps the longest
+//! ([`MatchTable::add`]). Known differences from YARA-X: its atom choice
+//! decides where its scan limit starts counting, which can differ for
+//! matches near 4 KiB long; look-arounds inside (not at the ends of) a
+//! `wide` regex see bytes, not two-byte characters.
 
 mod atoms;
 mod base64;
