@@ -571,3 +571,80 @@ fn debug_atoms() {
     }
     println!("{} atoms, {diags:?}", builder.atoms.len());
 }
+
+/// Per-pattern differential check against YARA-X's matches recorded in
+/// the JSON file named by `SIGSCAN_DIFF_JSON`: `{"decls": [..], "files":
+/// [{"path": .., "matches": {"<decl index>": [[off, len, key], ..]}}]}`
+/// (one rule per declaration, condition `$a`).
+#[test]
+#[ignore]
+fn diff_against_yarax() {
+    let Ok(path) = std::env::var("SIGSCAN_DIFF_JSON") else { return };
+    let text = std::fs::read_to_string(path).expect("readable");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let decls = v["decls"].as_array().cloned().unwrap_or_default();
+    let mut builder = PatternSetBuilder::new(PatternOptions::default());
+    let mut diags = Vec::new();
+    // decl index -> pattern id
+    let mut ids = std::collections::HashMap::new();
+    for (i, d) in decls.iter().enumerate() {
+        let d = d.as_str().unwrap_or_default();
+        if let Some(p) = super::testparse::pattern(d) {
+            if let Ok(id) = builder.add(&p, &mut diags) {
+                ids.insert(i, id);
+            }
+        }
+    }
+    let set = builder.build().expect("builds");
+    let mut table = MatchTable::default();
+    let limits =
+        SearchLimits { max_matches_per_pattern: 1_000_000, deadline: None };
+    let mut failures = Vec::new();
+    let files = v["files"].as_array().cloned().unwrap_or_default();
+    for f in &files {
+        let p = f["path"].as_str().unwrap_or_default();
+        let Ok(data) = std::fs::read(p) else { continue };
+        set.search(&data, &mut table, &limits);
+        for (&i, &id) in &ids {
+            let want: Vec<(u64, u64, Option<u64>)> = f["matches"]
+                .get(i.to_string())
+                .and_then(|m| m.as_array())
+                .map(|a| {
+                    a.iter()
+                        .map(|m| {
+                            (
+                                m[0].as_u64().unwrap_or(0),
+                                m[1].as_u64().unwrap_or(0),
+                                m[2].as_u64(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let got: Vec<(u64, u64, Option<u64>)> = table
+                .get(id)
+                .iter()
+                .map(|m| {
+                    (m.offset as u64, m.len as u64, m.xor_key.map(u64::from))
+                })
+                .collect();
+            if got != want {
+                let d = decls[i].as_str().unwrap_or_default();
+                failures.push(format!(
+                    "{p} {d}: got {} matches (first {:?}), want {} (first {:?})",
+                    got.len(),
+                    got.first(),
+                    want.len(),
+                    want.first()
+                ));
+            }
+        }
+    }
+    println!("{} patterns compared over {} files", ids.len(), files.len());
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
