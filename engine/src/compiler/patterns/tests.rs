@@ -416,13 +416,31 @@ fn declarations(dir: &std::path::Path, out: &mut Vec<String>) {
             declarations(&p, out);
         } else if p.extension().is_some_and(|x| x == "yar" || x == "yara") {
             let Ok(text) = std::fs::read_to_string(&p) else { continue };
-            for line in text.lines() {
+            let strip = |l: &str| -> String {
+                match l.find("//") {
+                    Some(i) => l[..i].to_string(),
+                    None => l.to_string(),
+                }
+            };
+            let mut lines = text.lines();
+            while let Some(line) = lines.next() {
                 let l = line.trim();
                 if !l.starts_with('$') {
                     continue;
                 }
                 let Some(eq) = l.find('=') else { continue };
                 let decl = l[eq + 1..].trim();
+                if decl.starts_with('{') {
+                    // Hex patterns may span lines (with comments).
+                    let mut hex = strip(decl);
+                    while !hex.contains('}') {
+                        let Some(next) = lines.next() else { break };
+                        hex.push(' ');
+                        hex.push_str(&strip(next.trim()));
+                    }
+                    out.push(hex.trim().to_string());
+                    continue;
+                }
                 // Drop a trailing comment after the declaration.
                 let decl = match decl.rfind(" //") {
                     Some(i) if !decl.starts_with('/') => &decl[..i],
@@ -647,4 +665,27 @@ fn diff_against_yarax() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+#[ignore]
+fn debug_unparsed() {
+    let mut decls = Vec::new();
+    declarations(std::path::Path::new("/work/shared/rules"), &mut decls);
+    let mut n = 0;
+    for d in &decls {
+        if super::testparse::pattern(d).is_none() {
+            n += 1;
+            if n % 60 == 0 {
+                println!("{d}");
+            }
+        } else {
+            let p = super::testparse::pattern(d).expect("parses");
+            let mut b = PatternSetBuilder::new(PatternOptions::default());
+            if let Err(e) = b.add(&p, &mut Vec::new()) {
+                println!("ERR {d}: {e}");
+            }
+        }
+    }
+    println!("{n} unparsed");
 }
