@@ -45,6 +45,10 @@
 //! decides where its scan limit starts counting, which can differ for
 //! matches near 4 KiB long; look-arounds inside (not at the ends of) a
 //! `wide` regex see bytes, not two-byte characters.
+//!
+//! Known limit: a hex pattern YARA-X chains over an unbounded jump is
+//! verified by scanning across the gap from each atom hit, which can be
+//! quadratic on hostile data; the deadline bounds it.
 
 mod atoms;
 mod base64;
@@ -439,6 +443,14 @@ impl PatternSetBuilder {
                     }
                 }
                 let h = hir::hex_to_hir(&hex.tokens);
+                if h.properties().minimum_len() == Some(0) {
+                    return Err(Diagnostic::error(
+                        DiagnosticKind::InvalidHexPattern,
+                        "invalid hex pattern",
+                        hex.span,
+                    )
+                    .with_label("this pattern can match empty strings"));
+                }
                 // Like YARA-X: a pattern split by long jumps into pieces
                 // that each have an atom is matched whatever the distance;
                 // otherwise the scan limit applies.

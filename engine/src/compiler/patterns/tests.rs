@@ -275,6 +275,14 @@ fn invalid_regexes_are_errors() {
     }
 }
 
+#[test]
+fn empty_hex_is_an_error() {
+    let p = hex(vec![jump(0, Some(3))]);
+    let mut builder = PatternSetBuilder::new(PatternOptions::default());
+    let r = builder.add(&p, &mut Vec::new());
+    assert_eq!(r.map_err(|e| e.kind), Err(DiagnosticKind::InvalidHexPattern));
+}
+
 /// Regexes that would blow up are refused or bounded, quickly.
 #[test]
 fn blow_ups_are_bounded() {
