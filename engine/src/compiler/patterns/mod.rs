@@ -350,6 +350,7 @@ impl PatternSetBuilder {
         id: PatternId,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<(), Diagnostic> {
+        check_modifiers(p)?;
         let has = |k: ModifierKind| p.has(&k);
         let nocase = has(ModifierKind::Nocase);
         let wide = has(ModifierKind::Wide);
@@ -774,6 +775,77 @@ impl PatternSetBuilder {
         }
         Ok(())
     }
+}
+
+fn modifier_name(k: &ModifierKind) -> &'static str {
+    match k {
+        ModifierKind::Nocase => "nocase",
+        ModifierKind::Wide => "wide",
+        ModifierKind::Ascii => "ascii",
+        ModifierKind::Fullword => "fullword",
+        ModifierKind::Private => "private",
+        ModifierKind::Xor { .. } => "xor",
+        ModifierKind::Base64 { .. } => "base64",
+        ModifierKind::Base64Wide { .. } => "base64wide",
+    }
+}
+
+/// Rejects what YARA-X rejects: `xor` with `nocase` or base64, base64
+/// with `nocase`, `fullword` or `xor`, and on regexes `xor` and base64,
+/// on hex patterns every modifier but `private`. (The parser may check
+/// this already; doing it here keeps the pattern set safe on its own.)
+fn check_modifiers(p: &ast::Pattern) -> Result<(), Diagnostic> {
+    let is_xor = |k: &ModifierKind| matches!(k, ModifierKind::Xor { .. });
+    let is_b64 = |k: &ModifierKind| {
+        matches!(
+            k,
+            ModifierKind::Base64 { .. } | ModifierKind::Base64Wide { .. }
+        )
+    };
+    for m in &p.modifiers {
+        let allowed = match (&p.kind, &m.kind) {
+            (PatternKind::Hex(_), k) => matches!(k, ModifierKind::Private),
+            (PatternKind::Regex(_), k) => !is_xor(k) && !is_b64(k),
+            (PatternKind::Text(_), _) => true,
+        };
+        if !allowed {
+            let what = match p.kind {
+                PatternKind::Hex(_) => "a hex pattern",
+                _ => "a regexp",
+            };
+            return Err(Diagnostic::error(
+                DiagnosticKind::InvalidModifier,
+                "invalid pattern modifier",
+                m.span,
+            )
+            .with_label(format!("this modifier can't be applied to {what}")));
+        }
+    }
+    let conflicts = |a: &ModifierKind, b: &ModifierKind| {
+        (is_xor(a) && (matches!(b, ModifierKind::Nocase) || is_b64(b)))
+            || (is_b64(a)
+                && matches!(b, ModifierKind::Nocase | ModifierKind::Fullword))
+    };
+    for a in &p.modifiers {
+        for b in &p.modifiers {
+            if conflicts(&a.kind, &b.kind) {
+                return Err(Diagnostic::error(
+                    DiagnosticKind::InvalidModifierCombination,
+                    format!(
+                        "invalid modifier combination: `{}` `{}`",
+                        modifier_name(&a.kind),
+                        modifier_name(&b.kind)
+                    ),
+                    a.span,
+                )
+                .with_secondary(
+                    b.span,
+                    format!("`{}` modifier used here", modifier_name(&b.kind)),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Each byte followed by 0x00.

@@ -276,6 +276,30 @@ fn invalid_regexes_are_errors() {
 }
 
 #[test]
+fn invalid_modifiers_are_errors() {
+    use DiagnosticKind::*;
+    for (src, kind) in [
+        ("\"abc\" xor nocase", InvalidModifierCombination),
+        ("\"abc\" base64 fullword", InvalidModifierCombination),
+        ("\"abc\" nocase base64", InvalidModifierCombination),
+        ("/abc/ xor", InvalidModifier),
+        ("/abc/ base64", InvalidModifier),
+    ] {
+        let (r, _, _) = compile(src, PatternOptions::default());
+        assert_eq!(r.map_err(|e| e.kind), Err(kind), "{src}");
+    }
+    let mut p = hex(vec![b(0x61), b(0x62)]);
+    p.modifiers.push(m(ModifierKind::Wide));
+    let r = PatternSetBuilder::new(PatternOptions::default())
+        .add(&p, &mut Vec::new());
+    assert_eq!(r.map_err(|e| e.kind), Err(InvalidModifier));
+    for src in ["\"abc\" base64 wide", "/abc/ private nocase wide fullword"] {
+        let (r, _, _) = compile(src, PatternOptions::default());
+        assert!(r.is_ok(), "{src}");
+    }
+}
+
+#[test]
 fn empty_hex_is_an_error() {
     let p = hex(vec![jump(0, Some(3))]);
     let mut builder = PatternSetBuilder::new(PatternOptions::default());
