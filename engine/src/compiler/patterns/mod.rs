@@ -439,7 +439,10 @@ impl PatternSetBuilder {
             }
             PatternKind::Hex(hex) => {
                 if let Some(masked) = hir::hex_to_masked(&hex.tokens) {
-                    if self.lower_masked(id, masked) {
+                    if let Some(q) = self.lower_masked(id, masked) {
+                        if q < atoms::SLOW_QUALITY {
+                            self.slow_pattern(p.span, diagnostics)?;
+                        }
                         return Ok(());
                     }
                 }
@@ -633,13 +636,14 @@ impl PatternSetBuilder {
     }
 
     /// A fixed-length hex pattern: its best run of bytes with few
-    /// alternatives is the atom, the rest a masked compare. `false` if it
-    /// has no usable run (then it goes the regex way).
+    /// alternatives is the atom, the rest a masked compare. Returns the
+    /// atom's quality, `None` if it has no usable run (then it goes the
+    /// regex way).
     fn lower_masked(
         &mut self,
         id: PatternId,
         m: Vec<hir::MaskedByte>,
-    ) -> bool {
+    ) -> Option<i32> {
         let sets: Vec<Option<Vec<u8>>> = m
             .iter()
             .map(|b| {
@@ -649,12 +653,7 @@ impl PatternSetBuilder {
                 (set.len() <= atoms::MAX_VARIANTS).then_some(set)
             })
             .collect();
-        let Some((start, run, q)) = atoms::best_run(&sets) else {
-            return false;
-        };
-        if q < atoms::SLOW_QUALITY {
-            return false;
-        }
+        let (start, run, q) = atoms::best_run(&sets)?;
         let exact = run.len() == m.len();
         let sub = self.push_sub(Sub {
             pattern: id,
@@ -670,7 +669,7 @@ impl PatternSetBuilder {
         for a in atoms::expand(&run) {
             self.push_atom(a, r);
         }
-        true
+        Some(q)
     }
 
     #[allow(clippy::too_many_arguments)]
