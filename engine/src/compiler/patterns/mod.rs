@@ -91,9 +91,6 @@ pub(crate) struct PatternOptions {
     pub relaxed_re_syntax: bool,
     /// Turn the slow-pattern warning into an error.
     pub error_on_slow_pattern: bool,
-    /// Which multi-pattern search to build. Kept selectable to measure
-    /// the alternatives.
-    pub finder: FinderKind,
 }
 
 /// The multi-pattern search over atoms (see [`finder`]).
@@ -225,6 +222,7 @@ pub(crate) struct AtomRef {
 #[derive(Debug, Default)]
 pub(crate) struct PatternSetBuilder {
     options: PatternOptions,
+    finder: FinderKind,
     num_patterns: u32,
     subs: Vec<Sub>,
     atoms: Vec<Vec<u8>>,
@@ -238,6 +236,12 @@ pub(crate) struct PatternSetBuilder {
 impl PatternSetBuilder {
     pub fn new(options: PatternOptions) -> PatternSetBuilder {
         PatternSetBuilder { options, ..Default::default() }
+    }
+
+    /// Chooses the multi-pattern search (default [`FinderKind::Hash`]);
+    /// kept selectable to measure the alternatives.
+    pub fn set_finder(&mut self, kind: FinderKind) {
+        self.finder = kind;
     }
 
     /// Adds one pattern and returns its id. Warnings (e.g. a slow pattern)
@@ -293,7 +297,7 @@ impl PatternSetBuilder {
         let finder = if self.atoms.is_empty() {
             None
         } else {
-            match self.options.finder {
+            match self.finder {
                 FinderKind::AhoCorasick(kind) => {
                     Some(finder::Finder::Ac(build_ac(kind)?))
                 }
