@@ -105,6 +105,8 @@ pub(crate) struct Lowerer<'a> {
     depth: u32,
     /// The module each variable slot over module values belongs to.
     var_modules: HashMap<u32, u32>,
+    /// `with` slots bound to a constant node.
+    var_consts: HashMap<u32, NodeId>,
 }
 
 type R<T> = Result<T, ()>;
@@ -147,6 +149,7 @@ impl<'a> Lowerer<'a> {
             next_slot: 0,
             depth: 0,
             var_modules: HashMap::new(),
+            var_consts: HashMap::new(),
         }
     }
 
@@ -424,6 +427,15 @@ impl<'a> Lowerer<'a> {
                     match self.expr(value) {
                         Ok((n, t)) => {
                             let slot = self.slot();
+                            if matches!(
+                                self.code.node(n),
+                                Node::Int(_)
+                                    | Node::Float(_)
+                                    | Node::Bool(_)
+                                    | Node::Str(_)
+                            ) {
+                                self.var_consts.insert(slot, n);
+                            }
                             self.scopes.push((id.name.clone(), t, slot));
                             pairs.push(slot);
                             pairs.push(n);
@@ -448,6 +460,11 @@ impl<'a> Lowerer<'a> {
             self.scopes.iter().rev().find(|(n, _, _)| *n == id.name)
         {
             let (t, slot) = (t.clone(), *slot);
+            // A `with` variable bound to a constant is that constant (so
+            // it folds, as in YARA-X).
+            if let Some(&c) = self.var_consts.get(&slot) {
+                return Ok((c, t));
+            }
             return Ok((self.push(Node::Var(slot)), t));
         }
         if let Some(r) = self.env.rules.iter().find(|r| r.name == id.name) {
