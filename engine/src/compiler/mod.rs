@@ -593,7 +593,6 @@ impl Compiler {
 
 /// Compiled rules: immutable, `Send + Sync`, shared by any number of
 /// scanners.
-#[derive(Debug)]
 pub struct Rules {
     pub(crate) rules: Vec<RuleData>,
     pub(crate) namespaces: Vec<String>,
@@ -601,6 +600,17 @@ pub struct Rules {
     pub(crate) patterns: PatternSet,
     pub(crate) globals: Vec<(String, Value)>,
     pub(crate) imports: Vec<String>,
+}
+
+impl fmt::Debug for Rules {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rules")
+            .field("rules", &self.rules.len())
+            .field("patterns", &self.patterns.len())
+            .field("nodes", &self.code.nodes.len())
+            .field("imports", &self.imports)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Rules {
