@@ -17,7 +17,8 @@
 //!   the module, and only when some rule imports it. It parses the bytes
 //!   (every byte is hostile: check before allocating, never panic) and
 //!   returns the module's [`Value`] tree: a [`Value::Struct`] whose slots
-//!   are in schema field order (function slots stay [`Value::Undef`]). A
+//!   are in schema field order (function and constant slots stay
+//!   [`Value::Undef`]). A
 //!   field the data does not define stays `Undef`, which conditions see as
 //!   undefined.
 //! - A function ([`ModFn`]) receives a [`Ctx`] (the scanned bytes, the
@@ -26,8 +27,12 @@
 //!   scalar [`Value`], or `None` for undefined.
 //!
 //! To add a module: write `fn schema() -> StructType` and
-//! `fn main(&[u8]) -> Value` in a new file, and list it in [`MODULES`].
-//! [`StructBuilder`] fills a struct value by field name.
+//! `fn main(&[u8]) -> Value` in a new file, and list it in [`MODULES`]
+//! (both definitions: the test one adds the `tests` module, whose file is
+//! a worked example of structs, arrays, dictionaries and methods). The
+//! compiler calls `schema` once per [`crate::Compiler`]; `main` must build
+//! structs with the same field order, which [`StructBuilder`] (fill by
+//! field name) guarantees.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
