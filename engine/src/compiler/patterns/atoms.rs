@@ -13,7 +13,7 @@ pub(crate) const ATOM_LEN: usize = 4;
 
 /// Most alternatives (product of per-position choices) an atom may expand
 /// to.
-pub(crate) const MAX_VARIANTS: usize = 256;
+pub(crate) const MAX_VARIANTS: usize = 64;
 
 /// Below this quality a pattern is slow: one byte, or a few common ones
 /// (`00 00 00 00`).
