@@ -363,3 +363,43 @@ fn rule_names_may_not_shadow_globals_or_modules() {
             .is_err()
     );
 }
+
+#[test]
+fn rules_iter_describes_every_rule() {
+    let mut c = Compiler::new();
+    c.add_source(
+        r#"import "math"
+           private rule p : t { meta: k = "v" condition: true }
+           global rule g { condition: true }"#,
+    )
+    .unwrap();
+    c.new_namespace("n2");
+    c.add_source("rule r { condition: true }").unwrap();
+    let rules = c.build().unwrap();
+    assert_eq!(rules.len(), 3);
+    let info: Vec<_> = rules
+        .iter()
+        .map(|r| {
+            (r.namespace(), r.identifier(), r.is_private(), r.is_global())
+        })
+        .collect();
+    assert_eq!(
+        info,
+        [
+            ("default", "p", true, false),
+            ("default", "g", false, true),
+            ("n2", "r", false, false)
+        ]
+    );
+    let p = rules.iter().next().unwrap();
+    assert_eq!(p.tags().collect::<Vec<_>>(), ["t"]);
+    assert_eq!(p.metadata().next().unwrap().0, "k");
+    assert_eq!(rules.imports().collect::<Vec<_>>(), ["math"]);
+    // Private rules never show in results.
+    let mut s = Scanner::new(&rules);
+    let r = s.scan(b"").unwrap();
+    assert_eq!(
+        r.matching_rules().map(|m| m.identifier()).collect::<Vec<_>>(),
+        ["g", "r"]
+    );
+}
