@@ -66,6 +66,8 @@ pub(crate) struct Eval<'a> {
     pub deadline: Option<Instant>,
     pub timed_out: bool,
     ticks: u32,
+    /// Set by a quantifier item to stop the quantifier (undefined).
+    abort: bool,
 }
 
 /// `a << b` / `a >> b` (arithmetic) as YARA-X computes them: a shift of
@@ -145,6 +147,7 @@ impl<'a> Eval<'a> {
             deadline,
             timed_out: false,
             ticks: 0,
+            abort: false,
         }
     }
 
@@ -376,6 +379,9 @@ impl<'a> Eval<'a> {
                 return V::Undef;
             }
             let t = item(self, i);
+            if self.abort {
+                return V::Undef;
+            }
             match need {
                 Need::All if !t => return V::Bool(false),
                 Need::Any if t => return V::Bool(true),
@@ -632,28 +638,38 @@ impl<'a> Eval<'a> {
             }
             Node::OfPats(q, l, w) => {
                 let ids = self.list(l);
+                // An undefined `at`/`in` bound makes every item false.
                 let place = match w {
                     Where::Anywhere => None,
-                    Where::At(at) => match self.int(at) {
-                        Some(at) => Some((at, at)),
-                        None => return V::Undef,
-                    },
-                    Where::In(lo, hi) => match (self.int(lo), self.int(hi)) {
-                        (Some(lo), Some(hi)) => Some((lo, hi)),
-                        _ => return V::Undef,
-                    },
+                    Where::At(at) => Some(self.int(at).map(|at| (at, at))),
+                    Where::In(lo, hi) => Some(self.int(lo).zip(self.int(hi))),
                 };
                 self.quantify(q, ids.len(), |s, i| {
                     let p = ids[i];
                     match place {
                         None => !s.matches.get(p).is_empty(),
-                        Some((lo, hi)) => s.count_in(p, lo, hi) > 0,
+                        Some(Some((lo, hi))) => s.count_in(p, lo, hi) > 0,
+                        Some(None) => false,
                     }
                 })
             }
             Node::OfExprs(q, l) => {
+                // Unlike loop bodies, an undefined item reached before the
+                // result is settled makes the whole `of` undefined.
                 let items = self.list(l);
-                self.quantify(q, items.len(), |s, i| s.truth(items[i]))
+                let mut undefined = false;
+                let v = self.quantify(q, items.len(), |s, i| {
+                    match s.boolean(items[i]) {
+                        Some(b) => b,
+                        None => {
+                            undefined = true;
+                            s.abort = true;
+                            false
+                        }
+                    }
+                });
+                self.abort = false;
+                if undefined { V::Undef } else { v }
             }
             Node::ForOf(q, l, slot, body) => {
                 let ids = self.list(l);
@@ -663,11 +679,13 @@ impl<'a> Eval<'a> {
                 })
             }
             Node::ForRange(q, lo, hi, slot, body) => {
+                // Undefined bounds, or bounds the wrong way round, make the
+                // loop false (not undefined).
                 let (Some(lo), Some(hi)) = (self.int(lo), self.int(hi)) else {
-                    return V::Undef;
+                    return V::Bool(false);
                 };
                 if lo > hi {
-                    return V::Undef;
+                    return V::Bool(false);
                 }
                 let n = hi.wrapping_sub(lo) as u64;
                 let n =
