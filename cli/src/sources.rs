@@ -1,5 +1,7 @@
 //! Finding rule source files: a file is taken as it is, a directory gives
 //! all its `*.yar` and `*.yara` files, at any depth, in name order.
+//! Symbolic links are followed (a directory of links to rule files is a
+//! common way to enable rules), and links back to an ancestor skipped.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -34,6 +36,10 @@ pub fn rule_files(
     }
     let mut files = Vec::new();
     for entry in walker {
+        if entry.as_ref().is_err_and(|e| e.loop_ancestor().is_some()) {
+            // A link back to an ancestor: its files are found anyway.
+            continue;
+        }
         let entry = entry.map_err(|e| {
             let at = e.path().unwrap_or(path).display().to_string();
             io::Error::other(format!("can't walk `{at}`: {e}"))
@@ -68,6 +74,13 @@ mod tests {
             ["a.yara", "b.yar", "x/d.yar", "x/y/e.yar"]
         );
         assert_eq!(rel(rule_files(p, Some(0)).unwrap()), ["a.yara", "b.yar"]);
+        std::os::unix::fs::symlink(p, p.join("x/loop")).unwrap();
+        std::os::unix::fs::symlink(p.join("b.yar"), p.join("x/ln.yar"))
+            .unwrap();
+        assert_eq!(
+            rel(rule_files(p, None).unwrap()),
+            ["a.yara", "b.yar", "x/d.yar", "x/ln.yar", "x/y/e.yar"]
+        );
         let txt = p.join("c.txt");
         assert_eq!(rule_files(&txt, None).unwrap(), [txt]);
         let err = rule_files(&p.join("nope"), None).unwrap_err();

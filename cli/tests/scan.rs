@@ -368,14 +368,14 @@ fn rules_from_directory() {
     let d = Dir::new();
     d.write(
         "rules/a.yar",
-        r#"rule a { strings: $ = "x" condition: any of them }"#,
+        r#"rule a { strings: $ = "xyzzy" condition: any of them }"#,
     );
     d.write(
         "rules/sub/b.yara",
-        r#"rule b { strings: $ = "x" condition: any of them }"#,
+        r#"rule b { strings: $ = "xyzzy" condition: any of them }"#,
     );
     d.write("rules/ignored.txt", "not a rule file");
-    d.write("data", "x");
+    d.write("data", "xyzzy");
     assert_eq!(ok(&d, &["scan", "rules", "data"]), "a data\nb data\n");
 }
 
