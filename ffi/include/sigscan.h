@@ -249,6 +249,42 @@ enum sigscan_result sigscan_compiler_new(struct sigscan_compiler **out);
 enum sigscan_result sigscan_compiler_new_namespace(struct sigscan_compiler *compiler,
                                                    const char *name);
 
+// Whether `include` directives are allowed (`yes` non-zero; they are by
+// default). Agents compiling rules they do not fully trust may turn them
+// off. Set before adding sources.
+//
+// # Safety
+//
+// `compiler` is a live handle.
+enum sigscan_result sigscan_compiler_enable_includes(struct sigscan_compiler *compiler,
+                                                     int32_t yes);
+
+// Adds a folder searched for included files.
+//
+// # Safety
+//
+// `compiler` is a live handle; `dir` is NUL-terminated.
+enum sigscan_result sigscan_compiler_add_include_dir(struct sigscan_compiler *compiler,
+                                                     const char *dir);
+
+// Accepts what YARA-X accepts with `--relaxed-re-syntax` (`yes`
+// non-zero). Set before adding sources.
+//
+// # Safety
+//
+// `compiler` is a live handle.
+enum sigscan_result sigscan_compiler_relaxed_re_syntax(struct sigscan_compiler *compiler,
+                                                       int32_t yes);
+
+// Makes slow patterns (no good atom) an error instead of a warning
+// (`yes` non-zero). Set before adding sources.
+//
+// # Safety
+//
+// `compiler` is a live handle.
+enum sigscan_result sigscan_compiler_error_on_slow_pattern(struct sigscan_compiler *compiler,
+                                                           int32_t yes);
+
 // Declares an integer external variable with its default value; scanners
 // may change it with `sigscan_scanner_define_int`. Declare before adding
 // the sources that use it.

@@ -326,6 +326,99 @@ pub unsafe extern "C" fn sigscan_compiler_new_namespace(
     })
 }
 
+/// Sets a compiler option.
+///
+/// # Safety
+///
+/// `compiler` is NULL or a live handle used by this thread alone.
+unsafe fn option(
+    compiler: *mut sigscan_compiler,
+    set: impl FnOnce(&mut Compiler),
+) -> sigscan_result {
+    boundary(|| {
+        // SAFETY: NULL or live, this thread's (this function's contract).
+        set(unsafe { compiler_mut(compiler) }?);
+        Ok(())
+    })
+}
+
+/// Whether `include` directives are allowed (`yes` non-zero; they are by
+/// default). Agents compiling rules they do not fully trust may turn them
+/// off. Set before adding sources.
+///
+/// # Safety
+///
+/// `compiler` is a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sigscan_compiler_enable_includes(
+    compiler: *mut sigscan_compiler,
+    yes: i32,
+) -> sigscan_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        option(compiler, |c| {
+            c.enable_includes(yes != 0);
+        })
+    }
+}
+
+/// Adds a folder searched for included files.
+///
+/// # Safety
+///
+/// `compiler` is a live handle; `dir` is NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sigscan_compiler_add_include_dir(
+    compiler: *mut sigscan_compiler,
+    dir: *const c_char,
+) -> sigscan_result {
+    boundary(|| {
+        // SAFETY: NULL or live, this thread's (contract).
+        let c = unsafe { compiler_mut(compiler) }?;
+        // SAFETY: NULL or NUL-terminated (contract).
+        c.add_include_dir(unsafe { util::path(dir, "dir") }?);
+        Ok(())
+    })
+}
+
+/// Accepts what YARA-X accepts with `--relaxed-re-syntax` (`yes`
+/// non-zero). Set before adding sources.
+///
+/// # Safety
+///
+/// `compiler` is a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sigscan_compiler_relaxed_re_syntax(
+    compiler: *mut sigscan_compiler,
+    yes: i32,
+) -> sigscan_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        option(compiler, |c| {
+            c.relaxed_re_syntax(yes != 0);
+        })
+    }
+}
+
+/// Makes slow patterns (no good atom) an error instead of a warning
+/// (`yes` non-zero). Set before adding sources.
+///
+/// # Safety
+///
+/// `compiler` is a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sigscan_compiler_error_on_slow_pattern(
+    compiler: *mut sigscan_compiler,
+    yes: i32,
+) -> sigscan_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        option(compiler, |c| {
+            c.error_on_slow_pattern(yes != 0);
+        })
+    }
+}
+
 /// Declares an external variable.
 ///
 /// # Safety

@@ -34,6 +34,17 @@ struct Inner {
     _rules: Arc<Rules>,
 }
 
+// The busy flag makes `sigscan_scanner` a try-lock around `Inner`, which C
+// may hand from thread to thread: that is sound only while `Inner` is
+// `Send` (as `Mutex<T>: Sync` needs `T: Send`). Rules are shared by
+// scanners on many threads: `Sync`.
+const _: () = {
+    const fn send<T: Send>() {}
+    const fn send_sync<T: Send + Sync>() {}
+    send::<Inner>();
+    send_sync::<Rules>();
+};
+
 /// Exclusive use of a scanner's state for the length of one call.
 struct Lease<'a> {
     scanner: &'a sigscan_scanner,

@@ -116,7 +116,7 @@ done
 step "make install (scratch prefix) and the C++ example via pkg-config"
 prefix="$OUT/prefix"
 rm -rf "$prefix"
-make -s -C "$FFI" install PREFIX="$prefix" PROFILE=dev \
+make -s -C "$FFI" install PREFIX="$prefix" PROFILE=dev CARGO="cargo -q" \
   CARGO_TARGET_DIR="$TARGET" >/dev/null
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 # shellcheck disable=SC2046

@@ -420,6 +420,47 @@ static void test_compiler_and_externals(void) {
   sigscan_rules_free(rules);
 }
 
+static void test_includes(void) {
+  char dir[] = "/tmp/sigscan-inc-XXXXXX";
+  CHECK(mkdtemp(dir) != NULL);
+  char inc_path[256];
+  snprintf(inc_path, sizeof inc_path, "%s/inc.yar", dir);
+  FILE *f = fopen(inc_path, "w");
+  fputs("rule included { condition: true }\n", f);
+  fclose(f);
+  const char src[] = "include \"inc.yar\"\nrule main { condition: included }";
+
+  /* Found through an include folder. */
+  sigscan_compiler *c = NULL;
+  CHECK_OK(sigscan_compiler_new(&c));
+  CHECK_OK(sigscan_compiler_add_include_dir(c, dir));
+  CHECK_OK(sigscan_compiler_relaxed_re_syntax(c, 1));
+  CHECK_OK(sigscan_compiler_error_on_slow_pattern(c, 0));
+  CHECK_OK(sigscan_compiler_add_source(c, src, strlen(src), NULL));
+  sigscan_rules *rules = NULL;
+  CHECK_OK(sigscan_compiler_build(c, &rules));
+  CHECK(sigscan_rules_count(rules) == 2);
+  sigscan_rules_free(rules);
+  sigscan_compiler_free(c);
+
+  /* Refused when includes are off. */
+  CHECK_OK(sigscan_compiler_new(&c));
+  CHECK_OK(sigscan_compiler_enable_includes(c, 0));
+  CHECK_OK(sigscan_compiler_add_include_dir(c, dir));
+  CHECK_RESULT(sigscan_compiler_add_source(c, src, strlen(src), NULL),
+               SIGSCAN_SYNTAX_ERROR);
+  CHECK(strstr(sigscan_last_error(), "include") != NULL);
+  sigscan_compiler_free(c);
+
+  const sigscan_result E = SIGSCAN_INVALID_ARGUMENT;
+  CHECK_RESULT(sigscan_compiler_enable_includes(NULL, 1), E);
+  CHECK_RESULT(sigscan_compiler_add_include_dir(NULL, dir), E);
+  CHECK_RESULT(sigscan_compiler_relaxed_re_syntax(NULL, 1), E);
+  CHECK_RESULT(sigscan_compiler_error_on_slow_pattern(NULL, 1), E);
+  unlink(inc_path);
+  rmdir(dir);
+}
+
 /* Tries to use the scanner from its own callback: refused. */
 static int reenter(const sigscan_match *m, void *user_data) {
   (void)m;
@@ -503,6 +544,7 @@ int main(void) {
   test_errors();
   test_nulls();
   test_compiler_and_externals();
+  test_includes();
   test_reentrancy();
   test_timeout();
   test_database();
