@@ -299,6 +299,45 @@ const CASES: &[(usize, &str)] = &[
         1,
         r#"rule a { condition: 0x7fffffffffffffff > 0 and -0x8000000000000000 < 0 }"#,
     ),
+    (
+        1,
+        r#"rule r { condition: not (for all i in (3..filesize - 8) : (false)) }"#,
+    ),
+    (
+        1,
+        r#"rule r { condition: not (for none i in (3..filesize - 8) : (true)) }"#,
+    ),
+    (
+        1,
+        r#"rule r { condition: not (for all i in (0..uint8(100)) : (false)) }"#,
+    ),
+    (
+        1,
+        r#"rule r { condition: defined (for all i in (3..filesize - 8) : (false)) }"#,
+    ),
+    (0, r#"rule r { condition: 1 of (uint8(100) >= 1, true) }"#),
+    (1, r#"rule r { condition: 1 of (true, uint8(100) >= 1) }"#),
+    (0, r#"rule r { condition: not (none of (false, uint8(100) >= 1)) }"#),
+    (1, r#"rule r { condition: all of (uint8(100) >= 1, true) or true }"#),
+    (
+        1,
+        r#"rule r { strings: $a = "\x02" condition: not (any of ($a) at uint8(100)) }"#,
+    ),
+    (
+        1,
+        r#"rule r { strings: $a = "\x02" condition: none of ($a) at uint8(100) }"#,
+    ),
+    (
+        1,
+        r#"rule r { strings: $a = "\x02" condition: none of ($a) in (uint8(100)..2) }"#,
+    ),
+    (
+        1,
+        r#"rule r { strings: $a = "\x02" condition: for none of ($a) : (uint8(100) == 1) }"#,
+    ),
+    (0, r#"rule r { condition: not (for uint8(100) i in (0..3) : (true)) }"#),
+    (0, r#"rule r { condition: not (uint8(100) of (true, false)) }"#),
+    (1, r#"rule r { condition: for none i in (0, uint8(100)) : (i == 1) }"#),
 ];
 
 fn count(src: &str) -> Result<usize, String> {

@@ -66,6 +66,8 @@ pub(crate) struct Eval<'a> {
     pub deadline: Option<Instant>,
     pub timed_out: bool,
     ticks: u32,
+    /// Set by a quantifier item to stop the quantifier (undefined).
+    abort: bool,
 }
 
 /// `a << b` / `a >> b` (arithmetic) as YARA-X computes them: a shift of
@@ -145,12 +147,13 @@ impl<'a> Eval<'a> {
             deadline,
             timed_out: false,
             ticks: 0,
+            abort: false,
         }
     }
 
     /// Evaluates a rule condition: true only when defined and true.
     pub fn rule(&mut self, n: NodeId) -> bool {
-        matches!(self.eval(n), V::Bool(true))
+        self.truth(n)
     }
 
     fn tick(&mut self) -> bool {
@@ -169,11 +172,124 @@ impl<'a> Eval<'a> {
         self.code.get_list(l)
     }
 
+    /// An integer node, evaluated without building a [`V`] for the
+    /// common kinds (the hot path of loops).
     fn int(&mut self, n: NodeId) -> Option<i64> {
-        match self.eval(n) {
-            V::Int(i) => Some(i),
-            _ => None,
+        let code = self.code;
+        match *code.node(n) {
+            Node::Int(i) => Some(i),
+            Node::Var(s) => match self.slots.get(s as usize) {
+                Some(V::Int(i)) => Some(*i),
+                _ => None,
+            },
+            Node::Filesize => Some(self.data.len() as i64),
+            Node::ReadInt(ty, off) => {
+                let off = self.int(off)?;
+                self.read_int(ty, off)
+            }
+            Node::Arith(op, Num::Int, a, b) => {
+                let (a, b) = (self.int(a)?, self.int(b)?);
+                match op {
+                    Arith::Add => Some(a.wrapping_add(b)),
+                    Arith::Sub => Some(a.wrapping_sub(b)),
+                    Arith::Mul => Some(a.wrapping_mul(b)),
+                    Arith::Div => a.checked_div(b),
+                    Arith::Mod if b == 0 => None,
+                    Arith::Mod => Some(a.wrapping_rem(b)),
+                }
+            }
+            Node::Bits(op, a, b) => {
+                let (a, b) = (self.int(a)?, self.int(b)?);
+                eval_bits(op, a, b)
+            }
+            _ => match self.eval(n) {
+                V::Int(i) => Some(i),
+                _ => None,
+            },
         }
+    }
+
+    /// A boolean node: `None` when undefined. Like [`Eval::int`], the
+    /// common kinds skip building a [`V`].
+    fn boolean(&mut self, n: NodeId) -> Option<bool> {
+        let code = self.code;
+        match *code.node(n) {
+            Node::Bool(b) => Some(b),
+            Node::Cmp(op, Num::Int, a, b) => {
+                let (a, b) = (self.int(a)?, self.int(b)?);
+                Some(match op {
+                    Cmp::Eq => a == b,
+                    Cmp::Ne => a != b,
+                    Cmp::Lt => a < b,
+                    Cmp::Le => a <= b,
+                    Cmp::Gt => a > b,
+                    Cmp::Ge => a >= b,
+                })
+            }
+            Node::And(l) => {
+                for &x in self.list(l) {
+                    if !self.truth(x) {
+                        return Some(false);
+                    }
+                }
+                Some(true)
+            }
+            Node::Or(l) => {
+                for &x in self.list(l) {
+                    if self.truth(x) {
+                        return Some(true);
+                    }
+                }
+                Some(false)
+            }
+            Node::Not(x) => self.boolean(x).map(|b| !b),
+            Node::PatMatch(p) => {
+                Some(!self.matches.get(self.pat(p)).is_empty())
+            }
+            _ => match self.eval(n) {
+                V::Bool(b) => Some(b),
+                _ => None,
+            },
+        }
+    }
+
+    /// `intN`/`uintN` reads; `None` out of bounds.
+    fn read_int(
+        &self,
+        ty: crate::syntax::ast::IntType,
+        off: i64,
+    ) -> Option<i64> {
+        let off = usize::try_from(off).ok()?;
+        let d = self.data;
+        let (u, bits) = match ty.bits {
+            8 => (u64::from(*d.get(off)?), 8),
+            16 => {
+                let b: [u8; 2] =
+                    d.get(off..off.checked_add(2)?)?.try_into().ok()?;
+                let v = if ty.big_endian {
+                    u16::from_be_bytes(b)
+                } else {
+                    u16::from_le_bytes(b)
+                };
+                (u64::from(v), 16)
+            }
+            _ => {
+                let b: [u8; 4] =
+                    d.get(off..off.checked_add(4)?)?.try_into().ok()?;
+                let v = if ty.big_endian {
+                    u32::from_be_bytes(b)
+                } else {
+                    u32::from_le_bytes(b)
+                };
+                (u64::from(v), 32)
+            }
+        };
+        Some(if ty.signed {
+            let shift = 64 - bits;
+            ((u << shift) as i64) >> shift
+        } else {
+            u as i64
+        })
     }
 
     fn float(&mut self, n: NodeId) -> Option<f64> {
@@ -185,7 +301,7 @@ impl<'a> Eval<'a> {
     }
 
     fn truth(&mut self, n: NodeId) -> bool {
-        matches!(self.eval(n), V::Bool(true))
+        self.boolean(n) == Some(true)
     }
 
     fn pat(&self, p: Pat) -> PatternId {
@@ -263,6 +379,9 @@ impl<'a> Eval<'a> {
                 return V::Undef;
             }
             let t = item(self, i);
+            if self.abort {
+                return V::Undef;
+            }
             match need {
                 Need::All if !t => return V::Bool(false),
                 Need::Any if t => return V::Bool(true),
@@ -349,29 +468,7 @@ impl<'a> Eval<'a> {
             }
             Node::ReadInt(ty, off) => {
                 let Some(off) = self.int(off) else { return V::Undef };
-                let Ok(off) = usize::try_from(off) else { return V::Undef };
-                let len = usize::from(ty.bits / 8);
-                let Some(b) = off
-                    .checked_add(len)
-                    .and_then(|end| self.data.get(off..end))
-                else {
-                    return V::Undef;
-                };
-                let mut buf = [0u8; 8];
-                let v = if ty.big_endian {
-                    buf[8 - len..].copy_from_slice(b);
-                    u64::from_be_bytes(buf)
-                } else {
-                    buf[..len].copy_from_slice(b);
-                    u64::from_le_bytes(buf)
-                };
-                let v = if ty.signed {
-                    let shift = 64 - u32::from(ty.bits);
-                    ((v << shift) as i64) >> shift
-                } else {
-                    v as i64
-                };
-                V::Int(v)
+                self.read_int(ty, off).map_or(V::Undef, V::Int)
             }
             Node::ReadFloat(bits, be, off) => {
                 let Some(off) = self.int(off) else { return V::Undef };
@@ -541,28 +638,38 @@ impl<'a> Eval<'a> {
             }
             Node::OfPats(q, l, w) => {
                 let ids = self.list(l);
+                // An undefined `at`/`in` bound makes every item false.
                 let place = match w {
                     Where::Anywhere => None,
-                    Where::At(at) => match self.int(at) {
-                        Some(at) => Some((at, at)),
-                        None => return V::Undef,
-                    },
-                    Where::In(lo, hi) => match (self.int(lo), self.int(hi)) {
-                        (Some(lo), Some(hi)) => Some((lo, hi)),
-                        _ => return V::Undef,
-                    },
+                    Where::At(at) => Some(self.int(at).map(|at| (at, at))),
+                    Where::In(lo, hi) => Some(self.int(lo).zip(self.int(hi))),
                 };
                 self.quantify(q, ids.len(), |s, i| {
                     let p = ids[i];
                     match place {
                         None => !s.matches.get(p).is_empty(),
-                        Some((lo, hi)) => s.count_in(p, lo, hi) > 0,
+                        Some(Some((lo, hi))) => s.count_in(p, lo, hi) > 0,
+                        Some(None) => false,
                     }
                 })
             }
             Node::OfExprs(q, l) => {
+                // Unlike loop bodies, an undefined item reached before the
+                // result is settled makes the whole `of` undefined.
                 let items = self.list(l);
-                self.quantify(q, items.len(), |s, i| s.truth(items[i]))
+                let mut undefined = false;
+                let v = self.quantify(q, items.len(), |s, i| {
+                    match s.boolean(items[i]) {
+                        Some(b) => b,
+                        None => {
+                            undefined = true;
+                            s.abort = true;
+                            false
+                        }
+                    }
+                });
+                self.abort = false;
+                if undefined { V::Undef } else { v }
             }
             Node::ForOf(q, l, slot, body) => {
                 let ids = self.list(l);
@@ -572,11 +679,13 @@ impl<'a> Eval<'a> {
                 })
             }
             Node::ForRange(q, lo, hi, slot, body) => {
+                // Undefined bounds, or bounds the wrong way round, make the
+                // loop false (not undefined).
                 let (Some(lo), Some(hi)) = (self.int(lo), self.int(hi)) else {
-                    return V::Undef;
+                    return V::Bool(false);
                 };
                 if lo > hi {
-                    return V::Undef;
+                    return V::Bool(false);
                 }
                 let n = hi.wrapping_sub(lo) as u64;
                 let n =
