@@ -1,6 +1,8 @@
 /* One sigscan_rules shared by several threads, one scanner per thread;
  * and a scanner used by two threads at once is refused, not corrupted. */
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,16 +77,16 @@ static void *worker(void *arg) {
 /* A callback that lingers, so that another thread tries the scanner. */
 struct shared {
   sigscan_scanner *s;
-  volatile int in_callback;
-  volatile int other_done;
+  atomic_int in_callback;
+  atomic_int other_done;
   sigscan_result other_result;
 };
 
 static int linger(const sigscan_match *m, void *user_data) {
   (void)m;
   struct shared *sh = user_data;
-  sh->in_callback = 1;
-  while (!sh->other_done) {
+  atomic_store(&sh->in_callback, 1);
+  while (!atomic_load(&sh->other_done)) {
     sched_yield();
   }
   return 0;
@@ -92,12 +94,12 @@ static int linger(const sigscan_match *m, void *user_data) {
 
 static void *intruder(void *arg) {
   struct shared *sh = arg;
-  while (!sh->in_callback) {
+  while (!atomic_load(&sh->in_callback)) {
     sched_yield();
   }
   int got = 0;
   sh->other_result = sigscan_scanner_scan_bytes(sh->s, NULL, 0, count, &got);
-  sh->other_done = 1;
+  atomic_store(&sh->other_done, 1);
   return NULL;
 }
 
@@ -123,7 +125,9 @@ int main(void) {
   CHECK(strlen(sigscan_last_error()) > 0);
 
   /* One scanner, two threads at once: the second call is refused. */
-  struct shared sh = {0};
+  struct shared sh = {.s = NULL};
+  atomic_init(&sh.in_callback, 0);
+  atomic_init(&sh.other_done, 0);
   const char always[] = "rule t { condition: true }";
   sigscan_rules *r2 = NULL;
   CHECK_OK(sigscan_compile(always, strlen(always), &r2));
