@@ -78,6 +78,18 @@ elif ! diff -u "$FFI/include/sigscan.h" "$fresh"; then
   exit 1
 fi
 
+# Every exported symbol is declared in the header, and the reverse.
+exported="$(nm -D --defined-only "$LIB/libsigscan.so" |
+  awk '$2 == "T" && $3 ~ /^sigscan_/ { print $3 }' | sort)"
+declared="$(grep -oE '^[a-z].*\bsigscan_[a-z_]+\(' "$FFI/include/sigscan.h" |
+  grep -oE 'sigscan_[a-z_]+\($' | tr -d '(' | sort -u)"
+if [ "$exported" != "$declared" ]; then
+  echo "run.sh: exports and header declarations differ:" >&2
+  diff <(echo "$exported") <(echo "$declared") >&2 || true
+  exit 1
+fi
+echo "$(echo "$exported" | wc -l) functions exported and declared"
+
 # --- C tests --------------------------------------------------------------
 CFLAGS=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1
   -I"$FFI/include" -I"$FFI/tests")
