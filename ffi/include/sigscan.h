@@ -350,6 +350,25 @@ enum sigscan_result sigscan_compiler_add_source(struct sigscan_compiler *compile
 enum sigscan_result sigscan_compiler_add_file(struct sigscan_compiler *compiler,
                                               const char *path);
 
+// The number of warnings found so far (slow patterns, invariant
+// conditions, ...); they stay readable after `sigscan_compiler_build`.
+// 0 when `compiler` is NULL.
+//
+// # Safety
+//
+// `compiler` is NULL or a live handle.
+size_t sigscan_compiler_warning_count(const struct sigscan_compiler *compiler);
+
+// Warning `i` (0-based), rendered with file, line, column and caret;
+// NUL-terminated, valid until the compiler is freed. NULL when
+// `compiler` is NULL or `i` is out of range.
+//
+// # Safety
+//
+// `compiler` is NULL or a live handle.
+const char *sigscan_compiler_warning(const struct sigscan_compiler *compiler,
+                                     size_t i);
+
 // Builds the rules added so far into `*out` (freed with
 // `sigscan_rules_free`). The compiler is spent: later calls on it return
 // `SIGSCAN_INVALID_ARGUMENT`, and it must still be freed with

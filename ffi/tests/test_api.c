@@ -375,9 +375,21 @@ static void test_compiler_and_externals(void) {
                SIGSCAN_SYNTAX_ERROR);
   CHECK(strstr(sigscan_last_error(), "bad.yar:1:") != NULL);
 
+  /* Warnings are rendered and kept, also after the build. */
+  size_t before = sigscan_compiler_warning_count(c);
+  const char warn[] = "rule w { condition: filesize }";
+  CHECK_OK(sigscan_compiler_add_source(c, warn, strlen(warn), "w.yar"));
+  CHECK(sigscan_compiler_warning_count(c) == before + 1);
+  CHECK(sigscan_compiler_warning(c, before + 1) == NULL);
+  CHECK(sigscan_compiler_warning(NULL, 0) == NULL);
+  CHECK(sigscan_compiler_warning_count(NULL) == 0);
+
   sigscan_rules *rules = NULL;
   CHECK_OK(sigscan_compiler_build(c, &rules));
-  CHECK(sigscan_rules_count(rules) == 2);
+  CHECK(sigscan_rules_count(rules) == 3);
+  const char *w = sigscan_compiler_warning(c, before);
+  CHECK(w != NULL && strstr(w, "w.yar:1:21") != NULL);
+  CHECK(w != NULL && strstr(w, "warning") != NULL);
   /* A built compiler is spent, but must still be freed. */
   sigscan_rules *again = NULL;
   CHECK_RESULT(sigscan_compiler_build(c, &again), SIGSCAN_INVALID_ARGUMENT);
@@ -390,14 +402,14 @@ static void test_compiler_and_externals(void) {
   struct seen seen = {0};
   CHECK_OK(sigscan_scanner_scan_bytes(s, (const uint8_t *)"12345", 5,
                                       collect, &seen));
-  CHECK(seen.calls == 2);
+  CHECK(seen.calls == 3);
 
   CHECK_OK(sigscan_scanner_define_int(s, "size_limit", 3));
   CHECK_OK(sigscan_scanner_define_bool(s, "strict", 1));
   memset(&seen, 0, sizeof seen);
   CHECK_OK(sigscan_scanner_scan_bytes(s, (const uint8_t *)"12345", 5,
                                       collect, &seen));
-  CHECK(seen.calls == 0);
+  CHECK(seen.calls == 1); /* w */
 
   CHECK_OK(sigscan_scanner_define_int(s, "size_limit", 100));
   CHECK_OK(sigscan_scanner_define_str(s, "os", "windows"));
@@ -406,7 +418,7 @@ static void test_compiler_and_externals(void) {
   memset(&seen, 0, sizeof seen);
   CHECK_OK(sigscan_scanner_scan_bytes(s, (const uint8_t *)"12345", 5,
                                       collect, &seen));
-  CHECK(seen.calls == 1); /* other:small only */
+  CHECK(seen.calls == 2); /* other:small, w */
 
   /* Unknown names and wrong types. */
   CHECK_RESULT(sigscan_scanner_define_int(s, "nope", 1),
