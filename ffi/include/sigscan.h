@@ -497,6 +497,25 @@ enum sigscan_result sigscan_scanner_scan_file(struct sigscan_scanner *s,
                                               sigscan_on_match cb,
                                               void *user_data);
 
+// Scans the file open as `fd` (e.g. from fanotify) and calls `cb` for
+// each matching rule. The whole file is read into memory from offset 0
+// with positional reads: the descriptor's offset is unchanged, it is not
+// closed, and a file changed or truncated meanwhile can not crash the
+// scan (unlike a mapped file).
+//
+// Returns `SIGSCAN_OK`, `SIGSCAN_IO_ERROR`, `SIGSCAN_TIMEOUT`,
+// `SIGSCAN_FILE_TOO_LARGE` (checked before reading) or
+// `SIGSCAN_INVALID_ARGUMENT` (negative `fd`, NULL `s` or `cb`).
+//
+// # Safety
+//
+// `s` is a live handle; `fd` is an open file descriptor owned by the
+// caller during the call; `cb` follows `sigscan_on_match`.
+enum sigscan_result sigscan_scanner_scan_fd(struct sigscan_scanner *s,
+                                            int fd,
+                                            sigscan_on_match cb,
+                                            void *user_data);
+
 // Frees a scanner. `sigscan_scanner_free(NULL)` does nothing; a scanner
 // in use (from its own callback) is not freed.
 //

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "sigscan.h"
@@ -184,6 +185,29 @@ static void test_scan_file(void) {
   CHECK(seen.calls == 2); /* second, third */
   CHECK(strcmp(seen.rules[0], "second") == 0);
 
+  /* Open descriptors: scanned from offset 0, left open, offset kept. */
+  int fd = open(data_path, O_RDONLY);
+  CHECK(fd >= 0);
+  CHECK(lseek(fd, 4, SEEK_SET) == 4);
+  memset(&seen, 0, sizeof seen);
+  CHECK_OK(sigscan_scanner_scan_fd(s, fd, collect, &seen));
+  CHECK(seen.calls == 3);
+  CHECK(lseek(fd, 0, SEEK_CUR) == 4);
+  int big = open(big_path, O_RDONLY);
+  memset(&seen, 0, sizeof seen);
+  CHECK_OK(sigscan_scanner_scan_fd(s, big, collect, &seen));
+  CHECK(seen.calls == 2);
+  CHECK_RESULT(sigscan_scanner_scan_fd(s, -1, collect, &seen),
+               SIGSCAN_INVALID_ARGUMENT);
+  CHECK_RESULT(sigscan_scanner_scan_fd(NULL, fd, collect, &seen),
+               SIGSCAN_INVALID_ARGUMENT);
+  CHECK_RESULT(sigscan_scanner_scan_fd(s, fd, NULL, &seen),
+               SIGSCAN_INVALID_ARGUMENT);
+  int dirfd = open(dir, O_RDONLY | O_DIRECTORY);
+  CHECK_RESULT(sigscan_scanner_scan_fd(s, dirfd, collect, &seen),
+               SIGSCAN_IO_ERROR);
+  close(dirfd);
+
   /* Missing files. */
   char missing[300];
   snprintf(missing, sizeof missing, "%s/missing", dir);
@@ -199,6 +223,11 @@ static void test_scan_file(void) {
   CHECK_RESULT(sigscan_scanner_scan_file(s, big_path, collect, &seen),
                SIGSCAN_FILE_TOO_LARGE);
   CHECK_OK(sigscan_scanner_scan_file(s, data_path, collect, &seen));
+  CHECK_RESULT(sigscan_scanner_scan_fd(s, big, collect, &seen),
+               SIGSCAN_FILE_TOO_LARGE);
+  CHECK_OK(sigscan_scanner_scan_fd(s, fd, collect, &seen));
+  close(big);
+  close(fd);
 
   /* Syntax errors in a file name the file, line and column. */
   f = fopen(rules_path, "w");
