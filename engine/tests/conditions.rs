@@ -338,6 +338,11 @@ const CASES: &[(usize, &str)] = &[
     (0, r#"rule r { condition: not (for uint8(100) i in (0..3) : (true)) }"#),
     (0, r#"rule r { condition: not (uint8(100) of (true, false)) }"#),
     (1, r#"rule r { condition: for none i in (0, uint8(100)) : (i == 1) }"#),
+    (
+        1,
+        r#"import "math" rule a { condition: 1.0 \ math.entropy("aaaa") > 0 }"#,
+    ),
+    (1, r#"import "math" rule a { condition: 1.0 \ math.entropy(0, 1) > 0 }"#),
 ];
 
 fn count(src: &str) -> Result<usize, String> {

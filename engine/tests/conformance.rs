@@ -58,8 +58,6 @@ fn run(
 }
 
 #[test]
-#[ignore = "15 cases wait for parser (`for N% i in`, hex jumps in hex) and \
-            patterns (regex anchors in wide/multiline, base64 wide) fixes"]
 fn yarax_cases() {
     let text = std::fs::read_to_string(CASES)
         .unwrap_or_else(|e| panic!("cannot read {CASES}: {e}"));

@@ -13,7 +13,7 @@ use crate::syntax::ast::{self, BinaryOp, Expr, ExprKind, Span, UnaryOp};
 use crate::syntax::{Diagnostic, DiagnosticKind};
 
 /// Nesting deeper than this is refused (the evaluator recurses).
-const MAX_DEPTH: u32 = 400;
+const MAX_DEPTH: u32 = 2000;
 
 /// The static type of an expression.
 #[derive(Clone, Debug)]
@@ -105,6 +105,11 @@ pub(crate) struct Lowerer<'a> {
     depth: u32,
     /// The module each variable slot over module values belongs to.
     var_modules: HashMap<u32, u32>,
+    /// `with` slots bound to a constant node.
+    var_consts: HashMap<u32, NodeId>,
+    /// The lowered left operand of the next binary node of a left-deep
+    /// chain (identified by address).
+    pre: Option<(*const Expr, NodeId, Ty)>,
 }
 
 type R<T> = Result<T, ()>;
@@ -147,6 +152,8 @@ impl<'a> Lowerer<'a> {
             next_slot: 0,
             depth: 0,
             var_modules: HashMap::new(),
+            var_consts: HashMap::new(),
+            pre: None,
         }
     }
 
@@ -261,6 +268,13 @@ impl<'a> Lowerer<'a> {
     }
 
     pub fn expr(&mut self, e: &Expr) -> R<(NodeId, Ty)> {
+        if let Some((p, _, _)) = &self.pre {
+            if std::ptr::eq(*p, e) {
+                if let Some((_, n, t)) = self.pre.take() {
+                    return Ok((n, t));
+                }
+            }
+        }
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             self.depth -= 1;
@@ -395,6 +409,35 @@ impl<'a> Lowerer<'a> {
                 (self.push(Node::PatLength(p, i)), Ty::Int)
             }
             ExprKind::Unary { op, operand } => self.unary(e, *op, operand)?,
+            ExprKind::Binary { op, lhs, rhs }
+                if !matches!(op, BinaryOp::And | BinaryOp::Or) =>
+            {
+                // Left-deep chains (`1 + 2 + 3 …`) are lowered bottom-up
+                // in a loop, each result handed to its parent as the
+                // already lowered left operand: no recursion per link.
+                let mut spine = vec![e];
+                let mut cur: &Expr = lhs;
+                while let ExprKind::Binary { op: o, lhs: l, .. } = &cur.kind {
+                    if matches!(o, BinaryOp::And | BinaryOp::Or) {
+                        break;
+                    }
+                    spine.push(cur);
+                    cur = l;
+                }
+                let mut done: Option<(NodeId, Ty)> = None;
+                for node in spine.iter().rev() {
+                    let ExprKind::Binary { op, lhs, rhs } = &node.kind else {
+                        continue;
+                    };
+                    if let Some((n, t)) = done.take() {
+                        self.pre = Some((&**lhs as *const Expr, n, t));
+                    }
+                    let r = self.binary(node, *op, lhs, rhs);
+                    self.pre = None;
+                    done = Some(r?);
+                }
+                done.ok_or(())?
+            }
             ExprKind::Binary { op, lhs, rhs } => {
                 self.binary(e, *op, lhs, rhs)?
             }
@@ -424,6 +467,15 @@ impl<'a> Lowerer<'a> {
                     match self.expr(value) {
                         Ok((n, t)) => {
                             let slot = self.slot();
+                            if matches!(
+                                self.code.node(n),
+                                Node::Int(_)
+                                    | Node::Float(_)
+                                    | Node::Bool(_)
+                                    | Node::Str(_)
+                            ) {
+                                self.var_consts.insert(slot, n);
+                            }
                             self.scopes.push((id.name.clone(), t, slot));
                             pairs.push(slot);
                             pairs.push(n);
@@ -448,6 +500,11 @@ impl<'a> Lowerer<'a> {
             self.scopes.iter().rev().find(|(n, _, _)| *n == id.name)
         {
             let (t, slot) = (t.clone(), *slot);
+            // A `with` variable bound to a constant is that constant (so
+            // it folds, as in YARA-X).
+            if let Some(&c) = self.var_consts.get(&slot) {
+                return Ok((c, t));
+            }
             return Ok((self.push(Node::Var(slot)), t));
         }
         if let Some(r) = self.env.rules.iter().find(|r| r.name == id.name) {

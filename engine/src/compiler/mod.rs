@@ -33,6 +33,10 @@ use crate::syntax::{
     Diagnostic, DiagnosticKind, ParseOptions, SourceMap, Span, parse_bytes,
 };
 
+/// The stack given to condition lowering (reserved, touched only as
+/// deep as a condition goes).
+const LOWERING_STACK: usize = 256 << 20;
+
 /// Module name to (index in `modules::MODULES`, schema).
 type ModuleMap = HashMap<String, (u32, Arc<StructType>)>;
 
@@ -422,8 +426,66 @@ impl Compiler {
         let mut builder = self.builder.take().unwrap_or_else(|| {
             PatternSetBuilder::new(self.pattern_options.clone())
         });
+        // Conditions are lowered recursively: give that work a stack
+        // deep enough for the deepest tree the parser lets through.
+        let done = std::thread::scope(|scope| {
+            let work = || {
+                self.compile_rules(
+                    &parsed.file.rules,
+                    &mut builder,
+                    &modules_here,
+                    &mut diags,
+                )
+            };
+            match std::thread::Builder::new()
+                .name("sigscan-compile".into())
+                .stack_size(LOWERING_STACK)
+                .spawn_scoped(scope, work)
+            {
+                Ok(handle) => handle.join().is_ok(),
+                Err(_) => false,
+            }
+        });
+        if !done {
+            diags.push(Diagnostic::error(
+                DiagnosticKind::TooDeep,
+                "internal error while compiling conditions",
+                Span::default(),
+            ));
+        }
+        self.builder = Some(builder);
+        self.warnings.extend(diags.iter().filter(|d| !d.is_error()).cloned());
+        if diags.iter().any(|d| d.is_error()) {
+            // Roll back this source's rules and code.
+            self.rules.truncate(first_new);
+            self.ns_rules[ns as usize].truncate(ns_len);
+            self.code.nodes.truncate(code_len.0);
+            self.code.lists.truncate(code_len.1);
+            self.code.strings.truncate(code_len.2);
+            self.code.regexes.truncate(code_len.3);
+            return Err(CompileError::new(diags, &self.sources));
+        }
+        self.ns_modules[ns as usize] = modules_here;
+        for imp in parsed.file.imports {
+            if !self.imports.contains(&imp.module) {
+                self.imports.push(imp.module);
+            }
+        }
+        Ok(())
+    }
+
+    /// Compiles the rules of one source into `self` (rolled back by the
+    /// caller on errors).
+    fn compile_rules(
+        &mut self,
+        rules: &[ast::Rule],
+        builder: &mut PatternSetBuilder,
+        modules_here: &ModuleMap,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let ns = self.namespace;
         let mut seen: HashSet<&str> = HashSet::new();
-        for rule in &parsed.file.rules {
+        for rule in rules {
             let dup = self.ns_rules[ns as usize]
                 .iter()
                 .any(|r| r.name == rule.name.name)
@@ -459,36 +521,14 @@ impl Compiler {
                 continue;
             }
             let index = self.rules.len() as u32;
-            if let Ok(data) = self.compile_rule(
-                rule,
-                &mut builder,
-                &modules_here,
-                &mut diags,
-            ) {
+            if let Ok(data) =
+                self.compile_rule(rule, builder, modules_here, diags)
+            {
                 self.rules.push(RuleData { namespace: ns, ..data });
             }
             self.ns_rules[ns as usize]
                 .push(RuleSym { name: rule.name.name.clone(), index });
         }
-        self.builder = Some(builder);
-        self.warnings.extend(diags.iter().filter(|d| !d.is_error()).cloned());
-        if diags.iter().any(|d| d.is_error()) {
-            // Roll back this source's rules and code.
-            self.rules.truncate(first_new);
-            self.ns_rules[ns as usize].truncate(ns_len);
-            self.code.nodes.truncate(code_len.0);
-            self.code.lists.truncate(code_len.1);
-            self.code.strings.truncate(code_len.2);
-            self.code.regexes.truncate(code_len.3);
-            return Err(CompileError::new(diags, &self.sources));
-        }
-        self.ns_modules[ns as usize] = modules_here;
-        for imp in parsed.file.imports {
-            if !self.imports.contains(&imp.module) {
-                self.imports.push(imp.module);
-            }
-        }
-        Ok(())
     }
 
     fn compile_rule(
@@ -553,7 +593,6 @@ impl Compiler {
 
 /// Compiled rules: immutable, `Send + Sync`, shared by any number of
 /// scanners.
-#[derive(Debug)]
 pub struct Rules {
     pub(crate) rules: Vec<RuleData>,
     pub(crate) namespaces: Vec<String>,
@@ -561,6 +600,17 @@ pub struct Rules {
     pub(crate) patterns: PatternSet,
     pub(crate) globals: Vec<(String, Value)>,
     pub(crate) imports: Vec<String>,
+}
+
+impl fmt::Debug for Rules {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rules")
+            .field("rules", &self.rules.len())
+            .field("patterns", &self.patterns.len())
+            .field("nodes", &self.code.nodes.len())
+            .field("imports", &self.imports)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Rules {

@@ -180,14 +180,12 @@ fn entropy(ctx: &Ctx<'_>, a: &[Arg<'_>]) -> Option<Value> {
         return Some(Value::Float(0.0));
     }
     let len = data.len() as f64;
-    let e = histogram(data)
-        .iter()
-        .filter(|&&n| n != 0)
-        .map(|&n| {
-            let p = n as f64 / len;
-            -p * p.log2()
-        })
-        .sum();
+    // Subtract from +0.0 (not `sum`, which starts at -0.0): one distinct
+    // byte gives +0.0, as in YARA-X.
+    let e = histogram(data).iter().filter(|&&n| n != 0).fold(0.0, |e, &n| {
+        let p = n as f64 / len;
+        e - p * p.log2()
+    });
     Some(Value::Float(e))
 }
 

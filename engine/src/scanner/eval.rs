@@ -242,6 +242,17 @@ impl<'a> Eval<'a> {
                 }
                 Some(false)
             }
+            Node::Cmp(op, Num::Float, a, b) => {
+                let (a, b) = (self.float(a)?, self.float(b)?);
+                Some(match op {
+                    Cmp::Eq => a == b,
+                    Cmp::Ne => a != b,
+                    Cmp::Lt => a < b,
+                    Cmp::Le => a <= b,
+                    Cmp::Gt => a > b,
+                    Cmp::Ge => a >= b,
+                })
+            }
             Node::Not(x) => self.boolean(x).map(|b| !b),
             Node::PatMatch(p) => {
                 Some(!self.matches.get(self.pat(p)).is_empty())
@@ -292,11 +303,28 @@ impl<'a> Eval<'a> {
         })
     }
 
+    /// A float (or integer) node; like [`Eval::int`], the common kinds
+    /// skip building a [`V`].
     fn float(&mut self, n: NodeId) -> Option<f64> {
-        match self.eval(n) {
-            V::Float(f) => Some(f),
-            V::Int(i) => Some(i as f64),
-            _ => None,
+        let code = self.code;
+        match *code.node(n) {
+            Node::Float(f) => Some(f),
+            Node::ToFloat(x) => self.int(x).map(|i| i as f64),
+            Node::Arith(op, Num::Float, a, b) => {
+                let (a, b) = (self.float(a)?, self.float(b)?);
+                Some(match op {
+                    Arith::Add => a + b,
+                    Arith::Sub => a - b,
+                    Arith::Mul => a * b,
+                    Arith::Div => a / b,
+                    Arith::Mod => a % b,
+                })
+            }
+            _ => match self.eval(n) {
+                V::Float(f) => Some(f),
+                V::Int(i) => Some(i as f64),
+                _ => None,
+            },
         }
     }
 

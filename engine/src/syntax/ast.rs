@@ -171,7 +171,9 @@ pub enum HexToken {
     /// 0xF0, `AB` is mask 0xFF.
     Byte { value: u8, mask: u8, negated: bool, span: Span },
     /// `[n]` is `{start: n, end: Some(n)}`, `[n-m]` is `{n, Some(m)}`,
-    /// `[n-]` is `{n, None}` and `[-]` is `{0, None}`.
+    /// `[n-]` is `{n, None}` and `[-]` is `{0, None}`. Adjacent jumps are
+    /// merged by the parser (`[1] [2-3]` is one `[3-4]`), so a jump is
+    /// never next to another jump, and never first or last.
     Jump { start: u32, end: Option<u32>, span: Span },
     /// `( a | b | … )`: each alternative is a token sequence.
     Alternatives { alternatives: Vec<Vec<HexToken>>, span: Span },

@@ -83,6 +83,11 @@ pub(crate) struct Lexer<'a> {
     bytes: &'a [u8],
     pos: usize,
     source: u32,
+    /// Whether the text came from `map_invalid_utf8` (and characters
+    /// U+10FF00..=U+10FFFF stand for raw bytes).
+    mapped: bool,
+    /// While the parser skips to the next rule, errors are not recorded.
+    pub quiet: bool,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -95,12 +100,14 @@ pub(crate) fn is_ident_char(b: u8) -> bool {
 }
 
 impl<'a> Lexer<'a> {
-    pub fn new(text: &'a str, source: u32) -> Lexer<'a> {
+    pub fn new(text: &'a str, source: u32, mapped: bool) -> Lexer<'a> {
         Lexer {
             text,
             bytes: text.as_bytes(),
             pos: 0,
             source,
+            mapped,
+            quiet: false,
             diagnostics: Vec::new(),
         }
     }
@@ -126,6 +133,9 @@ impl<'a> Lexer<'a> {
     }
 
     fn error(&mut self, kind: DiagnosticKind, msg: &str, s: usize, e: usize) {
+        if self.quiet {
+            return;
+        }
         let span = self.span(s, e);
         let label = match kind {
             DiagnosticKind::UnterminatedString => "missing closing `\"`",
@@ -154,8 +164,11 @@ impl<'a> Lexer<'a> {
     pub fn skip_trivia(&mut self) {
         loop {
             match self.peek_byte(0) {
-                Some(b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'\x0b') => {
-                    self.pos += 1
+                Some(b' ' | b'\t' | b'\n' | b'\r') => self.pos += 1,
+                Some(0xc2 | 0xe2)
+                    if space_len(&self.bytes[self.pos..]) > 0 =>
+                {
+                    self.pos += space_len(&self.bytes[self.pos..]);
                 }
                 Some(b'/') if self.peek_byte(1) == Some(b'/') => {
                     while let Some(b) = self.peek_byte(0) {
@@ -183,6 +196,39 @@ impl<'a> Lexer<'a> {
                 _ => return,
             }
         }
+    }
+
+    /// The raw byte that the character at `pos` stands for, if the text is
+    /// mapped and that character is one of the stand-ins.
+    fn raw_byte(&self, pos: usize) -> Option<u8> {
+        if !self.mapped {
+            return None;
+        }
+        match self.bytes.get(pos..pos + 4)? {
+            [0xf4, 0x8f, b2 @ 0xbc..=0xbf, b3 @ 0x80..=0xbf] => {
+                Some((b2 - 0xbc) << 6 | (b3 - 0x80))
+            }
+            _ => None,
+        }
+    }
+
+    fn invalid_utf8(&mut self, pos: usize) {
+        if self.quiet {
+            return;
+        }
+        let byte = self.raw_byte(pos).unwrap_or(0);
+        let span = self.span(pos, pos + 4);
+        self.diagnostics.push(
+            Diagnostic::error(
+                DiagnosticKind::InvalidUtf8,
+                "invalid UTF-8",
+                span,
+            )
+            .with_label(format!(
+                "the byte 0x{byte:02x} is not UTF-8; such bytes are only \
+                 allowed in text strings and comments"
+            )),
+        );
     }
 
     fn tok(&self, tok: Tok, start: usize) -> Token {
@@ -289,6 +335,11 @@ impl<'a> Lexer<'a> {
                 }
                 self.tok(Tok::Ident, start)
             }
+            _ if self.raw_byte(start).is_some() => {
+                self.invalid_utf8(start);
+                self.pos += 4;
+                self.tok(Tok::Error, start)
+            }
             _ => {
                 let ch = self.text[start..].chars().next().unwrap_or('?');
                 self.pos += ch.len_utf8();
@@ -302,9 +353,9 @@ impl<'a> Lexer<'a> {
 
     fn string(&mut self) -> Token {
         let start = self.pos;
-        self.pos += 1;
+        let triple = self.bytes[self.pos..].starts_with(b"\"\"\"");
+        self.pos += if triple { 3 } else { 1 };
         let mut out = Vec::new();
-        let mut bad = false;
         loop {
             let Some(b) = self.peek_byte(0) else {
                 self.error(
@@ -316,9 +367,28 @@ impl<'a> Lexer<'a> {
                 return self.tok(Tok::Error, start);
             };
             match b {
-                b'"' => {
+                b'"' if !triple => {
                     self.pos += 1;
                     break;
+                }
+                b'"' => {
+                    // `"""…"""` may span lines but holds no bare `"`.
+                    if self.bytes[self.pos..].starts_with(b"\"\"\"") {
+                        self.pos += 3;
+                        break;
+                    }
+                    self.error(
+                        DiagnosticKind::UnterminatedString,
+                        "unterminated string",
+                        start,
+                        self.pos,
+                    );
+                    self.pos += 1;
+                    return self.tok(Tok::Error, start);
+                }
+                b'\n' if triple => {
+                    out.push(b);
+                    self.pos += 1;
                 }
                 b'\n' => {
                     self.error(
@@ -360,7 +430,6 @@ impl<'a> Lexer<'a> {
                                 esc,
                                 end,
                             );
-                            bad = true;
                             self.pos = end;
                             continue;
                         }
@@ -384,23 +453,26 @@ impl<'a> Lexer<'a> {
                                 esc,
                                 end,
                             );
-                            bad = true;
                             self.pos = end;
                             continue;
                         }
                     }
                     self.pos += 2;
                 }
-                _ => {
-                    out.push(b);
-                    self.pos += 1;
-                }
+                _ => match self.raw_byte(self.pos) {
+                    Some(raw) => {
+                        out.push(raw);
+                        self.pos += 4;
+                    }
+                    None => {
+                        out.push(b);
+                        self.pos += 1;
+                    }
+                },
             }
         }
-        if bad {
-            // Reported; keep parsing with what was understood.
-            return self.tok(Tok::Str(out), start);
-        }
+        // After a bad escape (reported) parsing goes on with what was
+        // understood.
         self.tok(Tok::Str(out), start)
     }
 
@@ -439,6 +511,10 @@ impl<'a> Lexer<'a> {
                 // As in YARA-X, an unescaped `/` ends the regex even inside
                 // a character class.
                 b'/' => break,
+                _ if self.raw_byte(self.pos).is_some() => {
+                    self.invalid_utf8(self.pos);
+                    self.pos += 4;
+                }
                 _ => self.pos += 1,
             }
         }
@@ -557,6 +633,18 @@ impl<'a> Lexer<'a> {
                 self.tok(Tok::Error, start)
             }
         }
+    }
+}
+
+/// The length of the Unicode space character (U+00A0, U+2000 to U+200A,
+/// U+202F, U+205F) at the start of `b`, or 0. YARA-X treats these as
+/// whitespace.
+pub(crate) fn space_len(b: &[u8]) -> usize {
+    match b {
+        [0xc2, 0xa0, ..] => 2,
+        [0xe2, 0x80, 0x80..=0x8a | 0xaf, ..] => 3,
+        [0xe2, 0x81, 0x9f, ..] => 3,
+        _ => 0,
     }
 }
 

@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use super::ast::*;
 use super::checks;
 use super::diagnostic::{Diagnostic, DiagnosticKind, SourceMap};
-use super::lexer::{Lexer, Tok, Token, hex_val};
+use super::lexer::{Lexer, Tok, Token, hex_val, space_len};
 
 /// How deeply expressions may nest, in units: a parenthesised boolean
 /// expression costs 2, a prefix operator 1, a parenthesised value 3. YARA-X
@@ -102,18 +102,32 @@ pub fn parse(
     options: &ParseOptions,
     sources: &mut SourceMap,
 ) -> ParseOutput {
+    run(text, origin, options, sources, false)
+}
+
+/// Runs the parser on its own thread (see [`parse`]). `mapped` says that
+/// `text` came from [`map_invalid_utf8`].
+fn run(
+    text: &str,
+    origin: &str,
+    options: &ParseOptions,
+    sources: &mut SourceMap,
+    mapped: bool,
+) -> ParseOutput {
     let spawned = std::thread::scope(|s| {
         std::thread::Builder::new()
             .name("sigscan-parser".into())
             .stack_size(PARSER_STACK)
-            .spawn_scoped(s, || parse_here(text, origin, options, sources))
+            .spawn_scoped(s, || {
+                parse_here(text, origin, options, sources, mapped)
+            })
             .ok()
             .map(|h| h.join())
     });
     match spawned {
         Some(Ok(out)) => out,
         Some(Err(panic)) => std::panic::resume_unwind(panic),
-        None => parse_here(text, origin, options, sources),
+        None => parse_here(text, origin, options, sources, mapped),
     }
 }
 
@@ -126,6 +140,7 @@ fn parse_here(
     origin: &str,
     options: &ParseOptions,
     sources: &mut SourceMap,
+    mapped: bool,
 ) -> ParseOutput {
     let mut ctx = Ctx {
         options,
@@ -134,13 +149,21 @@ fn parse_here(
         rule_names: HashMap::new(),
         chain: Vec::new(),
     };
-    ctx.parse_source(text, origin, Path::new(origin));
+    ctx.parse_source(text, origin, Path::new(origin), mapped);
     ctx.out
 }
 
-/// Like [`parse`], for source bytes that may not be UTF-8: invalid UTF-8
-/// is reported as [`DiagnosticKind::InvalidUtf8`] (YARA-X, too, requires
-/// rule sources to be UTF-8) and nothing is parsed.
+/// Like [`parse`], for source bytes that may not be UTF-8.
+///
+/// As in YARA-X, bytes that are not UTF-8 are accepted inside text strings
+/// (where they stand for themselves: a Latin-1 `é` is the byte 0xE9) and
+/// comments; anywhere else they are reported as
+/// [`DiagnosticKind::InvalidUtf8`]. Regular expressions with such bytes are
+/// reported too.
+///
+/// The text kept in `sources` (and the spans) is the source with each
+/// invalid byte replaced by a private-use character (see
+/// [`map_invalid_utf8`]).
 pub fn parse_bytes(
     bytes: &[u8],
     origin: &str,
@@ -148,42 +171,30 @@ pub fn parse_bytes(
     sources: &mut SourceMap,
 ) -> ParseOutput {
     match std::str::from_utf8(bytes) {
-        Ok(text) => parse(text, origin, options, sources),
-        Err(e) => {
-            let mut out = ParseOutput::default();
-            out.diagnostics.push(utf8_error(bytes, origin, &e, sources));
-            out
+        Ok(text) => run(text, origin, options, sources, false),
+        Err(_) => {
+            let text = map_invalid_utf8(bytes);
+            run(&text, origin, options, sources, true)
         }
     }
 }
 
-/// Registers the valid prefix of `bytes` (plus a replacement character for
-/// the rest of the line) and reports where UTF-8 decoding failed.
-fn utf8_error(
-    bytes: &[u8],
-    origin: &str,
-    e: &std::str::Utf8Error,
-    sources: &mut SourceMap,
-) -> Diagnostic {
-    let good = e.valid_up_to();
-    let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(good + 64)]);
-    let id = sources.add(origin, &shown);
-    let len = e.error_len().unwrap_or(1);
-    let bad: Vec<String> = bytes[good..(good + len).min(bytes.len())]
-        .iter()
-        .map(|b| format!("0x{b:02x}"))
-        .collect();
-    let span = Span {
-        source: id,
-        start: u32::try_from(good).unwrap_or(u32::MAX),
-        end: u32::try_from(good + 1).unwrap_or(u32::MAX),
-    };
-    Diagnostic::error(
-        DiagnosticKind::InvalidUtf8,
-        "invalid UTF-8 in rule source",
-        span,
-    )
-    .with_label(format!("invalid UTF-8 byte sequence: {}", bad.join(" ")))
+/// The first of the 256 private-use characters that stand for the bytes of
+/// a source that are not UTF-8 (U+10FF00 is the byte 0x00, U+10FFFF 0xFF).
+pub const INVALID_BYTE_BASE: u32 = 0x10FF00;
+
+/// `bytes` as text, each byte of an invalid UTF-8 sequence replaced by the
+/// character `INVALID_BYTE_BASE + byte`.
+pub fn map_invalid_utf8(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + bytes.len() / 4);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for &b in chunk.invalid() {
+            let c = char::from_u32(INVALID_BYTE_BASE + u32::from(b));
+            out.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
+        }
+    }
+    out
 }
 
 /// State shared by a source and the files it includes.
@@ -197,11 +208,17 @@ struct Ctx<'o> {
 }
 
 impl Ctx<'_> {
-    fn parse_source(&mut self, text: &str, name: &str, path: &Path) {
+    fn parse_source(
+        &mut self,
+        text: &str,
+        name: &str,
+        path: &Path,
+        mapped: bool,
+    ) {
         let id = self.sources.add(name, text);
         let canonical = path.canonicalize().unwrap_or(path.to_path_buf());
         self.chain.push((canonical, name.to_string()));
-        let mut p = Parser::new(text, id);
+        let mut p = Parser::new(text, id, mapped);
         let start_errors = self.out.diagnostics.len();
         loop {
             if self.out.diagnostics.len() - start_errors + p.diags.len()
@@ -345,13 +362,10 @@ impl Ctx<'_> {
             }
         };
         match String::from_utf8(bytes) {
-            Ok(text) => self.parse_source(&text, &name, &found),
+            Ok(text) => self.parse_source(&text, &name, &found, false),
             Err(e) => {
-                let err = e.utf8_error();
-                let d = utf8_error(e.as_bytes(), &name, &err, self.sources)
-                    .with_note(format!("included from `{current_name}`"));
-                let d = self.chain_notes(d);
-                self.out.diagnostics.push(d);
+                let text = map_invalid_utf8(e.as_bytes());
+                self.parse_source(&text, &name, &found, true);
             }
         }
     }
@@ -521,6 +535,25 @@ fn value_op_kind(op: BinaryOp) -> bool {
     )
 }
 
+/// Appends a jump to a hex token sequence, merging it with a jump right
+/// before it (`[1] [2-3]` is `[3-4]`).
+fn push_jump(out: &mut Vec<HexToken>, j: HexToken) {
+    if let (
+        Some(HexToken::Jump { start, end, span }),
+        HexToken::Jump { start: s2, end: e2, span: sp2 },
+    ) = (out.last_mut(), &j)
+    {
+        *start = start.saturating_add(*s2);
+        *end = match (*end, *e2) {
+            (Some(a), Some(b)) => Some(a.saturating_add(b)),
+            _ => None,
+        };
+        *span = span.join(*sp2);
+        return;
+    }
+    out.push(j);
+}
+
 /// The parser of one source text.
 pub(crate) struct Parser<'a> {
     lx: Lexer<'a>,
@@ -532,9 +565,9 @@ pub(crate) struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    pub fn new(text: &'a str, source: u32) -> Parser<'a> {
+    pub fn new(text: &'a str, source: u32, mapped: bool) -> Parser<'a> {
         Parser {
-            lx: Lexer::new(text, source),
+            lx: Lexer::new(text, source, mapped),
             look: VecDeque::new(),
             diags: Vec::new(),
             nesting: 0,
@@ -616,13 +649,11 @@ impl<'a> Parser<'a> {
         }
         let found = describe(&t.tok, self.text_of(&t));
         let span = self.tspan(&t);
-        self.diags.push(
-            Diagnostic::error(
-                DiagnosticKind::SyntaxError,
-                format!("syntax error: expected {what}, found {found}"),
-                span,
-            )
-            .with_label(format!("expected {what}")),
+        self.report(
+            DiagnosticKind::SyntaxError,
+            format!("syntax error: expected {what}, found {found}"),
+            span,
+            format!("expected {what}"),
         );
         Abort
     }
@@ -641,6 +672,18 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Records an error with a label under its span.
+    fn report(
+        &mut self,
+        kind: DiagnosticKind,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) {
+        self.diags
+            .push(Diagnostic::error(kind, message, span).with_label(label));
+    }
+
     fn error(&mut self, kind: DiagnosticKind, msg: String, span: Span) {
         self.diags.push(Diagnostic::error(kind, msg, span));
     }
@@ -656,13 +699,11 @@ impl<'a> Parser<'a> {
 
     #[cold]
     fn err_nesting(&mut self, at: Span) -> Abort {
-        self.diags.push(
-            Diagnostic::error(
-                DiagnosticKind::TooDeep,
-                "expression nested too deeply",
-                at,
-            )
-            .with_label(format!("more than {MAX_NESTING} levels of nesting")),
+        self.report(
+            DiagnosticKind::TooDeep,
+            "expression nested too deeply",
+            at,
+            format!("more than {MAX_NESTING} levels of nesting"),
         );
         Abort
     }
@@ -674,8 +715,9 @@ impl<'a> Parser<'a> {
     /// Skips to the next token that can start a top-level item.
     fn recover(&mut self) {
         self.nesting = 0;
-        // Lexical errors while skipping are noise: drop them.
-        let keep = self.lx.diagnostics.len();
+        // Lexical errors while skipping are noise: drop them. (Tokens
+        // already looked at were lexed, and reported, before.)
+        self.lx.quiet = true;
         loop {
             let t = self.peek().clone();
             if t.tok == Tok::Eof {
@@ -702,7 +744,7 @@ impl<'a> Parser<'a> {
             }
             self.bump();
         }
-        self.lx.diagnostics.truncate(keep);
+        self.lx.quiet = false;
     }
 
     // ---- top level
@@ -844,13 +886,11 @@ impl<'a> Parser<'a> {
     fn dup_rule_modifier(&mut self, t: &Token) {
         let span = self.tspan(t);
         let name = self.text_of(t);
-        self.diags.push(
-            Diagnostic::error(
-                DiagnosticKind::DuplicateModifier,
-                format!("duplicate rule modifier `{name}`"),
-                span,
-            )
-            .with_label("duplicate modifier"),
+        self.report(
+            DiagnosticKind::DuplicateModifier,
+            format!("duplicate rule modifier `{name}`"),
+            span,
+            "duplicate modifier",
         );
     }
 
@@ -891,6 +931,9 @@ impl<'a> Parser<'a> {
             };
             let span = key.span.join(self.tspan(&v));
             out.push(Meta { key, value, span });
+        }
+        if out.is_empty() {
+            return Err(self.expected("a metadata identifier"));
         }
         Ok(out)
     }
@@ -951,13 +994,11 @@ impl<'a> Parser<'a> {
                 self.bump();
                 kind_span = self.tspan(&t);
                 if s.is_empty() {
-                    self.diags.push(
-                        Diagnostic::error(
-                            DiagnosticKind::EmptyPattern,
-                            format!("empty pattern `{}`", ident.name),
-                            kind_span,
-                        )
-                        .with_label("a pattern can't be empty"),
+                    self.report(
+                        DiagnosticKind::EmptyPattern,
+                        format!("empty pattern `{}`", ident.name),
+                        kind_span,
+                        "a pattern can't be empty",
                     );
                 }
                 kind = PatternKind::Text(s);
@@ -1015,31 +1056,35 @@ impl<'a> Parser<'a> {
             }
             let name = self.text_of(&t);
             let start = self.tspan(&t);
-            let mk = match name {
-                "nocase" => ModifierKind::Nocase,
-                "wide" => ModifierKind::Wide,
-                "ascii" => ModifierKind::Ascii,
-                "fullword" => ModifierKind::Fullword,
-                "private" => {
-                    // `private rule` after the last pattern? No: the
-                    // condition section always comes first.
-                    ModifierKind::Private
-                }
-                "xor" | "base64" | "base64wide" => ModifierKind::Ascii,
-                _ => break,
-            };
+            if !matches!(
+                name,
+                "nocase"
+                    | "wide"
+                    | "ascii"
+                    | "fullword"
+                    | "private"
+                    | "xor"
+                    | "base64"
+                    | "base64wide"
+            ) {
+                break;
+            }
             self.bump();
             let (mk, span) = match name {
+                "nocase" => (ModifierKind::Nocase, start),
+                "wide" => (ModifierKind::Wide, start),
+                "ascii" => (ModifierKind::Ascii, start),
+                "fullword" => (ModifierKind::Fullword, start),
+                "private" => (ModifierKind::Private, start),
                 "xor" => self.xor_args(start)?,
-                "base64" | "base64wide" => {
+                "base64" => {
                     let (alphabet, span) = self.base64_args(start)?;
-                    if name == "base64" {
-                        (ModifierKind::Base64 { alphabet }, span)
-                    } else {
-                        (ModifierKind::Base64Wide { alphabet }, span)
-                    }
+                    (ModifierKind::Base64 { alphabet }, span)
                 }
-                _ => (mk, start),
+                _ => {
+                    let (alphabet, span) = self.base64_args(start)?;
+                    (ModifierKind::Base64Wide { alphabet }, span)
+                }
             };
             let m = Modifier { kind: mk, span };
             if let Some(prev) = mods.iter().find(|p| {
@@ -1078,16 +1123,14 @@ impl<'a> Parser<'a> {
         let end = self.expect(Tok::RParen, "`)`")?;
         let span = start.join(self.tspan(&end));
         if min.0 > max.0 {
-            self.diags.push(
-                Diagnostic::error(
-                    DiagnosticKind::InvalidXorRange,
-                    "invalid xor range",
-                    span,
-                )
-                .with_label(format!(
+            self.report(
+                DiagnosticKind::InvalidXorRange,
+                "invalid xor range",
+                span,
+                format!(
                     "lower bound ({}) is greater than upper bound ({})",
                     min.0, max.0
-                )),
+                ),
             );
         }
         Ok((ModifierKind::Xor { min: min.0, max: max.0 }, span))
@@ -1103,13 +1146,11 @@ impl<'a> Parser<'a> {
         match u8::try_from(v) {
             Ok(b) => Ok((b, span)),
             Err(_) => {
-                self.diags.push(
-                    Diagnostic::error(
-                        DiagnosticKind::NumberOutOfRange,
-                        "xor key out of range",
-                        span,
-                    )
-                    .with_label("this number is not in the range [0, 255]"),
+                self.report(
+                    DiagnosticKind::NumberOutOfRange,
+                    "xor key out of range",
+                    span,
+                    "this number is not in the range [0, 255]",
                 );
                 Ok((255, span))
             }
@@ -1125,17 +1166,27 @@ impl<'a> Parser<'a> {
         }
         let (alphabet, aspan) = self.string_lit("a base64 alphabet")?;
         let end = self.expect(Tok::RParen, "`)`")?;
+        let mut seen = [false; 256];
+        let dup = alphabet
+            .iter()
+            .find(|&&b| std::mem::replace(&mut seen[b as usize], true));
+        if let (Some(&b), 64) = (dup, alphabet.len()) {
+            self.report(
+                DiagnosticKind::InvalidBase64Alphabet,
+                "invalid base64 alphabet",
+                aspan,
+                format!("the byte 0x{b:02x} appears twice"),
+            );
+        }
         if alphabet.len() != 64 {
-            self.diags.push(
-                Diagnostic::error(
-                    DiagnosticKind::InvalidBase64Alphabet,
-                    "invalid base64 alphabet",
-                    aspan,
-                )
-                .with_label(format!(
+            self.report(
+                DiagnosticKind::InvalidBase64Alphabet,
+                "invalid base64 alphabet",
+                aspan,
+                format!(
                     "the alphabet must be 64 bytes long, not {}",
                     alphabet.len()
-                )),
+                ),
             );
         }
         Ok((Some(alphabet), start.join(self.tspan(&end))))
@@ -1160,13 +1211,11 @@ impl<'a> Parser<'a> {
         self.lx.set_pos(pos);
         let span = self.lx.span(start, pos);
         if tokens.is_empty() {
-            self.diags.push(
-                Diagnostic::error(
-                    DiagnosticKind::EmptyPattern,
-                    "empty hex pattern",
-                    span,
-                )
-                .with_label("a hex pattern needs at least one byte"),
+            self.report(
+                DiagnosticKind::EmptyPattern,
+                "empty hex pattern",
+                span,
+                "a hex pattern needs at least one byte",
             );
         } else {
             self.check_hex_edges(&tokens, "pattern");
@@ -1206,13 +1255,13 @@ impl<'a> Parser<'a> {
         };
         let end = (pos + found.len().min(1)).min(text.len());
         let span = self.lx.span(pos, end.max(pos));
-        self.diags.push(
-            Diagnostic::error(
-                DiagnosticKind::SyntaxError,
-                format!("syntax error in hex pattern: expected {what}, found {found}"),
-                span,
-            )
-            .with_label(format!("expected {what}")),
+        self.report(
+            DiagnosticKind::SyntaxError,
+            format!(
+                "syntax error in hex pattern: expected {what}, found {found}"
+            ),
+            span,
+            format!("expected {what}"),
         );
         // Resume after the hex pattern if there is a closing brace.
         let resume = text[pos.min(text.len())..]
@@ -1226,8 +1275,9 @@ impl<'a> Parser<'a> {
         let b = text.as_bytes();
         loop {
             match b.get(*pos) {
-                Some(b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\x0b') => {
-                    *pos += 1
+                Some(b' ' | b'\t' | b'\r' | b'\n') => *pos += 1,
+                Some(0xc2 | 0xe2) if space_len(&b[*pos..]) > 0 => {
+                    *pos += space_len(&b[*pos..]);
                 }
                 Some(b'/') if b.get(*pos + 1) == Some(&b'/') => {
                     while b.get(*pos).is_some_and(|&c| c != b'\n') {
@@ -1267,11 +1317,14 @@ impl<'a> Parser<'a> {
             self.hex_skip(text, pos)?;
             let start = *pos;
             match b.get(*pos) {
-                None | Some(b'}' | b'|' | b')') => return Ok(out),
+                None | Some(b'}' | b'|' | b')') => {
+                    self.check_jumps(&out);
+                    return Ok(out);
+                }
                 Some(b'[') => {
                     *pos += 1;
                     let j = self.hex_jump(text, pos, start)?;
-                    out.push(j);
+                    push_jump(&mut out, j);
                 }
                 Some(b'(') => {
                     *pos += 1;
@@ -1306,17 +1359,45 @@ impl<'a> Parser<'a> {
                     let mask = if h.is_some() { 0xF0 } else { 0 }
                         | if l.is_some() { 0x0F } else { 0 };
                     if negated && mask == 0 {
-                        self.diags.push(
-                            Diagnostic::error(
-                                DiagnosticKind::InvalidHexPattern,
-                                "invalid hex pattern",
-                                span,
-                            )
-                            .with_label("`~??` is not allowed"),
+                        self.report(
+                            DiagnosticKind::InvalidHexPattern,
+                            "invalid hex pattern",
+                            span,
+                            "`~??` is not allowed",
                         );
                     }
                     out.push(HexToken::Byte { value, mask, negated, span });
                 }
+            }
+        }
+    }
+
+    /// Reports reversed and zero-length jumps, after merging adjacent jumps
+    /// as YARA-X does (`[1-2] [0]` is fine, `[0]` alone is not; `[-] [3-1]`
+    /// is `[3-]`).
+    fn check_jumps(&mut self, tokens: &[HexToken]) {
+        for t in tokens {
+            if let HexToken::Jump { start, end: Some(end), span } = t {
+                if start > end {
+                    self.report(
+                        DiagnosticKind::InvalidJump,
+                        "invalid jump",
+                        *span,
+                        format!(
+                            "lower bound ({start}) is greater than upper \
+                             bound ({end})"
+                        ),
+                    );
+                    continue;
+                }
+            }
+            if let HexToken::Jump { end: Some(0), span, .. } = t {
+                self.report(
+                    DiagnosticKind::InvalidJump,
+                    "invalid jump",
+                    *span,
+                    "a zero-length jump is useless",
+                );
             }
         }
     }
@@ -1331,7 +1412,6 @@ impl<'a> Parser<'a> {
         let b = text.as_bytes();
         let mut alternatives = Vec::new();
         loop {
-            let alt_start = *pos;
             let seq = self.hex_seq(text, pos, level + 1)?;
             if seq.is_empty() {
                 return Err(self.hex_error(
@@ -1340,7 +1420,6 @@ impl<'a> Parser<'a> {
                     "a hex byte or `(` in the alternative",
                 ));
             }
-            let _ = alt_start;
             self.check_hex_edges(&seq, "alternative");
             alternatives.push(seq);
             match b.get(*pos) {
@@ -1368,14 +1447,24 @@ impl<'a> Parser<'a> {
         let num = |p: &mut Parser, pos: &mut usize| -> PResult<Option<u32>> {
             p.hex_skip(text, pos)?;
             let s = *pos;
-            while b.get(*pos).is_some_and(|c| c.is_ascii_digit()) {
+            // Decimal, `0x` hex or `0o` octal, as in YARA-X.
+            let (radix, digits) = match (b.get(s), b.get(s + 1)) {
+                (Some(b'0'), Some(b'x')) => (16, s + 2),
+                (Some(b'0'), Some(b'o')) => (8, s + 2),
+                _ => (10, s),
+            };
+            *pos = digits;
+            while b.get(*pos).is_some_and(|c| c.is_ascii_hexdigit()) {
                 *pos += 1;
             }
             if s == *pos {
                 return Ok(None);
             }
-            match text[s..*pos].parse::<u32>() {
+            match u32::from_str_radix(&text[digits..*pos], radix) {
                 Ok(v) => Ok(Some(v)),
+                Err(e) if *e.kind() != std::num::IntErrorKind::PosOverflow => {
+                    Err(p.hex_error(text, s, "a jump length"))
+                }
                 Err(_) => {
                     let span = p.lx.span(s, *pos);
                     p.diags.push(
@@ -1392,13 +1481,13 @@ impl<'a> Parser<'a> {
         };
         let lo = num(self, pos)?;
         self.hex_skip(text, pos)?;
-        let (lo, hi, ranged) = if b.get(*pos) == Some(&b'-') {
+        let (lo, hi) = if b.get(*pos) == Some(&b'-') {
             *pos += 1;
             let hi = num(self, pos)?;
-            (lo.unwrap_or(0), hi, true)
+            (lo.unwrap_or(0), hi)
         } else {
             match lo {
-                Some(v) => (v, Some(v), false),
+                Some(v) => (v, Some(v)),
                 None => {
                     return Err(self.hex_error(text, *pos, "a jump length"));
                 }
@@ -1410,30 +1499,6 @@ impl<'a> Parser<'a> {
         }
         *pos += 1;
         let span = self.lx.span(start, *pos);
-        if let Some(h) = hi {
-            if lo > h {
-                self.diags.push(
-                    Diagnostic::error(
-                        DiagnosticKind::InvalidJump,
-                        "invalid jump",
-                        span,
-                    )
-                    .with_label(format!(
-                        "lower bound ({lo}) is greater than upper bound ({h})"
-                    )),
-                );
-            } else if h == 0 {
-                self.diags.push(
-                    Diagnostic::error(
-                        DiagnosticKind::InvalidJump,
-                        "invalid jump",
-                        span,
-                    )
-                    .with_label("a zero-length jump is useless"),
-                );
-            }
-        }
-        let _ = ranged;
         Ok(HexToken::Jump { start: lo, end: hi, span })
     }
 
@@ -1448,15 +1513,11 @@ impl<'a> Parser<'a> {
 
     #[cold]
     fn err_too_deep(&mut self, span: Span) -> Abort {
-        self.diags.push(
-            Diagnostic::error(
-                DiagnosticKind::TooDeep,
-                "expression too deep",
-                span,
-            )
-            .with_label(format!(
-                "more than {MAX_AST_DEPTH} levels of operators"
-            )),
+        self.report(
+            DiagnosticKind::TooDeep,
+            "expression too deep",
+            span,
+            format!("more than {MAX_AST_DEPTH} levels of operators"),
         );
         Abort
     }
@@ -1723,13 +1784,11 @@ impl<'a> Parser<'a> {
             if t.tok == Tok::IdentWildcard {
                 self.bump();
                 let span = self.tspan(&t);
-                self.diags.push(
-                    Diagnostic::error(
-                        DiagnosticKind::SyntaxError,
-                        "syntax error: rule wildcards are not supported",
-                        span,
-                    )
-                    .with_label("YARA-X does not accept `rule*` in a set"),
+                self.report(
+                    DiagnosticKind::SyntaxError,
+                    "syntax error: rule wildcards are not supported",
+                    span,
+                    "YARA-X does not accept `rule*` in a set",
                 );
                 return Err(Abort);
             }
@@ -2055,42 +2114,49 @@ impl<'a> Parser<'a> {
         self.postfix(n)
     }
 
+    /// `uint32(…)` and friends. YARA-X parses them as ordinary calls
+    /// (`int8(true)` is a type error, not a syntax error), so this does
+    /// too; with exactly one argument the call becomes a `ReadInt`.
     fn read_int(&mut self, ty: IntType) -> PResult<N> {
         let t = self.bump();
         let span = self.tspan(&t);
         self.bump(); // `(`
-        let off = self.value_expr()?;
-        let close = self.expect(Tok::RParen, "`)`")?;
+        let (mut args, d) = self.call_args()?;
+        let close = self.expect(Tok::RParen, "`,` or `)`")?;
         let sp = span.join(self.tspan(&close));
-        let d = off.d + 1;
-        self.mk(ExprKind::ReadInt { ty, offset: Box::new(off.e) }, sp, d)
+        if args.len() == 1 {
+            let offset = Box::new(args.remove(0));
+            return self.mk(ExprKind::ReadInt { ty, offset }, sp, d + 1);
+        }
+        let name = self.text_of(&t).to_string();
+        let callee = Box::new(Expr {
+            kind: ExprKind::Ident(Ident { name, span }),
+            span,
+        });
+        self.mk(ExprKind::Call { callee, args }, sp, d + 1)
     }
 
     #[cold]
     fn err_pattern_not_value(&mut self) -> Abort {
         let t = self.peek().clone();
         let span = self.tspan(&t);
-        self.diags.push(
-            Diagnostic::error(
-                DiagnosticKind::SyntaxError,
-                "syntax error: a pattern match is not an expression",
-                span,
-            )
-            .with_label("use `#a`, `@a` or `!a` for numbers"),
+        self.report(
+            DiagnosticKind::SyntaxError,
+            "syntax error: a pattern match is not an expression",
+            span,
+            "use `#a`, `@a` or `!a` for numbers",
         );
         Abort
     }
 
     #[cold]
     fn err_bool_operand(&mut self, span: Span) -> Abort {
-        self.diags.push(
-            Diagnostic::error(
-                DiagnosticKind::SyntaxError,
-                "syntax error: expected an expression, found a boolean \
+        self.report(
+            DiagnosticKind::SyntaxError,
+            "syntax error: expected an expression, found a boolean \
                  condition",
-                span,
-            )
-            .with_label("a boolean condition can't be an operand here"),
+            span,
+            "a boolean condition can't be an operand here",
         );
         Abort
     }

@@ -1,5 +1,5 @@
-// InvalidUtf8
-rule a {
+// InvalidUtf8: raw bytes are only accepted in strings and comments
+rule café {
   strings:
     $a = "café"
   condition:

@@ -15,8 +15,9 @@ pub(crate) const ATOM_LEN: usize = 4;
 /// to.
 pub(crate) const MAX_VARIANTS: usize = 256;
 
-/// Below this quality a pattern is slow (about one good byte).
-pub(crate) const SLOW_QUALITY: i32 = 14;
+/// Below this quality a pattern is slow: one byte, or a few common ones
+/// (`00 00 00 00`).
+pub(crate) const SLOW_QUALITY: i32 = 21;
 
 /// Quality of one byte of an atom.
 fn byte_quality(b: u8) -> i32 {
@@ -48,8 +49,11 @@ pub(crate) fn quality(positions: &[&[u8]]) -> i32 {
     q
 }
 
-/// The best window of a literal: `(start, len)`.
-pub(crate) fn best_literal_window(lit: &[u8], nocase: bool) -> (usize, usize) {
+/// The best window of a literal: `(start, len, quality)`.
+pub(crate) fn best_literal_window(
+    lit: &[u8],
+    nocase: bool,
+) -> (usize, usize, i32) {
     let len = lit.len().min(ATOM_LEN);
     let mut best = (0, len);
     let mut best_q = i32::MIN;
@@ -73,7 +77,7 @@ pub(crate) fn best_literal_window(lit: &[u8], nocase: bool) -> (usize, usize) {
             best = (start, len);
         }
     }
-    best
+    (best.0, best.1, best_q)
 }
 
 /// Every byte string obtained by picking one byte per position.
@@ -150,9 +154,9 @@ mod tests {
     #[test]
     fn rare_bytes_win() {
         let w = best_literal_window(b"\x00\x00\x00\x00\x00abcd\x00", false);
-        assert_eq!(w, (5, 4));
+        assert_eq!((w.0, w.1), (5, 4));
         let w = best_literal_window(b"ab", false);
-        assert_eq!(w, (0, 2));
+        assert_eq!((w.0, w.1), (0, 2));
     }
 
     #[test]

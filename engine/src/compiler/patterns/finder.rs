@@ -16,7 +16,13 @@
 use aho_corasick::AhoCorasick;
 
 /// Bits of the hashed filters of 3- and 4-byte atoms.
-const FILTER_BITS: u32 = 18;
+const FILTER_BITS: u32 = 19;
+
+/// Words of a hashed filter.
+const FILTER_WORDS: usize = 1 << (FILTER_BITS - 6);
+
+/// Offsets filtered before the exact lookups.
+const BLOCK: usize = 1024;
 
 /// The atom search.
 #[derive(Debug)]
@@ -33,20 +39,48 @@ pub(crate) struct HashFinder {
     has_one: bool,
     /// Which two-byte values are atoms (bit per value).
     two_bits: Box<[u64; 1024]>,
-    /// Which two-byte values start an atom of two bytes or more: most
-    /// offsets stop here.
-    lead_bits: Box<[u64; 1024]>,
     /// Atom id + 1 per two-byte value.
     two_ids: Box<[u32]>,
     has_two: bool,
+    /// One hashed filter over the two-, three- and four-byte atoms (keys
+    /// of different lengths kept apart by a tag in the unused high byte):
+    /// most offsets stop at it. It stays in L1.
+    filter: Box<[u64; FILTER_WORDS]>,
+    /// The same for the two- and three-byte atoms (usually few).
+    small: Box<[u64; FILTER_WORDS]>,
     three: Table,
     four: Table,
 }
 
-/// A hashed bitmap filter plus an exact table of `(key, atom id)`.
+/// The filter key of the two-byte atom at the start of `w`.
+#[inline(always)]
+fn key2(w: u32) -> u32 {
+    (w & 0xFFFF) | 0x5A00_0000
+}
+
+/// The filter key of the three-byte atom at the start of `w`.
+#[inline(always)]
+fn key3(w: u32) -> u32 {
+    (w & 0x00FF_FFFF) | 0xA500_0000
+}
+
+/// Which filter bit a key sets: the top bits of a 64-bit multiplicative
+/// hash.
+#[inline(always)]
+fn filter_bit(key: u32) -> usize {
+    (u64::from(key).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - FILTER_BITS))
+        as usize
+}
+
+#[inline(always)]
+fn filter_test(filter: &[u64; FILTER_WORDS], key: u32) -> bool {
+    let bit = filter_bit(key);
+    filter[(bit >> 6) & (FILTER_WORDS - 1)] & (1 << (bit & 63)) != 0
+}
+
+/// An exact table of `(key, atom id)`.
 #[derive(Debug)]
 struct Table {
-    filter: Box<[u64]>,
     /// Open addressing, power-of-two size; `id == u32::MAX` is empty.
     slots: Box<[(u32, u32)]>,
     mask: usize,
@@ -55,36 +89,28 @@ struct Table {
 
 #[inline(always)]
 fn hash(key: u32) -> u32 {
+    // (for the exact tables)
     key.wrapping_mul(0x9E37_79B1)
 }
 
 impl Table {
     fn new(entries: &[(u32, u32)]) -> Table {
-        let mut filter = vec![0u64; 1 << (FILTER_BITS - 6)].into_boxed_slice();
         let size = (entries.len() * 2).next_power_of_two().max(2);
         let mut slots = vec![(0u32, u32::MAX); size].into_boxed_slice();
         let mask = size - 1;
         for &(key, id) in entries {
-            let h = hash(key);
-            let bit = (h >> (32 - FILTER_BITS)) as usize;
-            filter[bit >> 6] |= 1 << (bit & 63);
-            let mut i = h as usize & mask;
+            let mut i = hash(key) as usize & mask;
             while slots[i].1 != u32::MAX {
                 i = (i + 1) & mask;
             }
             slots[i] = (key, id);
         }
-        Table { filter, slots, mask, len: entries.len() }
+        Table { slots, mask, len: entries.len() }
     }
 
     #[inline(always)]
     fn get(&self, key: u32) -> Option<u32> {
-        let h = hash(key);
-        let bit = (h >> (32 - FILTER_BITS)) as usize;
-        if self.filter[bit >> 6] & (1 << (bit & 63)) == 0 {
-            return None;
-        }
-        let mut i = h as usize & self.mask;
+        let mut i = hash(key) as usize & self.mask;
         loop {
             let (k, id) = self.slots[i];
             if id == u32::MAX {
@@ -103,15 +129,23 @@ impl HashFinder {
     pub fn new(atoms: &[Vec<u8>]) -> Option<HashFinder> {
         let mut one = Box::new([0u32; 256]);
         let mut two_bits = Box::new([0u64; 1024]);
-        let mut lead_bits = Box::new([0u64; 1024]);
+        let mut filter = Box::new([0u64; FILTER_WORDS]);
+        let mut small = Box::new([0u64; FILTER_WORDS]);
         let mut two_ids = vec![0u32; 1 << 16].into_boxed_slice();
         let (mut threes, mut fours) = (Vec::new(), Vec::new());
         let (mut has_one, mut has_two) = (false, false);
         for (id, a) in atoms.iter().enumerate() {
             let id = u32::try_from(id).ok()?;
-            if a.len() >= 2 {
-                let v = usize::from(u16::from_le_bytes([a[0], a[1]]));
-                lead_bits[v >> 6] |= 1 << (v & 63);
+            let key = match a.len() {
+                2 => Some(key2(u32::from_le_bytes([a[0], a[1], 0, 0]))),
+                3 => Some(key3(u32::from_le_bytes([a[0], a[1], a[2], 0]))),
+                4 => Some(u32::from_le_bytes([a[0], a[1], a[2], a[3]])),
+                _ => None,
+            };
+            if let Some(key) = key {
+                let bit = filter_bit(key);
+                let f = if a.len() == 4 { &mut filter } else { &mut small };
+                f[(bit >> 6) & (FILTER_WORDS - 1)] |= 1 << (bit & 63);
             }
             match a.len() {
                 1 => {
@@ -135,9 +169,10 @@ impl HashFinder {
             one,
             has_one,
             two_bits,
-            lead_bits,
             two_ids,
             has_two,
+            filter,
+            small,
             three: Table::new(&threes),
             four: Table::new(&fours),
         })
@@ -157,16 +192,40 @@ impl HashFinder {
         // Offsets with four bytes available take the fast path.
         let fast_end = to.min(data.len().saturating_sub(3));
         let (has3, has4) = (self.three.len > 0, self.four.len > 0);
+        let has2 = self.has_two;
         let mut i = from;
+        // First a branch-free pass over a block records the offsets that
+        // pass any filter, then only those are looked up exactly.
+        let mut cand = [0u16; BLOCK];
+        let mut kinds = [0u8; BLOCK];
         while i < fast_end {
-            let w = u32::from_le_bytes([
-                data[i],
-                data[i + 1],
-                data[i + 2],
-                data[i + 3],
-            ]);
-            self.check(w, 4, i, has3, has4, &mut f);
-            i += 1;
+            let end = (i + BLOCK).min(fast_end);
+            let Some(block) = data.get(i..end + 3) else { break };
+            let mut n = 0;
+            for (k, win) in block.windows(4).enumerate() {
+                let w = u32::from_le_bytes([win[0], win[1], win[2], win[3]]);
+                let kind = u8::from(self.one[(w & 0xFF) as usize] != 0)
+                    | (u8::from(has2 && filter_test(&self.small, key2(w)))
+                        << 1)
+                    | (u8::from(has3 && filter_test(&self.small, key3(w)))
+                        << 2)
+                    | (u8::from(has4 && filter_test(&self.filter, w)) << 3);
+                cand[n & (BLOCK - 1)] = k as u16;
+                kinds[n & (BLOCK - 1)] = kind;
+                n += usize::from(kind != 0);
+            }
+            let n = n.min(BLOCK);
+            for (&k, &kind) in cand[..n].iter().zip(&kinds[..n]) {
+                let at = i + usize::from(k);
+                let w = u32::from_le_bytes([
+                    data[at],
+                    data[at + 1],
+                    data[at + 2],
+                    data[at + 3],
+                ]);
+                self.check(w, 4, at, kind & 4 != 0, kind & 8 != 0, &mut f);
+            }
+            i = end;
         }
         while i < to {
             let mut b = [0u8; 4];
@@ -176,6 +235,22 @@ impl HashFinder {
             self.check(w, avail, i, has3, has4, &mut f);
             i += 1;
         }
+    }
+
+    /// Prints how many offsets pass the hashed filter.
+    #[cfg(test)]
+    pub fn debug_stats(&self, files: &[Vec<u8>]) {
+        let (mut n, mut p) = (0usize, [0usize; 3]);
+        for d in files {
+            for w in d.windows(4) {
+                n += 1;
+                let w = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+                p[0] += usize::from(filter_test(&self.small, key2(w)));
+                p[1] += usize::from(filter_test(&self.small, key3(w)));
+                p[2] += usize::from(filter_test(&self.filter, w));
+            }
+        }
+        println!("offsets {n}, filter passes (2, 3, 4 bytes) {p:?}");
     }
 
     #[inline(always)]
@@ -197,14 +272,13 @@ impl HashFinder {
         if avail < 2 {
             return;
         }
-        let v2 = (w & 0xFFFF) as usize;
-        if self.lead_bits[v2 >> 6] & (1 << (v2 & 63)) == 0 {
-            return;
-        }
-        if self.has_two && self.two_bits[v2 >> 6] & (1 << (v2 & 63)) != 0 {
-            let id = self.two_ids[v2];
-            if id != 0 {
-                f(id - 1, i);
+        if self.has_two {
+            let v2 = (w & 0xFFFF) as usize;
+            if self.two_bits[v2 >> 6] & (1 << (v2 & 63)) != 0 {
+                let id = self.two_ids[v2];
+                if id != 0 {
+                    f(id - 1, i);
+                }
             }
         }
         if has3 && avail >= 3 {

@@ -11,7 +11,9 @@
 //!   character and a `{` that does not open a repetition is a literal.
 //! - `wide` rewrites the tree so every byte it matches is followed by 0x00.
 
-use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind};
+use regex_syntax::hir::{
+    Class, ClassBytes, ClassBytesRange, Hir, HirKind, Look,
+};
 
 use crate::syntax::ast::{self, HexToken};
 use crate::syntax::{Diagnostic, DiagnosticKind};
@@ -82,6 +84,33 @@ pub(crate) fn hex_to_masked(tokens: &[HexToken]) -> Option<Vec<MaskedByte>> {
         }
     }
     Some(out)
+}
+
+/// Whether YARA-X matches a hex pattern as a chain of pieces (without
+/// its scan limit): it has a long or unbounded jump at the top level
+/// and every piece between such jumps has at least two fixed bytes.
+pub(crate) fn hex_is_chain(tokens: &[HexToken]) -> bool {
+    const LONG_JUMP: u32 = 200;
+    let mut splits = 0;
+    let mut fixed = 0;
+    let mut pieces_ok = true;
+    for t in tokens {
+        match t {
+            HexToken::Jump { start, end, .. }
+                if end.is_none_or(|e| {
+                    e > LONG_JUMP || e - start > LONG_JUMP
+                }) =>
+            {
+                splits += 1;
+                pieces_ok &= fixed >= 2;
+                fixed = 0;
+            }
+            HexToken::Byte { mask: 0xFF, negated: false, .. } => fixed += 1,
+            _ => {}
+        }
+    }
+    pieces_ok &= fixed >= 2;
+    splits > 0 && pieces_ok
 }
 
 /// Lowers hex tokens to a HIR.
@@ -289,6 +318,73 @@ pub(crate) fn widen(hir: &Hir) -> Hir {
             Hir::alternation(subs.iter().map(widen).collect())
         }
     }
+}
+
+/// Look-arounds at the very start and end of a wide regex, checked on
+/// two-byte characters after the match (YARA-X reads wide data as
+/// characters: `$` holds when less than a character remains, `\b` looks
+/// at the characters, not the bytes, around the position).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct WideEdges {
+    pub start: Option<Look>,
+    pub end: Option<Look>,
+}
+
+/// Removes the look-arounds `WideEdges` handles from both ends of `h`.
+pub(crate) fn split_wide_edges(h: &Hir) -> (WideEdges, Hir) {
+    let mut units = Vec::new();
+    match h.kind() {
+        HirKind::Concat(subs) => units.extend(subs.iter().cloned()),
+        _ => units.push(h.clone()),
+    }
+    let mut edges = WideEdges::default();
+    let look = |u: &Hir| match u.kind() {
+        HirKind::Look(l) => Some(*l),
+        _ => None,
+    };
+    if let Some(l) = units.first().and_then(look) {
+        if matches!(l, Look::Start | Look::WordAscii | Look::WordAsciiNegate) {
+            edges.start = Some(l);
+            units.remove(0);
+        }
+    }
+    if let Some(l) = units.last().and_then(look) {
+        if matches!(l, Look::End | Look::WordAscii | Look::WordAsciiNegate) {
+            edges.end = Some(l);
+            units.pop();
+        }
+    }
+    (edges, Hir::concat(units))
+}
+
+/// Checks `edges` for a wide match `start..end` of `data`.
+pub(crate) fn wide_edges_ok(
+    edges: &WideEdges,
+    data: &[u8],
+    start: usize,
+    end: usize,
+) -> bool {
+    // The character at `i` if there is a whole one (`X 00`).
+    let ch = |i: usize| match data.get(i..i + 2) {
+        Some([c, 0]) => Some(*c),
+        _ => None,
+    };
+    let word = |c: Option<u8>| {
+        c.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_')
+    };
+    let boundary = |p: usize| {
+        let before = p.checked_sub(2).and_then(ch);
+        word(before) != word(ch(p))
+    };
+    let check = |l: Look, p: usize| match l {
+        Look::Start => p == 0,
+        Look::End => data.len().saturating_sub(p) < 2,
+        Look::WordAscii => boundary(p),
+        Look::WordAsciiNegate => !boundary(p),
+        _ => true,
+    };
+    edges.start.is_none_or(|l| check(l, start))
+        && edges.end.is_none_or(|l| check(l, end))
 }
 
 /// Whether `hir` has a greedy repetition of variable length (the longest

@@ -127,6 +127,8 @@ pub(crate) struct RegexSub {
     /// Bytes at fixed offsets from the atom that every match has, checked
     /// before running the regex: `(offset, 256-bit set)`.
     pub checks: Box<[(isize, [u64; 4])]>,
+    /// Look-arounds at the ends of a wide regex.
+    pub edges: hir::WideEdges,
 }
 
 /// Most fixed-offset checks kept per regex sub-pattern.
@@ -203,6 +205,8 @@ pub(crate) struct PatternSetBuilder {
     atom_ids: HashMap<Vec<u8>, u32>,
     refs: Vec<Vec<AtomRef>>,
     slow: Vec<u32>,
+    /// Wide look-arounds of the regex being lowered.
+    edges: hir::WideEdges,
 }
 
 impl PatternSetBuilder {
@@ -342,6 +346,28 @@ impl PatternSetBuilder {
                     ));
                 }
                 let mut any_b64 = false;
+                let b64 = p.modifiers.iter().find(|m| {
+                    matches!(
+                        m.kind,
+                        ModifierKind::Base64 { .. }
+                            | ModifierKind::Base64Wide { .. }
+                    )
+                });
+                if let Some(m) = b64 {
+                    if text.len() < 3 {
+                        return Err(Diagnostic::error(
+                            DiagnosticKind::InvalidModifier,
+                            "invalid pattern",
+                            p.span,
+                        )
+                        .with_label("this pattern is too short")
+                        .with_secondary(m.span, "base64 modifier")
+                        .with_note(
+                            "`base64` requires that pattern is at least 3 \
+                             bytes long",
+                        ));
+                    }
+                }
                 for m in &p.modifiers {
                     // `wide` applies to the text before encoding;
                     // `base64wide` widens the encoding.
@@ -374,7 +400,11 @@ impl PatternSetBuilder {
                             self.lower_xor(id, bytes, min, max, fullword, w)
                         }
                         None => {
-                            self.lower_literal(id, bytes, nocase, fullword, w)
+                            let q = self
+                                .lower_literal(id, bytes, nocase, fullword, w);
+                            if q < atoms::SLOW_QUALITY {
+                                self.slow_pattern(p.span, diagnostics)?;
+                            }
                         }
                     }
                 }
@@ -387,11 +417,19 @@ impl PatternSetBuilder {
                     }
                 }
                 let h = hir::hex_to_hir(&hex.tokens);
+                // Like YARA-X: a pattern split by long jumps into pieces
+                // that each have an atom is matched whatever the distance;
+                // otherwise the scan limit applies.
+                let limit = if hir::hex_is_chain(&hex.tokens) {
+                    None
+                } else {
+                    Some(REGEX_SCAN_LIMIT)
+                };
                 self.lower_hir(
                     id,
                     &h,
                     false,
-                    None,
+                    limit,
                     false,
                     false,
                     p.span,
@@ -404,9 +442,23 @@ impl PatternSetBuilder {
                     nocase,
                     self.options.relaxed_re_syntax,
                 )?;
+                if h.properties().minimum_len() == Some(0) {
+                    return Err(Diagnostic::error(
+                        DiagnosticKind::InvalidRegex,
+                        "invalid regular expression",
+                        re.span,
+                    )
+                    .with_label("this regexp can match empty strings"));
+                }
                 let greedy = hir::is_greedy(&h);
                 for &w in &forms {
-                    let hw = if w { hir::widen(&h) } else { h.clone() };
+                    let (edges, hw) = if w {
+                        let (edges, rest) = hir::split_wide_edges(&h);
+                        (edges, hir::widen(&rest))
+                    } else {
+                        (hir::WideEdges::default(), h.clone())
+                    };
+                    self.edges = edges;
                     self.lower_hir(
                         id,
                         &hw,
@@ -417,12 +469,14 @@ impl PatternSetBuilder {
                         re.span,
                         diagnostics,
                     )?;
+                    self.edges = hir::WideEdges::default();
                 }
                 Ok(())
             }
         }
     }
 
+    /// Returns the quality of the atom chosen.
     fn lower_literal(
         &mut self,
         id: PatternId,
@@ -430,8 +484,8 @@ impl PatternSetBuilder {
         nocase: bool,
         fullword: bool,
         wide: bool,
-    ) {
-        let (start, len) = atoms::best_literal_window(&bytes, nocase);
+    ) -> i32 {
+        let (start, len, q) = atoms::best_literal_window(&bytes, nocase);
         let window = bytes[start..start + len].to_vec();
         let exact = len == bytes.len();
         let sub = self.push_sub(Sub {
@@ -448,6 +502,35 @@ impl PatternSetBuilder {
         } else {
             self.push_atom(window, r);
         }
+        q
+    }
+
+    /// Warns about a slow pattern, or fails if told to.
+    fn slow_pattern(
+        &self,
+        span: ast::Span,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<(), Diagnostic> {
+        let msg = "slow pattern";
+        let label = "this pattern may slow down the scan";
+        if self.options.error_on_slow_pattern {
+            return Err(Diagnostic::error(
+                DiagnosticKind::SlowPattern,
+                msg,
+                span,
+            )
+            .with_label(label));
+        }
+        if !diagnostics
+            .iter()
+            .any(|d| d.kind == DiagnosticKind::SlowPattern && d.span == span)
+        {
+            diagnostics.push(
+                Diagnostic::warning(DiagnosticKind::SlowPattern, msg, span)
+                    .with_label(label),
+            );
+        }
+        Ok(())
     }
 
     fn lower_xor(
@@ -459,7 +542,7 @@ impl PatternSetBuilder {
         fullword: bool,
         wide: bool,
     ) {
-        let (start, len) = atoms::best_literal_window(&bytes, false);
+        let (start, len, _) = atoms::best_literal_window(&bytes, false);
         let window = bytes[start..start + len].to_vec();
         let sub = self.push_sub(Sub {
             pattern: id,
@@ -494,7 +577,7 @@ impl PatternSetBuilder {
         })?;
         for (padding, enc) in base64::patterns(text, &alpha) {
             let encoded = if wide { widen_bytes(&enc) } else { enc };
-            let (start, len) = atoms::best_literal_window(&encoded, false);
+            let (start, len, _) = atoms::best_literal_window(&encoded, false);
             let window = encoded[start..start + len].to_vec();
             let sub = self.push_sub(Sub {
                 pattern: id,
@@ -636,6 +719,7 @@ impl PatternSetBuilder {
                 limit,
                 first_bytes,
                 checks,
+                edges: self.edges,
             })),
         });
         let slow = match &chosen {
@@ -652,17 +736,7 @@ impl PatternSetBuilder {
             }
         };
         if slow {
-            let msg = "slow pattern: no good atom to search for it";
-            if self.options.error_on_slow_pattern {
-                let d =
-                    Diagnostic::error(DiagnosticKind::SlowPattern, msg, span)
-                        .with_label("this pattern may slow down the scan");
-                return Err(d);
-            }
-            diagnostics.push(
-                Diagnostic::warning(DiagnosticKind::SlowPattern, msg, span)
-                    .with_label("this pattern may slow down the scan"),
-            );
+            self.slow_pattern(span, diagnostics)?;
         }
         Ok(())
     }
@@ -839,6 +913,14 @@ impl PatternSet {
         }
         let total: usize = hits.iter().sum();
         println!("{total} atom hits");
+        if let Some(finder::Finder::Hash(h)) = &self.finder {
+            h.debug_stats(files);
+        }
+        let mut by_len = [0usize; 5];
+        for a in &self.atoms_for_debug {
+            by_len[a.len().min(4)] += 1;
+        }
+        println!("atoms by length: {by_len:?}");
         let mut order: Vec<usize> = (0..hits.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(hits[i]));
         let atoms: Vec<&[u8]> = ac_patterns(self);
@@ -865,6 +947,22 @@ impl PatternSet {
                 .collect();
             println!("{:>9} {:?} {:?}", hits[i], atoms.get(i), kinds);
         }
+    }
+
+    /// Atom hits in `data`, without verifying them (to time the finder).
+    #[cfg(test)]
+    pub fn count_atom_hits(&self, data: &[u8]) -> usize {
+        let mut n = 0;
+        match &self.finder {
+            Some(finder::Finder::Ac(ac)) => {
+                n = ac.find_overlapping_iter(data).count();
+            }
+            Some(finder::Finder::Hash(h)) => {
+                h.find(data, 0, data.len(), |_, _| n += 1)
+            }
+            None => {}
+        }
+        n
     }
 
     /// Finds every match of every pattern in `data` and records them in

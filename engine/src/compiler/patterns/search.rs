@@ -14,6 +14,7 @@ use regex_automata::{Anchored, Input};
 
 use super::base64;
 use super::finder::Finder;
+use super::hir;
 use super::{
     AtomRef, PatternId, PatternSet, RegexSub, SearchLimits, SearchOutcome,
     Sub, SubKind,
@@ -319,6 +320,9 @@ fn report(
         return;
     }
     if sub.fullword && !fullword_ok(st.data, start, end, sub.wide, 0) {
+        return;
+    }
+    if !hir::wide_edges_ok(&rs.edges, st.data, start, end) {
         return;
     }
     let m = Match { offset: start, len: end - start, xor_key: None };

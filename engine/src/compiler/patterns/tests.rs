@@ -200,6 +200,212 @@ fn check_cases(cases: &str) -> Vec<String> {
     failures
 }
 
+fn compile(
+    src: &str,
+    options: PatternOptions,
+) -> (Result<PatternId, Diagnostic>, Vec<Diagnostic>, PatternSetBuilder) {
+    let p = super::testparse::pattern(src).expect("test pattern parses");
+    let mut builder = PatternSetBuilder::new(options);
+    let mut diags = Vec::new();
+    let r = builder.add(&p, &mut diags);
+    (r, diags, builder)
+}
+
+fn is_slow(src: &str) -> bool {
+    let (r, diags, _) = compile(src, PatternOptions::default());
+    assert!(r.is_ok(), "{src} compiles");
+    diags.iter().any(|d| d.kind == DiagnosticKind::SlowPattern)
+}
+
+#[test]
+fn slow_patterns_warn() {
+    for src in
+        ["\"a\"", "/a/", "{ 00 00 }", "{ 00 00 00 00 }", "/[a-z]+/", "/a.*/"]
+    {
+        assert!(is_slow(src), "{src} is slow");
+    }
+    for src in [
+        "\"ab\"",
+        "/ab/",
+        "{ 00 01 }",
+        "/\\w+abc/",
+        "\"a\" xor",
+        "\"abc\" base64",
+    ] {
+        assert!(!is_slow(src), "{src} is not slow");
+    }
+    let options =
+        PatternOptions { error_on_slow_pattern: true, ..Default::default() };
+    let (r, _, _) = compile("/a.*/", options);
+    assert_eq!(r.map_err(|e| e.kind), Err(DiagnosticKind::SlowPattern));
+}
+
+#[test]
+fn invalid_regexes_are_errors() {
+    for src in ["/a(b/", "/a[/", "/\\R/", "/a{/", "/.*/", "/a{3,2}/"] {
+        let (r, _, _) = compile(src, PatternOptions::default());
+        assert_eq!(
+            r.map_err(|e| e.kind),
+            Err(DiagnosticKind::InvalidRegex),
+            "{src}"
+        );
+    }
+    // Relaxed syntax: unknown escapes and stray braces are literals.
+    let relaxed =
+        PatternOptions { relaxed_re_syntax: true, ..Default::default() };
+    for (src, data, want) in [
+        ("/\\Rx/", &b"aRx"[..], vec![(1, 2, None)]),
+        ("/a{/", b"a{", vec![(0, 2, None)]),
+        ("/a{x}/", b"a{x}", vec![(0, 4, None)]),
+        ("/a{2}/", b"aaa", vec![(0, 2, None), (1, 2, None)]),
+    ] {
+        let (r, _, builder) = compile(src, relaxed.clone());
+        let id = r.expect("relaxed regex compiles");
+        let set = builder.build().expect("builds");
+        let mut table = MatchTable::default();
+        let limits =
+            SearchLimits { max_matches_per_pattern: 100, deadline: None };
+        set.search(data, &mut table, &limits);
+        let got: Vec<_> = table
+            .get(id)
+            .iter()
+            .map(|m| (m.offset, m.len, m.xor_key))
+            .collect();
+        assert_eq!(got, want, "{src}");
+    }
+}
+
+/// Regexes that would blow up are refused or bounded, quickly.
+#[test]
+fn blow_ups_are_bounded() {
+    let t = std::time::Instant::now();
+    for src in ["/[\\x00-\\xff]{0,100000}/", "/(a|aa)*{500}/", "/a{0,100000}/"]
+    {
+        let (r, _, _) = compile(src, PatternOptions::default());
+        assert!(r.is_err(), "{src} is refused");
+    }
+    for src in [
+        "/(a|aa){0,1000}b/",
+        "/x[\\x00-\\xff]{0,5000}y/",
+        "/((a|b)*c)*d[a-z]{1,500}e/",
+    ] {
+        let (r, _, builder) = compile(src, PatternOptions::default());
+        if r.is_err() {
+            continue;
+        }
+        let set = builder.build().expect("builds");
+        let mut table = MatchTable::default();
+        let limits =
+            SearchLimits { max_matches_per_pattern: 100, deadline: None };
+        let data = b"ab".repeat(50_000);
+        set.search(&data, &mut table, &limits);
+    }
+    // Generous: this is about never hanging, not about speed.
+    assert!(t.elapsed().as_secs() < 60);
+}
+
+#[test]
+fn max_matches_truncates() {
+    let (r, _, builder) = compile("\"aa\"", PatternOptions::default());
+    let id = r.expect("compiles");
+    let set = builder.build().expect("builds");
+    let mut table = MatchTable::default();
+    let limits = SearchLimits { max_matches_per_pattern: 3, deadline: None };
+    let out = set.search(b"aaaaaaaa", &mut table, &limits);
+    assert_eq!(table.get(id).len(), 3);
+    assert_eq!(out.truncated, vec![id]);
+    assert!(!out.timed_out);
+    // The table is reused: a second search starts empty.
+    let out = set.search(b"xaa", &mut table, &limits);
+    assert_eq!(table.get(id), &[Match { offset: 1, len: 2, xor_key: None }]);
+    assert!(out.truncated.is_empty());
+}
+
+#[test]
+fn deadline_stops_the_search() {
+    let (r, _, builder) = compile("\"ab\"", PatternOptions::default());
+    r.expect("compiles");
+    let set = builder.build().expect("builds");
+    let mut table = MatchTable::default();
+    let past = std::time::Instant::now()
+        .checked_sub(std::time::Duration::from_secs(1));
+    let limits = SearchLimits { max_matches_per_pattern: 100, deadline: past };
+    let data = b"ab".repeat(1 << 20);
+    let out = set.search(&data, &mut table, &limits);
+    assert!(out.timed_out);
+}
+
+#[test]
+fn many_patterns_share_atoms() {
+    let mut builder = PatternSetBuilder::new(PatternOptions::default());
+    let mut diags = Vec::new();
+    let mut ids = Vec::new();
+    for src in ["\"abcd\"", "\"abcdef\"", "{ 61 62 63 64 }", "/abcd[0-9]/"] {
+        let p = super::testparse::pattern(src).expect("parses");
+        ids.push(builder.add(&p, &mut diags).expect("compiles"));
+    }
+    assert_eq!(builder.atoms.len(), 1);
+    let set = builder.build().expect("builds");
+    assert_eq!(set.len(), 4);
+    let mut table = MatchTable::default();
+    let limits = SearchLimits { max_matches_per_pattern: 100, deadline: None };
+    set.search(b"abcdef abcd1", &mut table, &limits);
+    let n: Vec<usize> = ids.iter().map(|&i| table.get(i).len()).collect();
+    assert_eq!(n, vec![2, 1, 2, 1]);
+}
+
+#[test]
+fn failed_pattern_leaves_no_trace() {
+    let mut builder = PatternSetBuilder::new(PatternOptions::default());
+    let mut diags = Vec::new();
+    let bad = super::testparse::pattern("/a(/").expect("parses");
+    assert!(builder.add(&bad, &mut diags).is_err());
+    let good = super::testparse::pattern("\"xyz\"").expect("parses");
+    assert_eq!(builder.add(&good, &mut diags), Ok(0));
+    let set = builder.build().expect("builds");
+    let mut table = MatchTable::default();
+    let limits = SearchLimits { max_matches_per_pattern: 100, deadline: None };
+    set.search(b"xyz", &mut table, &limits);
+    assert_eq!(table.get(0).len(), 1);
+}
+
+#[test]
+fn hostile_inputs_do_not_panic() {
+    let srcs = [
+        "\"a\" xor wide fullword",
+        "\"abc\" base64wide",
+        "{ ~00 [0-3] ( 01 | 02 [1-] 03 ) ?? }",
+        "/\\bx\\B$/ wide nocase fullword",
+        "/^a/",
+    ];
+    let mut builder = PatternSetBuilder::new(PatternOptions::default());
+    let mut diags = Vec::new();
+    for src in srcs {
+        let p = super::testparse::pattern(src).expect("parses");
+        builder.add(&p, &mut diags).expect("compiles");
+    }
+    let set = builder.build().expect("builds");
+    let mut table = MatchTable::default();
+    let limits = SearchLimits { max_matches_per_pattern: 10, deadline: None };
+    let mut data = Vec::new();
+    for i in 0..5000u32 {
+        data.push((i.wrapping_mul(2_654_435_761) >> 13) as u8);
+        set.search(
+            &data[..(i as usize % 17).min(data.len())],
+            &mut table,
+            &limits,
+        );
+    }
+    set.search(&data, &mut table, &limits);
+    set.search(b"", &mut table, &limits);
+}
+
+#[test]
+fn set_is_send_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<PatternSet>();
+}
+
 /// Pattern declarations (`$x = ...` on one line) of every rule file under
 /// `dir`.
 fn declarations(dir: &std::path::Path, out: &mut Vec<String>) {
@@ -311,6 +517,7 @@ fn bench_throughput() {
         };
         (tick(11) + tick(12)) / 100.0
     };
+    let finder_only = std::env::var("SIGSCAN_BENCH_FINDER_ONLY").is_ok();
     // Best of three passes.
     let mut secs = f64::MAX;
     let mut nmatches = 0;
@@ -319,6 +526,20 @@ fn bench_throughput() {
         let t = Instant::now();
         nmatches = 0;
         for f in &files {
+            if std::env::var("SIGSCAN_BENCH_BASELINE").is_ok() {
+                // A trivial per-byte loop, for scale.
+                let mut acc = 0u32;
+                for w in f.windows(4) {
+                    let x = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+                    acc = acc.wrapping_add(x.wrapping_mul(0x9E37_79B1) >> 20);
+                }
+                nmatches += acc as usize & 1;
+                continue;
+            }
+            if finder_only {
+                nmatches += set.count_atom_hits(f);
+                continue;
+            }
             set.search(f, &mut table, &limits);
             nmatches += (0..set.len() as u32)
                 .map(|i| table.get(i).len())
