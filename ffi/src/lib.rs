@@ -41,3 +41,96 @@ pub use error::{
 };
 pub use rules::*;
 pub use scanner::*;
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CStr;
+    use std::ptr;
+
+    use super::*;
+    use crate::error::{Failure, boundary, boundary_or};
+
+    fn last_error() -> String {
+        // SAFETY: `sigscan_last_error` never returns NULL, and the string
+        // lives until the next failing call on this thread.
+        unsafe { CStr::from_ptr(sigscan_last_error()) }
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    #[test]
+    fn a_panic_becomes_sigscan_panic() {
+        let r = boundary(|| panic!("boom"));
+        assert_eq!(r, sigscan_result::SIGSCAN_PANIC);
+        assert!(last_error().contains("boom"), "{}", last_error());
+        assert_eq!(boundary_or(7, || panic!("again")), 7);
+        assert!(last_error().contains("again"));
+    }
+
+    #[test]
+    fn a_failure_sets_the_last_error() {
+        let r = boundary(|| Err(Failure::arg("bad \0 thing")));
+        assert_eq!(r, sigscan_result::SIGSCAN_INVALID_ARGUMENT);
+        assert_eq!(last_error(), "bad \\0 thing");
+        assert_eq!(boundary(|| Ok(())), sigscan_result::SIGSCAN_OK);
+        assert_eq!(last_error(), "bad \\0 thing");
+    }
+
+    #[test]
+    fn null_arguments_are_refused() {
+        let src = "rule a { condition: true }";
+        // SAFETY: every pointer is NULL or valid for the call.
+        unsafe {
+            let mut rules = ptr::null_mut();
+            assert_eq!(
+                sigscan_compile(ptr::null(), 0, &mut rules),
+                sigscan_result::SIGSCAN_INVALID_ARGUMENT
+            );
+            assert_eq!(
+                sigscan_compile(
+                    src.as_ptr().cast(),
+                    src.len(),
+                    ptr::null_mut()
+                ),
+                sigscan_result::SIGSCAN_INVALID_ARGUMENT
+            );
+            assert_eq!(
+                sigscan_compile(src.as_ptr().cast(), src.len(), &mut rules),
+                sigscan_result::SIGSCAN_OK
+            );
+            assert_eq!(sigscan_rules_count(rules), 1);
+            let mut s = ptr::null_mut();
+            assert_eq!(
+                sigscan_scanner_new(rules, &mut s),
+                sigscan_result::SIGSCAN_OK
+            );
+            assert_eq!(
+                sigscan_scanner_scan_bytes(
+                    s,
+                    ptr::null(),
+                    0,
+                    None,
+                    ptr::null_mut()
+                ),
+                sigscan_result::SIGSCAN_INVALID_ARGUMENT
+            );
+            sigscan_rules_free(rules);
+            sigscan_scanner_free(s);
+            sigscan_rules_free(ptr::null_mut());
+            sigscan_scanner_free(ptr::null_mut());
+        }
+    }
+
+    #[test]
+    fn every_code_has_a_message() {
+        for n in 0..=8 {
+            // SAFETY: static, NUL-terminated strings.
+            let m = unsafe { CStr::from_ptr(sigscan_result_message(n)) };
+            assert!(!m.to_bytes().is_empty());
+            assert_ne!(m.to_str(), Ok("unknown result"));
+        }
+        // SAFETY: as above.
+        let m = unsafe { CStr::from_ptr(sigscan_result_message(9)) };
+        assert_eq!(m.to_str(), Ok("unknown result"));
+    }
+}

@@ -1,7 +1,7 @@
 //! Compiling rules: `sigscan_rules`, `sigscan_compiler`, and the compiled
 //! database entry points.
 
-use std::ffi::c_char;
+use std::ffi::{CString, c_char};
 use std::sync::Arc;
 
 use sigscan::{CompileError, Compiler, Rules, Value};
@@ -20,6 +20,19 @@ pub struct sigscan_rules {
 pub struct sigscan_compiler {
     /// `None` once built.
     compiler: Option<Compiler>,
+    /// The compiler's warnings so far, rendered.
+    warnings: Vec<CString>,
+}
+
+impl sigscan_compiler {
+    /// Renders the warnings found since the last call.
+    fn refresh_warnings(&mut self) {
+        let Some(c) = &self.compiler else { return };
+        for d in &c.warnings()[self.warnings.len().min(c.warnings().len())..] {
+            let text = c.render(d).trim_end().replace('\0', "\\0");
+            self.warnings.push(CString::new(text).unwrap_or_default());
+        }
+    }
 }
 
 fn syntax(e: CompileError) -> Failure {
@@ -299,7 +312,10 @@ pub unsafe extern "C" fn sigscan_compiler_new(
     boundary(|| {
         // SAFETY: `out` is NULL or writable (contract).
         let out = unsafe { util::out_ptr(out, "out") }?;
-        let c = sigscan_compiler { compiler: Some(Compiler::new()) };
+        let c = sigscan_compiler {
+            compiler: Some(Compiler::new()),
+            warnings: Vec::new(),
+        };
         *out = Box::into_raw(Box::new(c));
         Ok(())
     })
@@ -324,6 +340,99 @@ pub unsafe extern "C" fn sigscan_compiler_new_namespace(
         c.new_namespace(name);
         Ok(())
     })
+}
+
+/// Sets a compiler option.
+///
+/// # Safety
+///
+/// `compiler` is NULL or a live handle used by this thread alone.
+unsafe fn option(
+    compiler: *mut sigscan_compiler,
+    set: impl FnOnce(&mut Compiler),
+) -> sigscan_result {
+    boundary(|| {
+        // SAFETY: NULL or live, this thread's (this function's contract).
+        set(unsafe { compiler_mut(compiler) }?);
+        Ok(())
+    })
+}
+
+/// Whether `include` directives are allowed (`yes` non-zero; they are by
+/// default). Agents compiling rules they do not fully trust may turn them
+/// off. Set before adding sources.
+///
+/// # Safety
+///
+/// `compiler` is a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sigscan_compiler_enable_includes(
+    compiler: *mut sigscan_compiler,
+    yes: i32,
+) -> sigscan_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        option(compiler, |c| {
+            c.enable_includes(yes != 0);
+        })
+    }
+}
+
+/// Adds a folder searched for included files.
+///
+/// # Safety
+///
+/// `compiler` is a live handle; `dir` is NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sigscan_compiler_add_include_dir(
+    compiler: *mut sigscan_compiler,
+    dir: *const c_char,
+) -> sigscan_result {
+    boundary(|| {
+        // SAFETY: NULL or live, this thread's (contract).
+        let c = unsafe { compiler_mut(compiler) }?;
+        // SAFETY: NULL or NUL-terminated (contract).
+        c.add_include_dir(unsafe { util::path(dir, "dir") }?);
+        Ok(())
+    })
+}
+
+/// Accepts what YARA-X accepts with `--relaxed-re-syntax` (`yes`
+/// non-zero). Set before adding sources.
+///
+/// # Safety
+///
+/// `compiler` is a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sigscan_compiler_relaxed_re_syntax(
+    compiler: *mut sigscan_compiler,
+    yes: i32,
+) -> sigscan_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        option(compiler, |c| {
+            c.relaxed_re_syntax(yes != 0);
+        })
+    }
+}
+
+/// Makes slow patterns (no good atom) an error instead of a warning
+/// (`yes` non-zero). Set before adding sources.
+///
+/// # Safety
+///
+/// `compiler` is a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sigscan_compiler_error_on_slow_pattern(
+    compiler: *mut sigscan_compiler,
+    yes: i32,
+) -> sigscan_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        option(compiler, |c| {
+            c.error_on_slow_pattern(yes != 0);
+        })
+    }
 }
 
 /// Declares an external variable.
@@ -451,8 +560,10 @@ pub unsafe extern "C" fn sigscan_compiler_add_source(
             // SAFETY: non-NULL and NUL-terminated (contract).
             unsafe { util::utf8(origin, "origin") }?
         };
-        c.add_source_bytes_with_origin(text, origin).map_err(syntax)?;
-        Ok(())
+        let r = c.add_source_bytes_with_origin(text, origin).map(|_| ());
+        // SAFETY: as above; the borrow `c` has ended.
+        unsafe { refresh_warnings(compiler) };
+        r.map_err(syntax)
     })
 }
 
@@ -474,8 +585,60 @@ pub unsafe extern "C" fn sigscan_compiler_add_file(
         let path = unsafe { util::path(path, "path") }?;
         let text = read_file(path)?;
         let origin = path.to_string_lossy();
-        c.add_source_bytes_with_origin(&text, &origin).map_err(syntax)?;
-        Ok(())
+        let r = c.add_source_bytes_with_origin(&text, &origin).map(|_| ());
+        // SAFETY: as above; the borrow `c` has ended.
+        unsafe { refresh_warnings(compiler) };
+        r.map_err(syntax)
+    })
+}
+
+/// Renders a compiler's new warnings.
+///
+/// # Safety
+///
+/// `p` is NULL or a live `sigscan_compiler` used by this thread alone,
+/// with no other reference to it alive.
+unsafe fn refresh_warnings(p: *mut sigscan_compiler) {
+    // SAFETY: NULL or live, unique (this function's contract).
+    if let Some(c) = unsafe { p.as_mut() } {
+        c.refresh_warnings();
+    }
+}
+
+/// The number of warnings found so far (slow patterns, invariant
+/// conditions, ...); they stay readable after `sigscan_compiler_build`.
+/// 0 when `compiler` is NULL.
+///
+/// # Safety
+///
+/// `compiler` is NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sigscan_compiler_warning_count(
+    compiler: *const sigscan_compiler,
+) -> usize {
+    boundary_or(0, || {
+        // SAFETY: NULL or live, not used by another thread (contract).
+        unsafe { compiler.as_ref() }.map_or(0, |c| c.warnings.len())
+    })
+}
+
+/// Warning `i` (0-based), rendered with file, line, column and caret;
+/// NUL-terminated, valid until the compiler is freed. NULL when
+/// `compiler` is NULL or `i` is out of range.
+///
+/// # Safety
+///
+/// `compiler` is NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sigscan_compiler_warning(
+    compiler: *const sigscan_compiler,
+    i: usize,
+) -> *const c_char {
+    boundary_or(std::ptr::null(), || {
+        // SAFETY: NULL or live, not used by another thread (contract).
+        let c = unsafe { compiler.as_ref() };
+        c.and_then(|c| c.warnings.get(i))
+            .map_or(std::ptr::null(), |w| w.as_ptr())
     })
 }
 

@@ -3,6 +3,10 @@
 
 use std::cell::UnsafeCell;
 use std::ffi::{c_char, c_int, c_void};
+use std::fs::File;
+use std::mem::ManuallyDrop;
+use std::os::fd::{FromRawFd, RawFd};
+use std::os::unix::fs::FileExt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -30,9 +34,23 @@ pub struct sigscan_scanner {
 struct Inner {
     /// Borrows `_rules`: declared first so that it is dropped first.
     scanner: Scanner<'static>,
+    /// The limit given to `scanner.max_file_size`, checked before reading
+    /// a file descriptor.
+    max_file_size: Option<u64>,
     /// Keeps the rules `scanner` borrows alive and in place.
     _rules: Arc<Rules>,
 }
+
+// The busy flag makes `sigscan_scanner` a try-lock around `Inner`, which C
+// may hand from thread to thread: that is sound only while `Inner` is
+// `Send` (as `Mutex<T>: Sync` needs `T: Send`). Rules are shared by
+// scanners on many threads: `Sync`.
+const _: () = {
+    const fn send<T: Send>() {}
+    const fn send_sync<T: Send + Sync>() {}
+    send::<Inner>();
+    send_sync::<Rules>();
+};
 
 /// Exclusive use of a scanner's state for the length of one call.
 struct Lease<'a> {
@@ -40,11 +58,15 @@ struct Lease<'a> {
 }
 
 impl Lease<'_> {
-    fn get(&mut self) -> &mut Scanner<'static> {
+    fn inner(&mut self) -> &mut Inner {
         // SAFETY: a `Lease` exists only while `busy` was switched from
         // false to true by this lease, so no other reference to `inner`
         // exists; `&mut self` makes this one unique.
-        unsafe { &mut (*self.scanner.inner.get()).scanner }
+        unsafe { &mut *self.scanner.inner.get() }
+    }
+
+    fn get(&mut self) -> &mut Scanner<'static> {
+        &mut self.inner().scanner
     }
 }
 
@@ -103,7 +125,11 @@ pub unsafe extern "C" fn sigscan_scanner_new(
         let scanner = Scanner::new(unsafe { &*ptr });
         let s = sigscan_scanner {
             busy: AtomicBool::new(false),
-            inner: UnsafeCell::new(Inner { scanner, _rules: rules }),
+            inner: UnsafeCell::new(Inner {
+                scanner,
+                max_file_size: None,
+                _rules: rules,
+            }),
         };
         *out = Box::into_raw(Box::new(s));
         Ok(())
@@ -147,7 +173,9 @@ pub unsafe extern "C" fn sigscan_scanner_set_max_file_size(
     boundary(|| {
         // SAFETY: `s` is NULL or live (contract).
         let mut lease = unsafe { lease(s) }?;
-        lease.get().max_file_size(bytes);
+        let inner = lease.inner();
+        inner.scanner.max_file_size(bytes);
+        inner.max_file_size = Some(bytes);
         Ok(())
     })
 }
@@ -395,6 +423,83 @@ pub unsafe extern "C" fn sigscan_scanner_scan_file(
         let path = unsafe { util::path(path, "path") }?;
         let cb = cb.ok_or_else(|| Failure::null("cb"))?;
         let results = lease.get().scan_file(path).map_err(scan_error)?;
+        // SAFETY: `cb` follows `sigscan_on_match` (contract).
+        unsafe { report(&results, cb, user_data) }
+    })
+}
+
+/// Reads all of `fd` from offset 0 with positional reads.
+fn read_fd(fd: RawFd, max: Option<u64>) -> Result<Vec<u8>, Failure> {
+    let io = |e: std::io::Error| {
+        Failure::new(
+            sigscan_result::SIGSCAN_IO_ERROR,
+            format!("can not read file descriptor {fd}: {e}"),
+        )
+    };
+    // SAFETY: `fd` is an open descriptor the caller owns for the length
+    // of the call (contract of `sigscan_scanner_scan_fd`); `ManuallyDrop`
+    // keeps it from being closed here.
+    let file = ManuallyDrop::new(unsafe { File::from_raw_fd(fd) });
+    let size = file.metadata().map_err(io)?.len();
+    let too_large = |size: u64| {
+        Failure::new(
+            sigscan_result::SIGSCAN_FILE_TOO_LARGE,
+            format!(
+                "data of {size} bytes exceeds the limit of {}",
+                max.unwrap_or_default()
+            ),
+        )
+    };
+    if max.is_some_and(|m| size > m) {
+        return Err(too_large(size));
+    }
+    let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    let mut chunk = vec![0u8; 1 << 16];
+    loop {
+        let n = match file.read_at(&mut chunk, buf.len() as u64) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io(e)),
+        };
+        buf.extend_from_slice(&chunk[..n]);
+        if max.is_some_and(|m| buf.len() as u64 > m) {
+            return Err(too_large(buf.len() as u64));
+        }
+    }
+    Ok(buf)
+}
+
+/// Scans the file open as `fd` (e.g. from fanotify) and calls `cb` for
+/// each matching rule. The whole file is read into memory from offset 0
+/// with positional reads: the descriptor's offset is unchanged, it is not
+/// closed, and a file changed or truncated meanwhile can not crash the
+/// scan (unlike a mapped file).
+///
+/// Returns `SIGSCAN_OK`, `SIGSCAN_IO_ERROR`, `SIGSCAN_TIMEOUT`,
+/// `SIGSCAN_FILE_TOO_LARGE` (checked before reading) or
+/// `SIGSCAN_INVALID_ARGUMENT` (negative `fd`, NULL `s` or `cb`).
+///
+/// # Safety
+///
+/// `s` is a live handle; `fd` is an open file descriptor owned by the
+/// caller during the call; `cb` follows `sigscan_on_match`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sigscan_scanner_scan_fd(
+    s: *mut sigscan_scanner,
+    fd: c_int,
+    cb: sigscan_on_match,
+    user_data: *mut c_void,
+) -> sigscan_result {
+    boundary(|| {
+        // SAFETY: `s` is NULL or live (contract).
+        let mut lease = unsafe { lease(s) }?;
+        let cb = cb.ok_or_else(|| Failure::null("cb"))?;
+        if fd < 0 {
+            return Err(Failure::arg(format!("invalid file descriptor {fd}")));
+        }
+        let data = read_fd(fd, lease.inner().max_file_size)?;
+        let results = lease.get().scan(&data).map_err(scan_error)?;
         // SAFETY: `cb` follows `sigscan_on_match` (contract).
         unsafe { report(&results, cb, user_data) }
     })
