@@ -16,8 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use sigscan_benches::{
-    shared_rule_sets, sigscan_compile, sigscan_scan, yarax_compile,
-    yarax_scan,
+    shared_rule_sets, sigscan_compile, sigscan_scan, yarax_compile, yarax_scan,
 };
 
 fn gather(dirs: &[PathBuf], budget: usize) -> Vec<(PathBuf, Vec<u8>)> {
@@ -65,7 +64,9 @@ fn main() {
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--mb" => mb = args.next().and_then(|v| v.parse().ok()).unwrap_or(mb),
+            "--mb" => {
+                mb = args.next().and_then(|v| v.parse().ok()).unwrap_or(mb)
+            }
             "--dir" => dirs.extend(args.next().map(PathBuf::from)),
             other => {
                 eprintln!("unknown argument {other}");
@@ -135,7 +136,11 @@ fn main() {
         }
     });
     let mbs = |t: Duration| bytes as f64 / 1e6 / t.as_secs_f64();
-    println!("rules: {} sources compiled by both ({} left out)", accepted.len(), left_out.len());
+    println!(
+        "rules: {} sources compiled by both ({} left out)",
+        accepted.len(),
+        left_out.len()
+    );
     for (o, e) in left_out.iter().take(10) {
         println!("  left out {o}: {}", e.lines().next().unwrap_or(""));
     }
@@ -144,7 +149,12 @@ fn main() {
         compile_ours.as_secs_f64(),
         compile_theirs.as_secs_f64()
     );
-    println!("data: {} files, {:.1} MB from {:?}", data.len(), bytes as f64 / 1e6, dirs);
+    println!(
+        "data: {} files, {:.1} MB from {:?}",
+        data.len(),
+        bytes as f64 / 1e6,
+        dirs
+    );
     println!("differences: {differences} files");
     println!(
         "scan, one thread: sigscan {:.1} MB/s, yara-x {:.1} MB/s, ratio {:.2}x",
