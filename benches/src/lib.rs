@@ -52,8 +52,10 @@ impl Outcome {
             return None;
         }
         let mut out = String::new();
-        let key = |r: &RuleOutcome| (r.namespace.clone(), r.identifier.clone());
-        let a: BTreeMap<_, _> = self.rules.iter().map(|r| (key(r), r)).collect();
+        let key =
+            |r: &RuleOutcome| (r.namespace.clone(), r.identifier.clone());
+        let a: BTreeMap<_, _> =
+            self.rules.iter().map(|r| (key(r), r)).collect();
         let b: BTreeMap<_, _> =
             other.rules.iter().map(|r| (key(r), r)).collect();
         for (k, ra) in &a {
@@ -93,11 +95,12 @@ impl Outcome {
 fn brief(m: &[(usize, usize)]) -> String {
     let head: Vec<String> =
         m.iter().take(6).map(|(o, l)| format!("{o}+{l}")).collect();
-    format!("{} matches [{}{}]", m.len(), head.join(" "), if m.len() > 6 {
-        " …"
-    } else {
-        ""
-    })
+    format!(
+        "{} matches [{}{}]",
+        m.len(),
+        head.join(" "),
+        if m.len() > 6 { " …" } else { "" }
+    )
 }
 
 /// Compiles with sigscan. Errors come back rendered.
@@ -170,7 +173,9 @@ pub fn yarax_scan(
                 .patterns()
                 .filter(|p| p.matches().len() > 0)
                 .map(|p| {
-                    let m = p.matches().map(|m| (m.range().start, m.range().len()));
+                    let m = p
+                        .matches()
+                        .map(|m| (m.range().start, m.range().len()));
                     (p.identifier().to_string(), m.collect())
                 })
                 .collect(),
@@ -230,10 +235,7 @@ pub fn collect_rule_files(
         let p = e?.path();
         if p.is_dir() {
             collect_rule_files(&p, out)?;
-        } else if p
-            .extension()
-            .is_some_and(|x| x == "yar" || x == "yara")
-        {
+        } else if p.extension().is_some_and(|x| x == "yar" || x == "yara") {
             out.push(p);
         }
     }

@@ -60,7 +60,11 @@ fn shared_rule_sets_agree_with_yarax() {
                     skipped.push(format!("{}: {}", s.origin, first_line(&e)))
                 }
                 Err(e) => {
-                    let _ = writeln!(report, "{}: sigscan rejects it:\n{e}", s.origin);
+                    let _ = writeln!(
+                        report,
+                        "{}: sigscan rejects it:\n{e}",
+                        s.origin
+                    );
                 }
             }
         }
@@ -70,7 +74,8 @@ fn shared_rule_sets_agree_with_yarax() {
         let ours = match sigscan_compile(&accepted, true) {
             Ok(r) => r,
             Err(e) => {
-                let _ = writeln!(report, "{name}: sigscan rejects the set:\n{e}");
+                let _ =
+                    writeln!(report, "{name}: sigscan rejects the set:\n{e}");
                 continue;
             }
         };
@@ -151,7 +156,10 @@ fn gen_text_pattern(rng: &mut Rng) -> (String, Vec<u8>) {
     let n = rng.below(3);
     for _ in 0..n {
         let m = *rng.pick(options);
-        if !mods.contains(&m) && !(m.starts_with("xor") && mods.iter().any(|x: &&str| x.starts_with("xor"))) {
+        if !mods.contains(&m)
+            && !(m.starts_with("xor")
+                && mods.iter().any(|x: &&str| x.starts_with("xor")))
+        {
             mods.push(m);
         }
     }
@@ -230,7 +238,8 @@ fn gen_regex_pattern(rng: &mut Rng) -> (String, Vec<u8>) {
     if rng.chance(20) {
         flags.push('s');
     }
-    let mods: &[&str] = &["", "", "", "nocase", "wide", "ascii wide", "fullword"];
+    let mods: &[&str] =
+        &["", "", "", "nocase", "wide", "ascii wide", "fullword"];
     (format!("/{re}/{flags} {}", rng.pick(mods)), plain)
 }
 
@@ -245,7 +254,9 @@ fn gen_condition(rng: &mut Rng, ids: &[String]) -> String {
             0 => format!("#{id} >= {}", rng.below(4)),
             1 => format!("@{id}[1] < {}", rng.below(100)),
             2 => format!("${id} at {}", rng.below(20)),
-            3 => format!("${id} in ({}..{})", rng.below(10), 10 + rng.below(50)),
+            3 => {
+                format!("${id} in ({}..{})", rng.below(10), 10 + rng.below(50))
+            }
             4 => format!("!{id}[1] == {}", 1 + rng.below(6)),
             5 => format!("for any k in (1..#{id}) : (@{id}[k] % 2 == 0)"),
             6 => format!("#{id} in (0..{}) == 1", rng.below(100)),
@@ -270,7 +281,11 @@ fn gen_condition(rng: &mut Rng, ids: &[String]) -> String {
 }
 
 /// One batch: `rules` rules and `blobs` data blobs from one seed.
-fn gen_batch(seed: u64, rules: usize, blobs: usize) -> (Vec<Source>, Vec<Vec<u8>>) {
+fn gen_batch(
+    seed: u64,
+    rules: usize,
+    blobs: usize,
+) -> (Vec<Source>, Vec<Vec<u8>>) {
     let mut rng = Rng::new(seed);
     let mut sources = Vec::new();
     let mut pieces: Vec<Vec<u8>> = Vec::new();
@@ -289,7 +304,11 @@ fn gen_batch(seed: u64, rules: usize, blobs: usize) -> (Vec<Source>, Vec<Vec<u8>
             ids.push(id);
             pieces.push(plain);
         }
-        let _ = write!(text, "  condition:\n    {}\n}}\n", gen_condition(&mut rng, &ids));
+        let _ = write!(
+            text,
+            "  condition:\n    {}\n}}\n",
+            gen_condition(&mut rng, &ids)
+        );
         sources.push(Source {
             namespace: format!("ns{r}"),
             origin: format!("seed{seed}-rule{r}.yar"),
@@ -330,18 +349,22 @@ fn run_seed(seed: u64) -> Option<String> {
             (Ok(_), Ok(_)) => accepted.push(s.clone()),
             (Err(_), Err(_)) => {}
             (Ok(_), Err(e)) => {
-                let _ = writeln!(report, "only yara-x rejects:\n{}\n{e}", s.text);
+                let _ =
+                    writeln!(report, "only yara-x rejects:\n{}\n{e}", s.text);
             }
             (Err(e), Ok(_)) => {
-                let _ = writeln!(report, "only sigscan rejects:\n{}\n{e}", s.text);
+                let _ =
+                    writeln!(report, "only sigscan rejects:\n{}\n{e}", s.text);
             }
         }
     }
     if accepted.is_empty() {
         return (!report.is_empty()).then_some(report);
     }
-    let ours = sigscan_compile(&accepted, false).expect("accepted rules compile");
-    let theirs = yarax_compile(&accepted, false).expect("accepted rules compile");
+    let ours =
+        sigscan_compile(&accepted, false).expect("accepted rules compile");
+    let theirs =
+        yarax_compile(&accepted, false).expect("accepted rules compile");
     let mut s1 = sigscan::Scanner::new(&ours);
     let mut s2 = yara_x::Scanner::new(&theirs);
     for d in &blobs {
@@ -361,11 +384,8 @@ fn run_seed(seed: u64) -> Option<String> {
                     rules.push_str(&s.text);
                 }
             }
-            let _ = writeln!(
-                report,
-                "data {}:\n{diff}rules:\n{rules}",
-                hex(d)
-            );
+            let _ =
+                writeln!(report, "data {}:\n{diff}rules:\n{rules}", hex(d));
         }
     }
     (!report.is_empty()).then_some(report)
@@ -382,15 +402,23 @@ fn generated_cases_agree_with_yarax() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(12);
     let mut seeds: Vec<u64> = (1..=rounds).collect();
-    if let Some(s) = std::env::var("SIGSCAN_DIFF_SEED").ok().and_then(|v| v.parse().ok()) {
+    if let Some(s) =
+        std::env::var("SIGSCAN_DIFF_SEED").ok().and_then(|v| v.parse().ok())
+    {
         seeds.push(s);
     }
     let mut failures = String::new();
     for &seed in &seeds {
         if let Some(r) = run_seed(seed) {
-            let _ = writeln!(failures, "=== seed {seed} (SIGSCAN_DIFF_SEED={seed})\n{r}");
+            let _ = writeln!(
+                failures,
+                "=== seed {seed} (SIGSCAN_DIFF_SEED={seed})\n{r}"
+            );
         }
     }
-    eprintln!("generated: {} seeds × 40 rules × 12 blobs compared", seeds.len());
+    eprintln!(
+        "generated: {} seeds × 40 rules × 12 blobs compared",
+        seeds.len()
+    );
     assert!(failures.is_empty(), "differences from YARA-X:\n{failures}");
 }

@@ -28,21 +28,23 @@
 //! `fn main(&[u8]) -> Value` in a new file, and list it in [`MODULES`].
 //! [`StructBuilder`] fills a struct value by field name.
 
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use regex_automata::meta::Regex;
+
 mod console;
-// Parsed, not yet bound to rule conditions (the modules issue).
-#[allow(dead_code, unused_imports)]
 pub(crate) mod dotnet;
-// Parsed, not yet bound to rule conditions (the modules issue).
-#[allow(dead_code, unused_imports)]
+// Some parser helpers serve only the parsers' own tests.
+#[allow(dead_code)]
 pub(crate) mod elf;
 mod hash;
 mod math;
-// Parsed, not yet bound to rule conditions (the modules issue).
-#[allow(dead_code, unused_imports)]
+// Some parser helpers serve only the parsers' own tests.
+#[allow(dead_code)]
 pub(crate) mod pe;
+mod shape;
 mod string;
 #[cfg(test)]
 mod tests;
@@ -63,6 +65,9 @@ pub(crate) enum Type {
     Array(Box<Type>),
     /// A dictionary with string keys and values of this type.
     Dict(Box<Type>),
+    /// A regular expression literal (function arguments only:
+    /// `pe.exports(/re/)`).
+    Regex,
 }
 
 impl Type {
@@ -76,6 +81,7 @@ impl Type {
             Type::Struct(_) => "struct",
             Type::Array(_) => "array",
             Type::Dict(_) => "dict",
+            Type::Regex => "regexp",
         }
     }
 }
@@ -102,7 +108,8 @@ pub(crate) enum FieldKind {
 /// One overload of a module function.
 #[derive(Clone, Debug)]
 pub(crate) struct Signature {
-    /// Argument types (scalars only).
+    /// Argument types (scalars, or [`Type::Regex`] for a regular
+    /// expression literal).
     pub args: Vec<Type>,
     /// The result type (a scalar).
     pub ret: Type,
@@ -125,12 +132,14 @@ pub(crate) struct Ctx<'a> {
 }
 
 /// An argument of a module function.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) enum Arg<'a> {
     Int(i64),
     Float(f64),
     Str(&'a [u8]),
     Bool(bool),
+    /// A regular expression literal, compiled with the rules.
+    Regex(&'a Regex),
 }
 
 impl<'a> Arg<'a> {
@@ -175,12 +184,44 @@ pub(crate) enum Value {
     Struct(Vec<Value>),
     Array(Vec<Value>),
     Dict(BTreeMap<Vec<u8>, Value>),
+    /// What a module's parser built, kept for its functions. It lives in
+    /// a struct slot past the schema's fields (see [`Ctx::native`]), so
+    /// no condition can name it.
+    Native(Native),
 }
 
 impl Value {
     /// A struct of `ty` with every slot undefined.
     pub fn new_struct(ty: &StructType) -> Value {
         Value::Struct(vec![Value::Undef; ty.fields.len()])
+    }
+}
+
+/// An opaque, shared value of any type (see [`Value::Native`]).
+#[derive(Clone)]
+pub(crate) struct Native(pub Arc<dyn Any + Send + Sync>);
+
+impl std::fmt::Debug for Native {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Native(..)")
+    }
+}
+
+impl PartialEq for Native {
+    fn eq(&self, other: &Native) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<'a> Ctx<'a> {
+    /// The native value a module's `main` left in the slot after the
+    /// root struct's schema fields, if it is a `T`.
+    pub fn native<T: Any>(&self) -> Option<&'a T> {
+        let Value::Struct(slots) = self.module else { return None };
+        match slots.last()? {
+            Value::Native(n) => n.0.downcast_ref::<T>(),
+            _ => None,
+        }
     }
 }
 
@@ -219,8 +260,15 @@ pub(crate) struct Module {
 #[cfg(not(test))]
 pub(crate) static MODULES: &[Module] = &[
     Module { name: "console", schema: console::schema, main: console::main },
+    Module {
+        name: "dotnet",
+        schema: dotnet::bind::schema,
+        main: dotnet::bind::main,
+    },
+    Module { name: "elf", schema: elf::bind::schema, main: elf::bind::main },
     Module { name: "hash", schema: hash::schema, main: hash::main },
     Module { name: "math", schema: math::schema, main: math::main },
+    Module { name: "pe", schema: pe::bind::schema, main: pe::bind::main },
     Module { name: "string", schema: string::schema, main: string::main },
     Module { name: "time", schema: time::schema, main: time::main },
 ];
@@ -230,8 +278,15 @@ pub(crate) static MODULES: &[Module] = &[
 #[cfg(test)]
 pub(crate) static MODULES: &[Module] = &[
     Module { name: "console", schema: console::schema, main: console::main },
+    Module {
+        name: "dotnet",
+        schema: dotnet::bind::schema,
+        main: dotnet::bind::main,
+    },
+    Module { name: "elf", schema: elf::bind::schema, main: elf::bind::main },
     Module { name: "hash", schema: hash::schema, main: hash::main },
     Module { name: "math", schema: math::schema, main: math::main },
+    Module { name: "pe", schema: pe::bind::schema, main: pe::bind::main },
     Module { name: "string", schema: string::schema, main: string::main },
     Module { name: "time", schema: time::schema, main: time::main },
     Module { name: "tests", schema: tests::schema, main: tests::main },
