@@ -156,10 +156,9 @@ fn gen_text_pattern(rng: &mut Rng) -> (String, Vec<u8>) {
     let n = rng.below(3);
     for _ in 0..n {
         let m = *rng.pick(options);
-        if !mods.contains(&m)
-            && !(m.starts_with("xor")
-                && mods.iter().any(|x: &&str| x.starts_with("xor")))
-        {
+        let xor_twice = m.starts_with("xor")
+            && mods.iter().any(|x: &&str| x.starts_with("xor"));
+        if !mods.contains(&m) && !xor_twice {
             mods.push(m);
         }
     }
