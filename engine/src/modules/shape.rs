@@ -181,3 +181,79 @@ pub(crate) fn struct_value<T>(f: fn(&mut Shape, Option<&T>), v: &T) -> Value {
 pub(crate) fn slot_of(ty: &StructType, name: &str) -> Option<usize> {
     ty.fields.iter().position(|f| f.name == name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{FieldKind, MODULES, StructType, Type, Value};
+
+    /// Whether `v` has the shape `ty` says (slot counts, item types),
+    /// allowing one trailing native slot at the root.
+    fn conforms(ty: &StructType, v: &Value, root: bool) -> Result<(), String> {
+        let Value::Struct(slots) = v else {
+            return Err(format!("not a struct: {v:?}"));
+        };
+        let n = ty.fields.len();
+        let native = root && slots.len() == n + 1;
+        if slots.len() != n && !native {
+            return Err(format!("{} slots for {n} fields", slots.len()));
+        }
+        for (f, s) in ty.fields.iter().zip(slots) {
+            let ok = match (&f.kind, s) {
+                (_, Value::Undef) => Ok(()),
+                (FieldKind::Func(_), _) => Err("a value in a function slot"),
+                (FieldKind::Value(t), s) => return_ok(t, s),
+            };
+            ok.map_err(|e| format!("{}: {e}", f.name))?;
+        }
+        Ok(())
+    }
+
+    fn return_ok(t: &Type, v: &Value) -> Result<(), &'static str> {
+        let ok = match (t, v) {
+            (Type::Int, Value::Int(_))
+            | (Type::Float, Value::Float(_))
+            | (Type::Str, Value::Str(_))
+            | (Type::Bool, Value::Bool(_)) => true,
+            (Type::Struct(s), v) => conforms(s, v, false).is_ok(),
+            (Type::Array(t), Value::Array(items)) => {
+                items.iter().all(|i| return_ok(t, i).is_ok())
+            }
+            (Type::Dict(t), Value::Dict(map)) => {
+                map.values().all(|i| return_ok(t, i).is_ok())
+            }
+            _ => false,
+        };
+        if ok { Ok(()) } else { Err("a value of another type") }
+    }
+
+    #[test]
+    fn structured_module_values_follow_their_schemas() {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/testdata/libyara"
+        );
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            panic!("cannot read {dir}");
+        };
+        let mut inputs: Vec<Vec<u8>> = entries
+            .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
+            .collect();
+        inputs.push(Vec::new());
+        for m in MODULES {
+            if !["pe", "elf", "dotnet"].contains(&m.name) {
+                continue;
+            }
+            let ty = (m.schema)();
+            let mut names: Vec<_> = ty.fields.iter().map(|f| f.name).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), ty.fields.len(), "{}: duplicates", m.name);
+            for data in &inputs {
+                let v = (m.main)(data);
+                if let Err(e) = conforms(&ty, &v, true) {
+                    panic!("{}: {e}", m.name);
+                }
+            }
+        }
+    }
+}
