@@ -1,5 +1,5 @@
-//! Modules (`math`, `hash`, `string`, `time`, `console`; later `pe`,
-//! `elf`, `dotnet`): each sees only the scanned bytes.
+//! Modules (`pe`, `elf`, `dotnet`, `math`, `hash`, `string`, `time`,
+//! `console`): each sees only the scanned bytes.
 //!
 //! # The interface
 //!
@@ -22,11 +22,18 @@
 //! - A function ([`ModFn`]) receives a [`Ctx`] (the scanned bytes, the
 //!   module's root value and the struct the function is a field of) and
 //!   its arguments as [`Arg`]s matching the chosen signature; it returns a
-//!   scalar [`Value`], or `None` for undefined.
+//!   scalar [`Value`], or `None` for undefined. A [`Type::Regex`]
+//!   parameter takes a regex literal (`pe.exports(/^Dll/)`), compiled with
+//!   the rules and passed as [`Arg::Regex`].
+//! - A module may keep what its parser built for its functions: `main`
+//!   puts it in a [`Value::Native`] slot after the root struct's fields,
+//!   and functions get it back with [`Ctx::native`].
 //!
 //! To add a module: write `fn schema() -> StructType` and
 //! `fn main(&[u8]) -> Value` in a new file, and list it in [`MODULES`].
-//! [`StructBuilder`] fills a struct value by field name.
+//! [`StructBuilder`] fills a struct value by field name; for big
+//! structured modules (`pe`, `elf`, `dotnet`) a `shape::Shape` describes
+//! each struct once for both its schema and its values.
 
 use std::any::Any;
 use std::collections::BTreeMap;
