@@ -134,6 +134,9 @@ pub(crate) enum Node {
     StrOp(StrOp, NodeId, NodeId),
     /// Index into [`Code::regexes`].
     Matches(NodeId, u32),
+    /// A regex literal argument of a module function (index into
+    /// [`Code::regexes`]); only read by [`Node::Call`].
+    Regex(u32),
     /// `… of` over patterns (a list of pattern ids).
     OfPats(Quant, List, Where),
     /// `… of` over boolean expressions or rules.
@@ -225,6 +228,7 @@ impl Code {
             | Node::Var(_)
             | Node::PatMatch(_)
             | Node::PatCount(_)
+            | Node::Regex(_)
             | Node::Module(_) => {}
             Node::PatAt(_, a)
             | Node::PatOffset(_, a)

@@ -28,6 +28,8 @@ pub(crate) enum Ty {
     /// A module function: the struct it is a field of, the module index,
     /// its overloads.
     Func(NodeId, u32, Vec<Signature>),
+    /// A regular expression literal passed to a module function.
+    Regex,
 }
 
 impl Ty {
@@ -41,6 +43,7 @@ impl Ty {
             Ty::Array(_) => "array",
             Ty::Dict(_) => "dict",
             Ty::Func(..) => "function",
+            Ty::Regex => "regexp",
         }
     }
 
@@ -53,6 +56,7 @@ impl Ty {
             modules::Type::Struct(s) => Ty::Struct(s.clone()),
             modules::Type::Array(t) => Ty::Array((**t).clone()),
             modules::Type::Dict(t) => Ty::Dict((**t).clone()),
+            modules::Type::Regex => Ty::Regex,
         }
     }
 
@@ -615,6 +619,13 @@ impl<'a> Lowerer<'a> {
         };
         let mut lowered = Vec::with_capacity(args.len());
         for a in args {
+            if let ExprKind::Regex(re) = &a.kind {
+                // Regex literals are accepted as arguments of module
+                // functions that take one (`pe.exports(/re/)`).
+                let idx = self.regex_literal(re)?;
+                lowered.push((self.push(Node::Regex(idx)), Ty::Regex));
+                continue;
+            }
             lowered.push(self.expr(a)?);
         }
         let exact = sigs.iter().find(|s| {
@@ -626,6 +637,7 @@ impl<'a> Lowerer<'a> {
                             | (modules::Type::Float, Ty::Float)
                             | (modules::Type::Str, Ty::Str)
                             | (modules::Type::Bool, Ty::Bool)
+                            | (modules::Type::Regex, Ty::Regex)
                     )
                 })
         });
@@ -639,6 +651,7 @@ impl<'a> Lowerer<'a> {
                                 | (modules::Type::Float, Ty::Float | Ty::Int)
                                 | (modules::Type::Str, Ty::Str)
                                 | (modules::Type::Bool, Ty::Bool)
+                                | (modules::Type::Regex, Ty::Regex)
                         )
                     })
             })
@@ -676,6 +689,26 @@ impl<'a> Lowerer<'a> {
         let list = self.code.list(&ids);
         let ret = Ty::from_module(&sig.ret);
         Ok((self.push(Node::Call(this, module, sig.func, list)), ret))
+    }
+
+    /// Compiles a regex literal into [`Code::regexes`]; its index.
+    fn regex_literal(&mut self, re: &ast::Regex) -> R<u32> {
+        let compiled = match super::regex::compile(re) {
+            Ok(r) => r,
+            Err(msg) => {
+                return self.fail(
+                    Diagnostic::error(
+                        DiagnosticKind::InvalidRegex,
+                        "invalid regular expression",
+                        re.span,
+                    )
+                    .with_label(msg),
+                );
+            }
+        };
+        let idx = u32::try_from(self.code.regexes.len()).unwrap_or(0);
+        self.code.regexes.push(compiled);
+        Ok(idx)
     }
 
     /// `float32(off)` and friends when the parser leaves them as calls,
@@ -1317,21 +1350,7 @@ impl<'a> Lowerer<'a> {
                     let (_, t) = self.expr(rhs)?;
                     return self.fail(ty_err(rhs, "a regexp", &t));
                 };
-                let compiled = match super::regex::compile(re) {
-                    Ok(r) => r,
-                    Err(msg) => {
-                        return self.fail(
-                            Diagnostic::error(
-                                DiagnosticKind::InvalidRegex,
-                                "invalid regular expression",
-                                re.span,
-                            )
-                            .with_label(msg),
-                        );
-                    }
-                };
-                let idx = u32::try_from(self.code.regexes.len()).unwrap_or(0);
-                self.code.regexes.push(compiled);
+                let idx = self.regex_literal(re)?;
                 Ok((self.push(Node::Matches(l, idx)), Ty::Bool))
             }
             B::BitOr | B::BitXor | B::BitAnd | B::Shl | B::Shr => {

@@ -1,5 +1,5 @@
-//! Modules (`math`, `hash`, `string`, `time`, `console`; later `pe`,
-//! `elf`, `dotnet`): each sees only the scanned bytes.
+//! Modules (`pe`, `elf`, `dotnet`, `math`, `hash`, `string`, `time`,
+//! `console`): each sees only the scanned bytes.
 //!
 //! # The interface
 //!
@@ -24,7 +24,12 @@
 //! - A function ([`ModFn`]) receives a [`Ctx`] (the scanned bytes, the
 //!   module's root value and the struct the function is a field of) and
 //!   its arguments as [`Arg`]s matching the chosen signature; it returns a
-//!   scalar [`Value`], or `None` for undefined.
+//!   scalar [`Value`], or `None` for undefined. A [`Type::Regex`]
+//!   parameter takes a regex literal (`pe.exports(/^Dll/)`), compiled with
+//!   the rules and passed as [`Arg::Regex`].
+//! - A module may keep what its parser built for its functions: `main`
+//!   puts it in a [`Value::Native`] slot after the root struct's fields,
+//!   and functions get it back with [`Ctx::native`].
 //!
 //! To add a module: write `fn schema() -> StructType` and
 //! `fn main(&[u8]) -> Value` in a new file, and list it in [`MODULES`]
@@ -32,23 +37,27 @@
 //! a worked example of structs, arrays, dictionaries and methods). The
 //! compiler calls `schema` once per [`crate::Compiler`]; `main` must build
 //! structs with the same field order, which [`StructBuilder`] (fill by
-//! field name) guarantees.
+//! field name) guarantees; for big structured modules (`pe`, `elf`,
+//! `dotnet`) a `shape::Shape` describes each struct once for both its
+//! schema and its values.
 
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use regex_automata::meta::Regex;
+
 mod console;
-// Parsed, not yet bound to rule conditions (the modules issue).
-#[allow(dead_code, unused_imports)]
 pub(crate) mod dotnet;
-// Parsed, not yet bound to rule conditions (the modules issue).
-#[allow(dead_code, unused_imports)]
+// Some parser helpers serve only the parsers' own tests.
+#[allow(dead_code)]
 pub(crate) mod elf;
 mod hash;
 mod math;
-// Parsed, not yet bound to rule conditions (the modules issue).
-#[allow(dead_code, unused_imports)]
+// Some parser helpers serve only the parsers' own tests.
+#[allow(dead_code)]
 pub(crate) mod pe;
+mod shape;
 mod string;
 #[cfg(test)]
 mod tests;
@@ -69,6 +78,9 @@ pub(crate) enum Type {
     Array(Box<Type>),
     /// A dictionary with string keys and values of this type.
     Dict(Box<Type>),
+    /// A regular expression literal (function arguments only:
+    /// `pe.exports(/re/)`).
+    Regex,
 }
 
 impl Type {
@@ -82,6 +94,7 @@ impl Type {
             Type::Struct(_) => "struct",
             Type::Array(_) => "array",
             Type::Dict(_) => "dict",
+            Type::Regex => "regexp",
         }
     }
 }
@@ -125,7 +138,8 @@ pub(crate) enum Const {
 /// One overload of a module function.
 #[derive(Clone, Debug)]
 pub(crate) struct Signature {
-    /// Argument types (scalars only).
+    /// Argument types (scalars, or [`Type::Regex`] for a regular
+    /// expression literal).
     pub args: Vec<Type>,
     /// The result type (a scalar).
     pub ret: Type,
@@ -148,12 +162,14 @@ pub(crate) struct Ctx<'a> {
 }
 
 /// An argument of a module function.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) enum Arg<'a> {
     Int(i64),
     Float(f64),
     Str(&'a [u8]),
     Bool(bool),
+    /// A regular expression literal, compiled with the rules.
+    Regex(&'a Regex),
 }
 
 impl<'a> Arg<'a> {
@@ -198,12 +214,44 @@ pub(crate) enum Value {
     Struct(Vec<Value>),
     Array(Vec<Value>),
     Dict(BTreeMap<Vec<u8>, Value>),
+    /// What a module's parser built, kept for its functions. It lives in
+    /// a struct slot past the schema's fields (see [`Ctx::native`]), so
+    /// no condition can name it.
+    Native(Native),
 }
 
 impl Value {
     /// A struct of `ty` with every slot undefined.
     pub fn new_struct(ty: &StructType) -> Value {
         Value::Struct(vec![Value::Undef; ty.fields.len()])
+    }
+}
+
+/// An opaque, shared value of any type (see [`Value::Native`]).
+#[derive(Clone)]
+pub(crate) struct Native(pub Arc<dyn Any + Send + Sync>);
+
+impl std::fmt::Debug for Native {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Native(..)")
+    }
+}
+
+impl PartialEq for Native {
+    fn eq(&self, other: &Native) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<'a> Ctx<'a> {
+    /// The native value a module's `main` left in the slot after the
+    /// root struct's schema fields, if it is a `T`.
+    pub fn native<T: Any>(&self) -> Option<&'a T> {
+        let Value::Struct(slots) = self.module else { return None };
+        match slots.last()? {
+            Value::Native(n) => n.0.downcast_ref::<T>(),
+            _ => None,
+        }
     }
 }
 
@@ -244,8 +292,15 @@ pub(crate) struct Module {
 #[cfg(not(test))]
 pub(crate) static MODULES: &[Module] = &[
     Module { name: "console", schema: console::schema, main: console::main },
+    Module {
+        name: "dotnet",
+        schema: dotnet::bind::schema,
+        main: dotnet::bind::main,
+    },
+    Module { name: "elf", schema: elf::bind::schema, main: elf::bind::main },
     Module { name: "hash", schema: hash::schema, main: hash::main },
     Module { name: "math", schema: math::schema, main: math::main },
+    Module { name: "pe", schema: pe::bind::schema, main: pe::bind::main },
     Module { name: "string", schema: string::schema, main: string::main },
     Module { name: "time", schema: time::schema, main: time::main },
 ];
@@ -255,8 +310,15 @@ pub(crate) static MODULES: &[Module] = &[
 #[cfg(test)]
 pub(crate) static MODULES: &[Module] = &[
     Module { name: "console", schema: console::schema, main: console::main },
+    Module {
+        name: "dotnet",
+        schema: dotnet::bind::schema,
+        main: dotnet::bind::main,
+    },
+    Module { name: "elf", schema: elf::bind::schema, main: elf::bind::main },
     Module { name: "hash", schema: hash::schema, main: hash::main },
     Module { name: "math", schema: math::schema, main: math::main },
+    Module { name: "pe", schema: pe::bind::schema, main: pe::bind::main },
     Module { name: "string", schema: string::schema, main: string::main },
     Module { name: "time", schema: time::schema, main: time::main },
     Module { name: "tests", schema: tests::schema, main: tests::main },

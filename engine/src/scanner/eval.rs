@@ -711,6 +711,8 @@ impl<'a> Eval<'a> {
                     StrOp::IEquals => eq_icase(&fold(&a), &fold(&b)),
                 })
             }
+            // Only meaningful as a module function argument.
+            Node::Regex(_) => V::Undef,
             Node::Matches(a, re) => {
                 let V::Str(s) = self.eval(a) else { return V::Undef };
                 match code.regexes.get(re as usize) {
@@ -786,9 +788,14 @@ impl<'a> Eval<'a> {
                 })
             }
             Node::ForArray(q, arr, slot, body) => {
+                // As with ranges, an empty (or undefined) array makes the
+                // loop false, whatever the quantifier (YARA-X).
                 let V::Ref(MValue::Array(items)) = self.eval(arr) else {
-                    return V::Undef;
+                    return V::Bool(false);
                 };
+                if items.is_empty() {
+                    return V::Bool(false);
+                }
                 self.quantify(q, items.len(), |s, i| {
                     s.set(slot, V::from_module(&items[i]));
                     s.truth(body)
@@ -796,8 +803,11 @@ impl<'a> Eval<'a> {
             }
             Node::ForDict(q, dict, ks, vs, body) => {
                 let V::Ref(MValue::Dict(map)) = self.eval(dict) else {
-                    return V::Undef;
+                    return V::Bool(false);
                 };
+                if map.is_empty() {
+                    return V::Bool(false);
+                }
                 let mut it = map.iter();
                 self.quantify(q, map.len(), |s, _| {
                     let Some((k, v)) = it.next() else { return false };
@@ -843,20 +853,28 @@ impl<'a> Eval<'a> {
                 let Some(module) = self.module(m) else { return V::Undef };
                 let mut vals = Vec::new();
                 for &a in self.list(l) {
+                    if let Node::Regex(r) = *code.node(a) {
+                        match code.regexes.get(r as usize) {
+                            Some(re) => vals.push(Ok(re)),
+                            None => return V::Undef,
+                        }
+                        continue;
+                    }
                     let v = self.eval(a);
                     if matches!(v, V::Undef | V::Ref(_)) {
                         return V::Undef;
                     }
-                    vals.push(v);
+                    vals.push(Err(v));
                 }
                 let args: Vec<Arg<'_>> = vals
                     .iter()
                     .map(|v| match v {
-                        V::Bool(b) => Arg::Bool(*b),
-                        V::Int(i) => Arg::Int(*i),
-                        V::Float(f) => Arg::Float(*f),
-                        V::Str(s) => Arg::Str(s),
-                        V::Undef | V::Ref(_) => Arg::Bool(false),
+                        Ok(re) => Arg::Regex(re),
+                        Err(V::Bool(b)) => Arg::Bool(*b),
+                        Err(V::Int(i)) => Arg::Int(*i),
+                        Err(V::Float(f)) => Arg::Float(*f),
+                        Err(V::Str(s)) => Arg::Str(s),
+                        Err(V::Undef | V::Ref(_)) => Arg::Bool(false),
                     })
                     .collect();
                 let ctx = Ctx { data: self.data, module, this };

@@ -18,6 +18,8 @@
 //! constant type stops the table walk with the rows read so far, as in
 //! YARA-X. Nothing here panics on any input.
 
+pub(crate) mod bind;
+
 #[cfg(test)]
 mod tests;
 

@@ -17,6 +17,7 @@
 //! Integers wider than the field YARA-X stores wrap the way YARA-X's
 //! `as i64` casts wrap. Nothing here panics on any input.
 
+pub(crate) mod bind;
 pub(crate) mod consts;
 
 #[cfg(test)]

@@ -25,6 +25,7 @@
 //! table) the same partial result is produced.
 
 pub(crate) mod auth;
+pub(crate) mod bind;
 pub(crate) mod bytes;
 pub(crate) mod consts;
 pub(crate) mod imports;

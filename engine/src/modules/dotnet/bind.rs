@@ -1,0 +1,153 @@
+//! The `dotnet` module as rules see it: YARA-X's schema over the parsed
+//! [`Dotnet`]. `classes` (and the counts that come with it) are in the
+//! schema but stay empty or undefined: the parser does not read them.
+
+use super::super::shape::{Shape, struct_type};
+use super::super::{StructType, Type, Value};
+use super::{Assembly, AssemblyRef, Dotnet, Resource, Stream, Version};
+
+pub(crate) fn schema() -> StructType {
+    struct_type(root)
+}
+
+pub(crate) fn main(data: &[u8]) -> Value {
+    let d = super::parse(data);
+    let mut s = Shape::values();
+    root(&mut s, d.as_ref());
+    s.into_value()
+}
+
+fn version(s: &mut Shape, v: Option<&Version>) {
+    s.int("major", v.map(|v| v.major));
+    s.int("minor", v.map(|v| v.minor));
+    s.int("build_number", v.map(|v| v.build_number));
+    s.int("revision_number", v.map(|v| v.revision_number));
+}
+
+fn assembly(s: &mut Shape, v: Option<&Assembly>) {
+    s.str("name", v.and_then(|v| v.name.as_ref()));
+    s.str("culture", v.and_then(|v| v.culture.as_ref()));
+    s.strct("version", v.map(|v| &v.version), version);
+}
+
+fn assembly_ref(s: &mut Shape, v: Option<&AssemblyRef>) {
+    s.str("name", v.and_then(|v| v.name.as_ref()));
+    s.str(
+        "public_key_or_token",
+        v.and_then(|v| v.public_key_or_token.as_ref()),
+    );
+    s.strct("version", v.map(|v| &v.version), version);
+}
+
+fn stream(s: &mut Shape, v: Option<&Stream>) {
+    s.str("name", v.and_then(|v| v.name.as_ref()));
+    s.int("offset", v.map(|v| v.offset));
+    s.int("size", v.map(|v| v.size));
+}
+
+fn resource(s: &mut Shape, v: Option<&Resource>) {
+    s.int("offset", v.and_then(|v| v.offset));
+    s.int("length", v.and_then(|v| v.length));
+    s.str("name", v.and_then(|v| v.name.as_ref()));
+}
+
+/// What the parser does not read: classes, methods and parameters.
+enum Never {}
+
+fn param(s: &mut Shape, _: Option<&Never>) {
+    s.str("name", None::<&[u8]>);
+    s.str("type", None::<&[u8]>);
+}
+
+fn method(s: &mut Shape, _: Option<&Never>) {
+    s.str("name", None::<&[u8]>);
+    s.str("visibility", None::<&[u8]>);
+    s.bool("abstract", None);
+    s.bool("static", None);
+    s.bool("virtual", None);
+    s.bool("final", None);
+    s.str("return_type", None::<&[u8]>);
+    s.int("number_of_generic_parameters", None::<i64>);
+    s.int("number_of_parameters", None::<i64>);
+    s.scalars("generic_parameters", Type::Str, Vec::new);
+    s.array("parameters", &[], param);
+}
+
+fn class(s: &mut Shape, _: Option<&Never>) {
+    s.str("fullname", None::<&[u8]>);
+    s.str("name", None::<&[u8]>);
+    s.str("namespace", None::<&[u8]>);
+    s.str("visibility", None::<&[u8]>);
+    s.str("type", None::<&[u8]>);
+    s.bool("abstract", None);
+    s.bool("sealed", None);
+    s.int("number_of_base_types", None::<i64>);
+    s.int("number_of_generic_parameters", None::<i64>);
+    s.int("number_of_methods", None::<i64>);
+    s.scalars("base_types", Type::Str, Vec::new);
+    s.scalars("generic_parameters", Type::Str, Vec::new);
+    s.array("methods", &[], method);
+}
+
+fn strs<'a>(
+    items: impl IntoIterator<Item = &'a [u8]> + 'a,
+) -> impl FnOnce() -> Vec<Value> + 'a {
+    move || items.into_iter().map(|s| Value::Str(s.to_vec())).collect()
+}
+
+fn root(s: &mut Shape, d: Option<&Dotnet>) {
+    s.bool("is_dotnet", Some(d.is_some()));
+    s.str("module_name", d.and_then(|d| d.module_name.as_ref()));
+    s.str("version", d.map(|d| &d.version));
+    s.int("number_of_streams", d.map(|d| d.number_of_streams()));
+    s.int("number_of_guids", d.map(|d| d.number_of_guids()));
+    s.int("number_of_resources", d.map(|d| d.number_of_resources()));
+    s.int("number_of_generic_parameters", None::<i64>);
+    s.int("number_of_classes", None::<i64>);
+    s.int("number_of_assembly_refs", d.map(|d| d.number_of_assembly_refs()));
+    s.int("number_of_modulerefs", d.map(|d| d.number_of_modulerefs()));
+    s.int("number_of_user_strings", d.map(|d| d.number_of_user_strings()));
+    s.int("number_of_constants", d.map(|d| d.number_of_constants()));
+    s.int("number_of_field_offsets", d.map(|d| d.number_of_field_offsets()));
+    s.str("typelib", d.and_then(|d| d.typelib.as_ref()));
+    s.array("streams", d.map_or(&[], |d| &d.streams), stream);
+    s.scalars(
+        "guids",
+        Type::Str,
+        strs(d.into_iter().flat_map(|d| d.guids.iter().map(|g| g.as_bytes()))),
+    );
+    s.scalars(
+        "constants",
+        Type::Str,
+        strs(d.into_iter().flat_map(|d| d.constants.iter().map(|c| &c[..]))),
+    );
+    s.strct("assembly", d.and_then(|d| d.assembly.as_ref()), assembly);
+    s.array(
+        "assembly_refs",
+        d.map_or(&[], |d| &d.assembly_refs),
+        assembly_ref,
+    );
+    s.array("resources", d.map_or(&[], |d| &d.resources), resource);
+    s.array("classes", &[], class);
+    s.scalars("field_offsets", Type::Int, || {
+        d.into_iter()
+            .flat_map(|d| d.field_offsets.iter())
+            .map(|&o| Value::Int(i64::from(o)))
+            .collect::<Vec<_>>()
+    });
+    s.scalars(
+        "user_strings",
+        Type::Str,
+        strs(
+            d.into_iter().flat_map(|d| d.user_strings.iter().map(|u| &u[..])),
+        ),
+    );
+    s.scalars(
+        "modulerefs",
+        Type::Str,
+        strs(
+            d.into_iter()
+                .flat_map(|d| d.modulerefs.iter().map(|m| m.as_bytes())),
+        ),
+    );
+}
