@@ -201,6 +201,7 @@ mod tests {
             let ok = match (&f.kind, s) {
                 (_, Value::Undef) => Ok(()),
                 (FieldKind::Func(_), _) => Err("a value in a function slot"),
+                (FieldKind::Const(_), _) => Err("a value in a constant slot"),
                 (FieldKind::Value(t), s) => return_ok(t, s),
             };
             ok.map_err(|e| format!("{}: {e}", f.name))?;
