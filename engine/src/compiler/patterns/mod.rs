@@ -91,9 +91,6 @@ pub(crate) struct PatternOptions {
     pub relaxed_re_syntax: bool,
     /// Turn the slow-pattern warning into an error.
     pub error_on_slow_pattern: bool,
-    /// Which multi-pattern search to build. Kept selectable to measure
-    /// the alternatives.
-    pub finder: FinderKind,
 }
 
 /// The multi-pattern search over atoms (see [`finder`]).
@@ -225,6 +222,7 @@ pub(crate) struct AtomRef {
 #[derive(Debug, Default)]
 pub(crate) struct PatternSetBuilder {
     options: PatternOptions,
+    finder: FinderKind,
     num_patterns: u32,
     subs: Vec<Sub>,
     atoms: Vec<Vec<u8>>,
@@ -238,6 +236,12 @@ pub(crate) struct PatternSetBuilder {
 impl PatternSetBuilder {
     pub fn new(options: PatternOptions) -> PatternSetBuilder {
         PatternSetBuilder { options, ..Default::default() }
+    }
+
+    /// Chooses the multi-pattern search (default [`FinderKind::Hash`]);
+    /// kept selectable to measure the alternatives.
+    pub fn set_finder(&mut self, kind: FinderKind) {
+        self.finder = kind;
     }
 
     /// Adds one pattern and returns its id. Warnings (e.g. a slow pattern)
@@ -293,7 +297,7 @@ impl PatternSetBuilder {
         let finder = if self.atoms.is_empty() {
             None
         } else {
-            match self.options.finder {
+            match self.finder {
                 FinderKind::AhoCorasick(kind) => {
                     Some(finder::Finder::Ac(build_ac(kind)?))
                 }
@@ -439,7 +443,10 @@ impl PatternSetBuilder {
             }
             PatternKind::Hex(hex) => {
                 if let Some(masked) = hir::hex_to_masked(&hex.tokens) {
-                    if self.lower_masked(id, masked) {
+                    if let Some(q) = self.lower_masked(id, masked) {
+                        if q < atoms::SLOW_QUALITY {
+                            self.slow_pattern(p.span, diagnostics)?;
+                        }
                         return Ok(());
                     }
                 }
@@ -633,13 +640,14 @@ impl PatternSetBuilder {
     }
 
     /// A fixed-length hex pattern: its best run of bytes with few
-    /// alternatives is the atom, the rest a masked compare. `false` if it
-    /// has no usable run (then it goes the regex way).
+    /// alternatives is the atom, the rest a masked compare. Returns the
+    /// atom's quality, `None` if it has no usable run (then it goes the
+    /// regex way).
     fn lower_masked(
         &mut self,
         id: PatternId,
         m: Vec<hir::MaskedByte>,
-    ) -> bool {
+    ) -> Option<i32> {
         let sets: Vec<Option<Vec<u8>>> = m
             .iter()
             .map(|b| {
@@ -649,12 +657,7 @@ impl PatternSetBuilder {
                 (set.len() <= atoms::MAX_VARIANTS).then_some(set)
             })
             .collect();
-        let Some((start, run, q)) = atoms::best_run(&sets) else {
-            return false;
-        };
-        if q < atoms::SLOW_QUALITY {
-            return false;
-        }
+        let (start, run, q) = atoms::best_run(&sets)?;
         let exact = run.len() == m.len();
         let sub = self.push_sub(Sub {
             pattern: id,
@@ -670,7 +673,7 @@ impl PatternSetBuilder {
         for a in atoms::expand(&run) {
             self.push_atom(a, r);
         }
-        true
+        Some(q)
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -510,8 +510,8 @@ fn bench_throughput() {
         Ok("dfa") => FinderKind::AhoCorasick(Some(K::DFA)),
         _ => FinderKind::Hash,
     };
-    let options = PatternOptions { finder, ..Default::default() };
-    let mut builder = PatternSetBuilder::new(options);
+    let mut builder = PatternSetBuilder::new(PatternOptions::default());
+    builder.set_finder(finder);
     let mut diags = Vec::new();
     let (mut ok, mut bad) = (0, 0);
     let mut names = Vec::new();
