@@ -310,12 +310,24 @@ fn deep_conditions_do_not_crash() {
         let nested =
             format!("{}filesize{} == {n}", "(1 + ".repeat(n), ")".repeat(n));
         let _ = try_eval(&nested);
+        // Evaluation stops (as undefined) rather than overflow the stack
+        // when a debug build's frames are too big for the nesting.
+        let m = n.min(380);
         let loops = format!(
             "{}true{}",
-            "for any i in (0..1) : (".repeat(n / 10),
-            ")".repeat(n / 10)
+            "for any i in (0..1) : (".repeat(m),
+            ")".repeat(m)
         );
         let _ = try_eval(&loops);
+        let withs = format!(
+            "{}true{}",
+            "with x = filesize : (".repeat(m),
+            ")".repeat(m)
+        );
+        let _ = try_eval(&withs);
+        let ofs =
+            format!("{}true{}", "1 of (false, ".repeat(m), ")".repeat(m));
+        let _ = try_eval(&ofs);
     }
 }
 
@@ -349,5 +361,45 @@ fn rule_names_may_not_shadow_globals_or_modules() {
     assert!(
         c.add_source(r#"import "math" rule math { condition: true }"#)
             .is_err()
+    );
+}
+
+#[test]
+fn rules_iter_describes_every_rule() {
+    let mut c = Compiler::new();
+    c.add_source(
+        r#"import "math"
+           private rule p : t { meta: k = "v" condition: true }
+           global rule g { condition: true }"#,
+    )
+    .unwrap();
+    c.new_namespace("n2");
+    c.add_source("rule r { condition: true }").unwrap();
+    let rules = c.build().unwrap();
+    assert_eq!(rules.len(), 3);
+    let info: Vec<_> = rules
+        .iter()
+        .map(|r| {
+            (r.namespace(), r.identifier(), r.is_private(), r.is_global())
+        })
+        .collect();
+    assert_eq!(
+        info,
+        [
+            ("default", "p", true, false),
+            ("default", "g", false, true),
+            ("n2", "r", false, false)
+        ]
+    );
+    let p = rules.iter().next().unwrap();
+    assert_eq!(p.tags().collect::<Vec<_>>(), ["t"]);
+    assert_eq!(p.metadata().next().unwrap().0, "k");
+    assert_eq!(rules.imports().collect::<Vec<_>>(), ["math"]);
+    // Private rules never show in results.
+    let mut s = Scanner::new(&rules);
+    let r = s.scan(b"").unwrap();
+    assert_eq!(
+        r.matching_rules().map(|m| m.identifier()).collect::<Vec<_>>(),
+        ["g", "r"]
     );
 }

@@ -528,3 +528,27 @@ fn warnings_match_yarax() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// YARA-X 1.22 returns false for `(uint8(5) == #a) or $a` on "ab" (an
+/// undefined left side compared with a pattern count seems to drop the
+/// rest of the `or`), while `(#a == uint8(5)) or $a` and
+/// `(uint8(5) == filesize) or $a` are true. We keep the documented
+/// semantics (an undefined comparison is false, `or` goes on) and pin our
+/// answer here; found by differential fuzzing.
+#[test]
+fn yarax_undefined_compare_with_count_divergence() {
+    for cond in [
+        "(uint8(5) == #a) or $a",
+        "(#a == uint8(5)) or $a",
+        "(uint8(5) == filesize) or $a",
+    ] {
+        let src =
+            format!(r#"rule r {{ strings: $a = "ab" condition: {cond} }}"#);
+        let mut c = Compiler::new();
+        c.add_source(&src).unwrap_or_else(|e| panic!("{e}"));
+        let rules = c.build().unwrap();
+        let mut s = Scanner::new(&rules);
+        let n = s.scan(b"ab").unwrap().matching_rules().count();
+        assert_eq!(n, 1, "{cond}");
+    }
+}

@@ -552,6 +552,21 @@ impl<'a> Lowerer<'a> {
             modules::FieldKind::Func(sigs) => {
                 (obj, Ty::Func(obj, module, sigs.clone()))
             }
+            modules::FieldKind::Const(c) => match c {
+                modules::Const::Int(i) => (self.push(Node::Int(*i)), Ty::Int),
+                modules::Const::Float(f) => {
+                    (self.push(Node::Float(*f)), Ty::Float)
+                }
+                modules::Const::Bool(b) => {
+                    (self.push(Node::Bool(*b)), Ty::Bool)
+                }
+                modules::Const::Str(v) => {
+                    let idx =
+                        u32::try_from(self.code.strings.len()).unwrap_or(0);
+                    self.code.strings.push(v.as_bytes().to_vec());
+                    (self.push(Node::Str(idx)), Ty::Str)
+                }
+            },
         })
     }
 

@@ -35,7 +35,7 @@ use crate::syntax::{
 
 /// The stack given to condition lowering (reserved, touched only as
 /// deep as a condition goes).
-const LOWERING_STACK: usize = 256 << 20;
+const LOWERING_STACK: usize = 64 << 20;
 
 /// Module name to (index in `modules::MODULES`, schema).
 type ModuleMap = HashMap<String, (u32, Arc<StructType>)>;

@@ -1,12 +1,12 @@
 //! `math`: statistics over ranges of the data or over strings.
 
-use super::{Arg, Ctx, StructType, Type, Value, field, func, sig};
+use super::{Arg, Const, Ctx, StructType, Type, Value, constant, func, sig};
 
 pub(super) fn schema() -> StructType {
     use Type::{Bool, Float as F, Int as I, Str as S};
     StructType {
         fields: vec![
-            field("MEAN_BYTES", F),
+            constant("MEAN_BYTES", Const::Float(127.5)),
             func("min", vec![sig(&[I, I], I, min)]),
             func("max", vec![sig(&[I, I], I, max)]),
             func("abs", vec![sig(&[I], I, abs)]),
@@ -62,10 +62,7 @@ pub(super) fn schema() -> StructType {
 }
 
 pub(super) fn main(_data: &[u8]) -> Value {
-    let ty = schema();
-    let mut b = super::StructBuilder::new(&ty);
-    b.set("MEAN_BYTES", Value::Float(127.5));
-    b.build()
+    Value::new_struct(&schema())
 }
 
 /// `data[offset..offset + size]` with the end clamped to the data (the

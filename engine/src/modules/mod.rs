@@ -8,7 +8,8 @@
 //! - The schema ([`StructType`]) is what rules may write after
 //!   `import "name"`: fields of type integer, float, string, bool, struct,
 //!   array or dictionary ([`Type`]), and functions ([`FieldKind::Func`])
-//!   with one or more overloaded [`Signature`]s. The condition compiler
+//!   with one or more overloaded [`Signature`]s, and constants
+//!   ([`FieldKind::Const`], folded at compile time). The condition compiler
 //!   type-checks `name.field[index].other(args…)` against it and turns
 //!   each field name into its index in the struct, so nothing is looked up
 //!   by name while scanning.
@@ -16,7 +17,8 @@
 //!   the module, and only when some rule imports it. It parses the bytes
 //!   (every byte is hostile: check before allocating, never panic) and
 //!   returns the module's [`Value`] tree: a [`Value::Struct`] whose slots
-//!   are in schema field order (function slots stay [`Value::Undef`]). A
+//!   are in schema field order (function and constant slots stay
+//!   [`Value::Undef`]). A
 //!   field the data does not define stays `Undef`, which conditions see as
 //!   undefined.
 //! - A function ([`ModFn`]) receives a [`Ctx`] (the scanned bytes, the
@@ -25,8 +27,12 @@
 //!   scalar [`Value`], or `None` for undefined.
 //!
 //! To add a module: write `fn schema() -> StructType` and
-//! `fn main(&[u8]) -> Value` in a new file, and list it in [`MODULES`].
-//! [`StructBuilder`] fills a struct value by field name.
+//! `fn main(&[u8]) -> Value` in a new file, and list it in [`MODULES`]
+//! (both definitions: the test one adds the `tests` module, whose file is
+//! a worked example of structs, arrays, dictionaries and methods). The
+//! compiler calls `schema` once per [`crate::Compiler`]; `main` must build
+//! structs with the same field order, which [`StructBuilder`] (fill by
+//! field name) guarantees.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -83,11 +89,28 @@ pub(crate) struct FieldDef {
     pub kind: FieldKind,
 }
 
+// Data fields come with the structured modules (pe, elf, dotnet); only
+// the unit tests' module has them so far.
+#[allow(dead_code)]
 #[derive(Clone, Debug)]
 pub(crate) enum FieldKind {
     Value(Type),
     /// A function with its overloads.
     Func(Vec<Signature>),
+    /// A constant known at compile time (`pe.MACHINE_I386`,
+    /// `math.MEAN_BYTES`): folded into conditions, never stored in the
+    /// value tree (its slot stays `Undef`).
+    Const(Const),
+}
+
+/// The value of a [`FieldKind::Const`] field.
+#[allow(dead_code)] // strings and booleans serve the structured modules.
+#[derive(Clone, Debug)]
+pub(crate) enum Const {
+    Int(i64),
+    Float(f64),
+    Str(&'static str),
+    Bool(bool),
 }
 
 /// One overload of a module function.
@@ -176,11 +199,13 @@ impl Value {
 }
 
 /// Fills a struct value by field name.
+#[allow(dead_code)] // for the structured modules, see `FieldKind`.
 pub(crate) struct StructBuilder<'t> {
     ty: &'t StructType,
     slots: Vec<Value>,
 }
 
+#[allow(dead_code)]
 impl<'t> StructBuilder<'t> {
     pub fn new(ty: &'t StructType) -> Self {
         StructBuilder { ty, slots: vec![Value::Undef; ty.fields.len()] }
@@ -236,8 +261,14 @@ pub(crate) fn find(name: &str) -> Option<usize> {
 // ---- helpers for module authors
 
 /// A field of a scalar or composite type.
+#[allow(dead_code)] // for the structured modules, see `FieldKind`.
 pub(crate) fn field(name: &'static str, ty: Type) -> FieldDef {
     FieldDef { name, kind: FieldKind::Value(ty) }
+}
+
+/// A constant field.
+pub(crate) fn constant(name: &'static str, value: Const) -> FieldDef {
+    FieldDef { name, kind: FieldKind::Const(value) }
 }
 
 /// A function field with its overloads.

@@ -29,6 +29,8 @@ pub(super) fn schema() -> StructType {
     StructType {
         fields: vec![
             field("int_field", I),
+            super::constant("CONST_INT", super::Const::Int(42)),
+            super::constant("CONST_STR", super::Const::Str("c")),
             field("float_field", F),
             field("str_field", S),
             field("bool_field", Type::Bool),
@@ -133,6 +135,7 @@ mod t {
         check("tests.int_field == 1 and tests.float_field == 1.5", true);
         check("tests.str_field == \"foo\" and tests.bool_field", true);
         check("tests.nested.x == 7", true);
+        check("tests.CONST_INT == 42 and tests.CONST_STR == \"c\"", true);
         check("not defined tests.undef_field", true);
         check("tests.undef_field == 0", false);
     }

@@ -53,6 +53,18 @@ impl<'a> V<'a> {
 /// Loop iterations between two looks at the clock.
 const CLOCK_EVERY: u32 = 4096;
 
+/// Stack bytes one condition's evaluation may use below where it started;
+/// deeper, it stops as undefined instead of overflowing the thread's
+/// stack (2 MiB for spawned threads by default).
+const STACK_BUDGET: usize = 1 << 20;
+
+/// The address of a local: where the stack is now.
+#[inline(always)]
+fn stack_here() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
 /// The state of one scan's condition evaluation.
 pub(crate) struct Eval<'a> {
     pub code: &'a Code,
@@ -68,6 +80,10 @@ pub(crate) struct Eval<'a> {
     ticks: u32,
     /// Set by a quantifier item to stop the quantifier (undefined).
     abort: bool,
+    /// The stack position when the current condition started.
+    stack_base: usize,
+    /// A condition went deeper than [`STACK_BUDGET`].
+    pub too_deep: bool,
 }
 
 /// `a << b` / `a >> b` (arithmetic) as YARA-X computes them: a shift of
@@ -148,12 +164,24 @@ impl<'a> Eval<'a> {
             timed_out: false,
             ticks: 0,
             abort: false,
+            stack_base: stack_here(),
+            too_deep: false,
         }
     }
 
     /// Evaluates a rule condition: true only when defined and true.
     pub fn rule(&mut self, n: NodeId) -> bool {
+        self.stack_base = stack_here();
         self.truth(n)
+    }
+
+    /// Whether there is stack left for one more level.
+    #[inline(always)]
+    fn deep(&mut self) -> bool {
+        if self.stack_base.abs_diff(stack_here()) > STACK_BUDGET {
+            self.too_deep = true;
+        }
+        self.too_deep
     }
 
     fn tick(&mut self) -> bool {
@@ -172,9 +200,26 @@ impl<'a> Eval<'a> {
         self.code.get_list(l)
     }
 
+    /// [`Eval::int`] with constants and variables read in place (saves a
+    /// call and a dispatch for the most common operands).
+    #[inline(always)]
+    fn int_operand(&mut self, n: NodeId) -> Option<i64> {
+        match self.code.node(n) {
+            Node::Int(i) => Some(*i),
+            Node::Var(s) => match self.slots.get(*s as usize) {
+                Some(V::Int(i)) => Some(*i),
+                _ => None,
+            },
+            _ => self.int(n),
+        }
+    }
+
     /// An integer node, evaluated without building a [`V`] for the
     /// common kinds (the hot path of loops).
     fn int(&mut self, n: NodeId) -> Option<i64> {
+        if self.deep() {
+            return None;
+        }
         let code = self.code;
         match *code.node(n) {
             Node::Int(i) => Some(i),
@@ -184,11 +229,11 @@ impl<'a> Eval<'a> {
             },
             Node::Filesize => Some(self.data.len() as i64),
             Node::ReadInt(ty, off) => {
-                let off = self.int(off)?;
+                let off = self.int_operand(off)?;
                 self.read_int(ty, off)
             }
             Node::Arith(op, Num::Int, a, b) => {
-                let (a, b) = (self.int(a)?, self.int(b)?);
+                let (a, b) = (self.int_operand(a)?, self.int_operand(b)?);
                 match op {
                     Arith::Add => Some(a.wrapping_add(b)),
                     Arith::Sub => Some(a.wrapping_sub(b)),
@@ -199,7 +244,7 @@ impl<'a> Eval<'a> {
                 }
             }
             Node::Bits(op, a, b) => {
-                let (a, b) = (self.int(a)?, self.int(b)?);
+                let (a, b) = (self.int_operand(a)?, self.int_operand(b)?);
                 eval_bits(op, a, b)
             }
             _ => match self.eval(n) {
@@ -212,11 +257,14 @@ impl<'a> Eval<'a> {
     /// A boolean node: `None` when undefined. Like [`Eval::int`], the
     /// common kinds skip building a [`V`].
     fn boolean(&mut self, n: NodeId) -> Option<bool> {
+        if self.deep() {
+            return None;
+        }
         let code = self.code;
         match *code.node(n) {
             Node::Bool(b) => Some(b),
             Node::Cmp(op, Num::Int, a, b) => {
-                let (a, b) = (self.int(a)?, self.int(b)?);
+                let (a, b) = (self.int_operand(a)?, self.int_operand(b)?);
                 Some(match op {
                     Cmp::Eq => a == b,
                     Cmp::Ne => a != b,
@@ -306,6 +354,9 @@ impl<'a> Eval<'a> {
     /// A float (or integer) node; like [`Eval::int`], the common kinds
     /// skip building a [`V`].
     fn float(&mut self, n: NodeId) -> Option<f64> {
+        if self.deep() {
+            return None;
+        }
         let code = self.code;
         match *code.node(n) {
             Node::Float(f) => Some(f),
@@ -431,6 +482,9 @@ impl<'a> Eval<'a> {
     }
 
     pub fn eval(&mut self, n: NodeId) -> V<'a> {
+        if self.deep() {
+            return V::Undef;
+        }
         let code = self.code;
         match *code.node(n) {
             Node::Bool(b) => V::Bool(b),

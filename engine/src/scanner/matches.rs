@@ -80,3 +80,45 @@ impl MatchTable {
         self.per_pattern.get_mut(id as usize)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(offset: usize, len: usize) -> Match {
+        Match { offset, len, xor_key: None }
+    }
+
+    #[test]
+    fn add_keeps_order_and_one_match_per_offset() {
+        let mut t = MatchTable::default();
+        t.reset(1);
+        for (o, l) in [(2, 8), (1, 9), (4, 6), (3, 7), (5, 5)] {
+            assert!(t.add(0, m(o, l), false, 100));
+        }
+        let offs: Vec<usize> = t.get(0).iter().map(|x| x.offset).collect();
+        assert_eq!(offs, vec![1, 2, 3, 4, 5]);
+        // Same offset: the first stays unless replacing by a longer one.
+        assert!(t.add(0, m(3, 9), false, 100));
+        assert_eq!(t.get(0)[2], m(3, 7));
+        assert!(t.add(0, m(3, 9), true, 100));
+        assert_eq!(t.get(0)[2], m(3, 9));
+        assert!(t.add(0, m(3, 1), true, 100));
+        assert_eq!(t.get(0)[2], m(3, 9));
+    }
+
+    #[test]
+    fn add_respects_the_limit_and_unknown_ids() {
+        let mut t = MatchTable::default();
+        t.reset(1);
+        assert!(t.add(0, m(0, 1), false, 2));
+        assert!(t.add(0, m(1, 1), false, 2));
+        assert!(!t.add(0, m(2, 1), false, 2));
+        assert_eq!(t.get(0).len(), 2);
+        assert!(t.add(7, m(0, 1), false, 2));
+        assert!(t.get(7).is_empty());
+        t.reset(2);
+        assert!(t.get(0).is_empty());
+        assert_eq!(t.num_patterns(), 2);
+    }
+}

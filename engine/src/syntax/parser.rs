@@ -1637,7 +1637,6 @@ impl<'a> Parser<'a> {
         if !is_value(&inner.e) {
             return Ok(inner);
         }
-        let inner = self.postfix(inner)?;
         let lhs = self.value_binary_rest(inner, 0)?;
         self.after_value(lhs)
     }
@@ -1997,8 +1996,7 @@ impl<'a> Parser<'a> {
             if let Tok::Int(v) = self.peek().tok {
                 let lit = self.bump();
                 let sp = span.join(self.tspan(&lit));
-                let n = self.mk(ExprKind::Int(v.wrapping_neg()), sp, 1)?;
-                return self.postfix(n);
+                return self.mk(ExprKind::Int(v.wrapping_neg()), sp, 1);
             }
             if let Tok::Float(v) = self.peek().tok {
                 let lit = self.bump();
@@ -2031,7 +2029,7 @@ impl<'a> Parser<'a> {
             }
             _ => return Err(self.expected("an expression")),
         };
-        self.postfix(n)
+        Ok(n)
     }
 
     fn primary_literal(&mut self) -> PResult<N> {
@@ -2094,24 +2092,45 @@ impl<'a> Parser<'a> {
         let t = self.peek().clone();
         let span = self.tspan(&t);
         let name = self.text_of(&t);
-        let n = match name {
-            "filesize" => self.term_literal(ExprKind::Filesize)?,
-            "entrypoint" => self.term_literal(ExprKind::Entrypoint)?,
-            _ if is_keyword(name) => {
-                return Err(self.expected("an expression"));
-            }
+        match name {
+            "filesize" => self.term_literal(ExprKind::Filesize),
+            "entrypoint" => self.term_literal(ExprKind::Entrypoint),
+            _ if is_keyword(name) => Err(self.expected("an expression")),
             _ => match int_type(name) {
                 Some(ty) if self.peek_n(1).tok == Tok::LParen => {
-                    self.read_int(ty)?
+                    let n = self.read_int(ty)?;
+                    self.ident_chain(n, true)
                 }
                 _ => {
                     self.bump();
                     let id = Ident { name: name.to_string(), span };
-                    self.mk(ExprKind::Ident(id), span, 1)?
+                    let n = self.mk(ExprKind::Ident(id), span, 1)?;
+                    self.ident_chain(n, false)
                 }
             },
-        };
-        self.postfix(n)
+        }
+    }
+
+    /// The rest of `a[i].b(x).c`: as in YARA-X, each identifier may be
+    /// followed by one index or one call (`suffixed` says the first one
+    /// already was), and identifiers are joined by `.`. Nothing but an
+    /// identifier takes a field, index or call (`(a).b` and `"s"[0]` are
+    /// syntax errors).
+    fn ident_chain(&mut self, mut n: N, mut suffixed: bool) -> PResult<N> {
+        loop {
+            if !suffixed {
+                n = match self.peek().tok {
+                    Tok::LBracket => self.postfix_index(n)?,
+                    Tok::LParen => self.postfix_call(n)?,
+                    _ => n,
+                };
+            }
+            if self.peek().tok != Tok::Dot {
+                return Ok(n);
+            }
+            n = self.postfix_field(n)?;
+            suffixed = false;
+        }
     }
 
     /// `uint32(…)` and friends. YARA-X parses them as ordinary calls
@@ -2164,18 +2183,6 @@ impl<'a> Parser<'a> {
     fn pattern_name(&self, t: &Token) -> Ident {
         let text = self.text_of(t);
         Ident { name: format!("${}", &text[1..]), span: self.tspan(t) }
-    }
-
-    /// `.field`, `[index]` and `(args)` after a primary expression.
-    fn postfix(&mut self, mut n: N) -> PResult<N> {
-        loop {
-            n = match self.peek().tok {
-                Tok::Dot => self.postfix_field(n)?,
-                Tok::LBracket => self.postfix_index(n)?,
-                Tok::LParen => self.postfix_call(n)?,
-                _ => return Ok(n),
-            };
-        }
     }
 
     fn postfix_field(&mut self, n: N) -> PResult<N> {

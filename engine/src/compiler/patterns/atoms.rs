@@ -13,7 +13,7 @@ pub(crate) const ATOM_LEN: usize = 4;
 
 /// Most alternatives (product of per-position choices) an atom may expand
 /// to.
-pub(crate) const MAX_VARIANTS: usize = 256;
+pub(crate) const MAX_VARIANTS: usize = 64;
 
 /// Below this quality a pattern is slow: one byte, or a few common ones
 /// (`00 00 00 00`).
@@ -23,6 +23,9 @@ pub(crate) const SLOW_QUALITY: i32 = 21;
 fn byte_quality(b: u8) -> i32 {
     match b {
         0x00 | 0xFF | 0x20 | 0x90 | 0xCC => 6,
+        // Very frequent in x86 code (REX.W, mov, lea, jcc/call, push).
+        0x48 | 0x89 | 0x8B | 0x8D | 0x0F | 0xE8 | 0x83 | 0x24 | 0x44
+        | 0x4C | 0x85 | 0xC0 => 14,
         b'a'..=b'z' | b'A'..=b'Z' => 18,
         _ => 20,
     }

@@ -16,7 +16,7 @@
 use aho_corasick::AhoCorasick;
 
 /// Bits of the hashed filters of 3- and 4-byte atoms.
-const FILTER_BITS: u32 = 19;
+const FILTER_BITS: u32 = 20;
 
 /// Words of a hashed filter.
 const FILTER_WORDS: usize = 1 << (FILTER_BITS - 6);
@@ -46,10 +46,28 @@ pub(crate) struct HashFinder {
     /// of different lengths kept apart by a tag in the unused high byte):
     /// most offsets stop at it. It stays in L1.
     filter: Box<[u64; FILTER_WORDS]>,
-    /// The same for the two- and three-byte atoms (usually few).
-    small: Box<[u64; FILTER_WORDS]>,
+    /// A smaller filter for the three-byte atoms (usually few), with a
+    /// cheaper hash (shifts, no multiply).
+    small: Box<[u64; SMALL_WORDS]>,
     three: Table,
     four: Table,
+}
+
+/// Bits of the filter of three-byte atoms.
+const SMALL_BITS: u32 = 16;
+const SMALL_WORDS: usize = 1 << (SMALL_BITS - 6);
+
+/// The small filter's bit for a three-byte key.
+#[inline(always)]
+fn small_bit(key: u32) -> usize {
+    let k = key & 0x00FF_FFFF;
+    ((k ^ (k >> 9) ^ (k >> 17)) & ((1 << SMALL_BITS) - 1)) as usize
+}
+
+#[inline(always)]
+fn small_test(small: &[u64; SMALL_WORDS], w: u32) -> bool {
+    let bit = small_bit(w);
+    small[(bit >> 6) & (SMALL_WORDS - 1)] & (1 << (bit & 63)) != 0
 }
 
 /// The filter key of the two-byte atom at the start of `w`.
@@ -130,7 +148,7 @@ impl HashFinder {
         let mut one = Box::new([0u32; 256]);
         let mut two_bits = Box::new([0u64; 1024]);
         let mut filter = Box::new([0u64; FILTER_WORDS]);
-        let mut small = Box::new([0u64; FILTER_WORDS]);
+        let mut small = Box::new([0u64; SMALL_WORDS]);
         let mut two_ids = vec![0u32; 1 << 16].into_boxed_slice();
         let (mut threes, mut fours) = (Vec::new(), Vec::new());
         let (mut has_one, mut has_two) = (false, false);
@@ -142,10 +160,16 @@ impl HashFinder {
                 4 => Some(u32::from_le_bytes([a[0], a[1], a[2], a[3]])),
                 _ => None,
             };
-            if let Some(key) = key {
-                let bit = filter_bit(key);
-                let f = if a.len() == 4 { &mut filter } else { &mut small };
-                f[(bit >> 6) & (FILTER_WORDS - 1)] |= 1 << (bit & 63);
+            match (a.len(), key) {
+                (4, Some(key)) => {
+                    let bit = filter_bit(key);
+                    filter[(bit >> 6) & (FILTER_WORDS - 1)] |= 1 << (bit & 63);
+                }
+                (3, Some(key)) => {
+                    let bit = small_bit(key);
+                    small[(bit >> 6) & (SMALL_WORDS - 1)] |= 1 << (bit & 63);
+                }
+                _ => {}
             }
             match a.len() {
                 1 => {
@@ -201,20 +225,26 @@ impl HashFinder {
         while i < fast_end {
             let end = (i + BLOCK).min(fast_end);
             let Some(block) = data.get(i..end + 3) else { break };
-            let mut n = 0;
-            for (k, win) in block.windows(4).enumerate() {
-                let w = u32::from_le_bytes([win[0], win[1], win[2], win[3]]);
-                let kind = u8::from(self.one[(w & 0xFF) as usize] != 0)
-                    | (u8::from(has2 && filter_test(&self.small, key2(w)))
-                        << 1)
-                    | (u8::from(has3 && filter_test(&self.small, key3(w)))
-                        << 2)
-                    | (u8::from(has4 && filter_test(&self.filter, w)) << 3);
-                cand[n & (BLOCK - 1)] = k as u16;
-                kinds[n & (BLOCK - 1)] = kind;
-                n += usize::from(kind != 0);
-            }
-            let n = n.min(BLOCK);
+            let n = match (self.has_one, has2, has3) {
+                (false, false, false) => self
+                    .filter_block::<false, false, false>(
+                        block, &mut cand, &mut kinds,
+                    ),
+                (false, false, true) => self
+                    .filter_block::<false, false, true>(
+                        block, &mut cand, &mut kinds,
+                    ),
+                (false, true, false) => self
+                    .filter_block::<false, true, false>(
+                        block, &mut cand, &mut kinds,
+                    ),
+                (false, true, true) => self.filter_block::<false, true, true>(
+                    block, &mut cand, &mut kinds,
+                ),
+                _ => self.filter_block::<true, true, true>(
+                    block, &mut cand, &mut kinds,
+                ),
+            };
             for (&k, &kind) in cand[..n].iter().zip(&kinds[..n]) {
                 let at = i + usize::from(k);
                 let w = u32::from_le_bytes([
@@ -245,12 +275,49 @@ impl HashFinder {
             for w in d.windows(4) {
                 n += 1;
                 let w = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
-                p[0] += usize::from(filter_test(&self.small, key2(w)));
-                p[1] += usize::from(filter_test(&self.small, key3(w)));
+                let v2 = (w & 0xFFFF) as usize;
+                p[0] += usize::from(
+                    self.two_bits[v2 >> 6] & (1 << (v2 & 63)) != 0,
+                );
+                p[1] += usize::from(small_test(&self.small, w));
                 p[2] += usize::from(filter_test(&self.filter, w));
             }
         }
         println!("offsets {n}, filter passes (2, 3, 4 bytes) {p:?}");
+    }
+
+    /// The filter pass over one block (`block.len() - 3` offsets): the
+    /// offsets that pass and which filters they passed (bit 0: one byte,
+    /// 1: two, 2: three, 3: four). Specialised on the atom lengths
+    /// present so the common loop is short.
+    #[inline(always)]
+    fn filter_block<const ONE: bool, const TWO: bool, const THREE: bool>(
+        &self,
+        block: &[u8],
+        cand: &mut [u16; BLOCK],
+        kinds: &mut [u8; BLOCK],
+    ) -> usize {
+        let mut n = 0;
+        for (k, win) in block.windows(4).enumerate() {
+            let w = u32::from_le_bytes([win[0], win[1], win[2], win[3]]);
+            let mut kind = u8::from(filter_test(&self.filter, w)) << 3;
+            if ONE {
+                kind |= u8::from(self.one[(w & 0xFF) as usize] != 0);
+            }
+            if TWO {
+                let v2 = (w & 0xFFFF) as usize;
+                kind |=
+                    u8::from(self.two_bits[v2 >> 6] & (1 << (v2 & 63)) != 0)
+                        << 1;
+            }
+            if THREE {
+                kind |= u8::from(small_test(&self.small, w)) << 2;
+            }
+            cand[n & (BLOCK - 1)] = k as u16;
+            kinds[n & (BLOCK - 1)] = kind;
+            n += usize::from(kind != 0);
+        }
+        n.min(BLOCK)
     }
 
     #[inline(always)]

@@ -1,28 +1,54 @@
 //! Patterns: lowering text, hex and regex patterns (with their modifiers)
-//! to atoms for the multi-pattern automaton plus a verifier for each atom
+//! to atoms for the multi-pattern search plus a verifier for each atom
 //! hit.
 //!
-//! The interface below ([`PatternSetBuilder`], [`PatternSet`]) is the
-//! contract with the rest of the compiler and the scanner.
+//! The interface ([`PatternSetBuilder`], [`PatternSet`], [`SearchLimits`],
+//! [`SearchOutcome`]) is the contract with the rest of the compiler and
+//! the scanner.
 //!
 //! # How a pattern is lowered
 //!
-//! Each pattern becomes one or more *sub-patterns* (see [`lower`]), one per
-//! form it can take in the data:
+//! Each pattern becomes one or more *sub-patterns* ([`Sub`]), one per form
+//! it can take in the data:
 //!
 //! - text: one literal per `ascii`/`wide` form; `nocase` compares ignoring
-//!   ASCII case; `xor` keeps one literal and enumerates the keys in its
-//!   atoms (the key is recovered from the atom that hit); `base64` and
-//!   `base64wide` are the three trimmed encodings, checked by decoding.
-//! - hex and regex: a `regex-syntax` HIR ([`hir`]), split at the atom:
-//!   the part from the atom on is matched forward from the hit with an
-//!   anchored leftmost-first `regex-automata` search, the part before it
-//!   backward with an anchored reverse DFA that reports every start.
+//!   ASCII case (atoms in every case variant); `xor` keeps one literal and
+//!   enumerates the keys in its atoms (the key comes from the atom that
+//!   hit, fullword is checked on XORed neighbours); `base64`/`base64wide`
+//!   are the three trimmed encodings, confirmed by a strict decode
+//!   ([`base64`]); with `wide`, the text is widened before encoding.
+//! - hex without alternatives or variable jumps: a masked compare.
+//! - other hex and regexes: a `regex-syntax` HIR ([`hir`]) split at its
+//!   best atom: the part from the atom on is matched forward from the hit
+//!   (anchored, leftmost-first, `regex-automata` meta regex), the part
+//!   before it backward with an anchored reverse lazy DFA reporting every
+//!   start. Bytes at fixed offsets around the atom are checked first.
+//!   Regexes (and hex patterns YARA-X does not chain) look at most
+//!   [`REGEX_SCAN_LIMIT`] bytes each way, as YARA-X does.
 //!
-//! Every sub-pattern contributes a few atoms ([`atoms`]) to ONE
-//! Aho-Corasick automaton searched with overlapping semantics
-//! ([`search`]). A hex or regex pattern without any usable atom is a *slow
-//! pattern*: it is tried at every offset whose byte can start it.
+//! Every sub-pattern contributes atoms of one to four bytes ([`atoms`]):
+//! the most selective window anywhere in the pattern, expanded over a few
+//! alternatives (case, masks, even a wildcard between two good bytes).
+//! Identical atoms are shared. All atoms go into ONE search ([`finder`]),
+//! by default direct hashed tables (measured faster than `aho-corasick`'s
+//! DFA on real rule sets; the crate stays selectable through
+//! [`FinderKind`]). A hex or regex pattern without a good atom is a *slow
+//! pattern* (warning, or error with
+//! [`PatternOptions::error_on_slow_pattern`]); one without any atom is
+//! tried at every offset its first byte allows.
+//!
+//! # Matches
+//!
+//! Per pattern, sorted by offset, one per offset: the first found stays,
+//! except that a regex with a greedy repetition keeps the longest
+//! ([`MatchTable::add`]). Known differences from YARA-X: its atom choice
+//! decides where its scan limit starts counting, which can differ for
+//! matches near 4 KiB long; look-arounds inside (not at the ends of) a
+//! `wide` regex see bytes, not two-byte characters.
+//!
+//! Known limit: a hex pattern YARA-X chains over an unbounded jump is
+//! verified by scanning across the gap from each atom hit, which can be
+//! quadratic on hostile data; the deadline bounds it.
 
 mod atoms;
 mod base64;
@@ -65,9 +91,6 @@ pub(crate) struct PatternOptions {
     pub relaxed_re_syntax: bool,
     /// Turn the slow-pattern warning into an error.
     pub error_on_slow_pattern: bool,
-    /// Which multi-pattern search to build. Kept selectable to measure
-    /// the alternatives.
-    pub finder: FinderKind,
 }
 
 /// The multi-pattern search over atoms (see [`finder`]).
@@ -199,6 +222,7 @@ pub(crate) struct AtomRef {
 #[derive(Debug, Default)]
 pub(crate) struct PatternSetBuilder {
     options: PatternOptions,
+    finder: FinderKind,
     num_patterns: u32,
     subs: Vec<Sub>,
     atoms: Vec<Vec<u8>>,
@@ -212,6 +236,12 @@ pub(crate) struct PatternSetBuilder {
 impl PatternSetBuilder {
     pub fn new(options: PatternOptions) -> PatternSetBuilder {
         PatternSetBuilder { options, ..Default::default() }
+    }
+
+    /// Chooses the multi-pattern search (default [`FinderKind::Hash`]);
+    /// kept selectable to measure the alternatives.
+    pub fn set_finder(&mut self, kind: FinderKind) {
+        self.finder = kind;
     }
 
     /// Adds one pattern and returns its id. Warnings (e.g. a slow pattern)
@@ -267,7 +297,7 @@ impl PatternSetBuilder {
         let finder = if self.atoms.is_empty() {
             None
         } else {
-            match self.options.finder {
+            match self.finder {
                 FinderKind::AhoCorasick(kind) => {
                     Some(finder::Finder::Ac(build_ac(kind)?))
                 }
@@ -324,6 +354,7 @@ impl PatternSetBuilder {
         id: PatternId,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<(), Diagnostic> {
+        check_modifiers(p)?;
         let has = |k: ModifierKind| p.has(&k);
         let nocase = has(ModifierKind::Nocase);
         let wide = has(ModifierKind::Wide);
@@ -412,11 +443,22 @@ impl PatternSetBuilder {
             }
             PatternKind::Hex(hex) => {
                 if let Some(masked) = hir::hex_to_masked(&hex.tokens) {
-                    if self.lower_masked(id, masked) {
+                    if let Some(q) = self.lower_masked(id, masked) {
+                        if q < atoms::SLOW_QUALITY {
+                            self.slow_pattern(p.span, diagnostics)?;
+                        }
                         return Ok(());
                     }
                 }
                 let h = hir::hex_to_hir(&hex.tokens);
+                if h.properties().minimum_len() == Some(0) {
+                    return Err(Diagnostic::error(
+                        DiagnosticKind::InvalidHexPattern,
+                        "invalid hex pattern",
+                        hex.span,
+                    )
+                    .with_label("this pattern can match empty strings"));
+                }
                 // Like YARA-X: a pattern split by long jumps into pieces
                 // that each have an atom is matched whatever the distance;
                 // otherwise the scan limit applies.
@@ -598,13 +640,14 @@ impl PatternSetBuilder {
     }
 
     /// A fixed-length hex pattern: its best run of bytes with few
-    /// alternatives is the atom, the rest a masked compare. `false` if it
-    /// has no usable run (then it goes the regex way).
+    /// alternatives is the atom, the rest a masked compare. Returns the
+    /// atom's quality, `None` if it has no usable run (then it goes the
+    /// regex way).
     fn lower_masked(
         &mut self,
         id: PatternId,
         m: Vec<hir::MaskedByte>,
-    ) -> bool {
+    ) -> Option<i32> {
         let sets: Vec<Option<Vec<u8>>> = m
             .iter()
             .map(|b| {
@@ -614,12 +657,7 @@ impl PatternSetBuilder {
                 (set.len() <= atoms::MAX_VARIANTS).then_some(set)
             })
             .collect();
-        let Some((start, run, q)) = atoms::best_run(&sets) else {
-            return false;
-        };
-        if q < atoms::SLOW_QUALITY {
-            return false;
-        }
+        let (start, run, q) = atoms::best_run(&sets)?;
         let exact = run.len() == m.len();
         let sub = self.push_sub(Sub {
             pattern: id,
@@ -635,7 +673,7 @@ impl PatternSetBuilder {
         for a in atoms::expand(&run) {
             self.push_atom(a, r);
         }
-        true
+        Some(q)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -740,6 +778,77 @@ impl PatternSetBuilder {
         }
         Ok(())
     }
+}
+
+fn modifier_name(k: &ModifierKind) -> &'static str {
+    match k {
+        ModifierKind::Nocase => "nocase",
+        ModifierKind::Wide => "wide",
+        ModifierKind::Ascii => "ascii",
+        ModifierKind::Fullword => "fullword",
+        ModifierKind::Private => "private",
+        ModifierKind::Xor { .. } => "xor",
+        ModifierKind::Base64 { .. } => "base64",
+        ModifierKind::Base64Wide { .. } => "base64wide",
+    }
+}
+
+/// Rejects what YARA-X rejects: `xor` with `nocase` or base64, base64
+/// with `nocase`, `fullword` or `xor`, and on regexes `xor` and base64,
+/// on hex patterns every modifier but `private`. (The parser may check
+/// this already; doing it here keeps the pattern set safe on its own.)
+fn check_modifiers(p: &ast::Pattern) -> Result<(), Diagnostic> {
+    let is_xor = |k: &ModifierKind| matches!(k, ModifierKind::Xor { .. });
+    let is_b64 = |k: &ModifierKind| {
+        matches!(
+            k,
+            ModifierKind::Base64 { .. } | ModifierKind::Base64Wide { .. }
+        )
+    };
+    for m in &p.modifiers {
+        let allowed = match (&p.kind, &m.kind) {
+            (PatternKind::Hex(_), k) => matches!(k, ModifierKind::Private),
+            (PatternKind::Regex(_), k) => !is_xor(k) && !is_b64(k),
+            (PatternKind::Text(_), _) => true,
+        };
+        if !allowed {
+            let what = match p.kind {
+                PatternKind::Hex(_) => "a hex pattern",
+                _ => "a regexp",
+            };
+            return Err(Diagnostic::error(
+                DiagnosticKind::InvalidModifier,
+                "invalid pattern modifier",
+                m.span,
+            )
+            .with_label(format!("this modifier can't be applied to {what}")));
+        }
+    }
+    let conflicts = |a: &ModifierKind, b: &ModifierKind| {
+        (is_xor(a) && (matches!(b, ModifierKind::Nocase) || is_b64(b)))
+            || (is_b64(a)
+                && matches!(b, ModifierKind::Nocase | ModifierKind::Fullword))
+    };
+    for a in &p.modifiers {
+        for b in &p.modifiers {
+            if conflicts(&a.kind, &b.kind) {
+                return Err(Diagnostic::error(
+                    DiagnosticKind::InvalidModifierCombination,
+                    format!(
+                        "invalid modifier combination: `{}` `{}`",
+                        modifier_name(&a.kind),
+                        modifier_name(&b.kind)
+                    ),
+                    a.span,
+                )
+                .with_secondary(
+                    b.span,
+                    format!("`{}` modifier used here", modifier_name(&b.kind)),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Each byte followed by 0x00.

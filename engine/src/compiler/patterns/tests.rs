@@ -275,6 +275,38 @@ fn invalid_regexes_are_errors() {
     }
 }
 
+#[test]
+fn invalid_modifiers_are_errors() {
+    use DiagnosticKind::*;
+    for (src, kind) in [
+        ("\"abc\" xor nocase", InvalidModifierCombination),
+        ("\"abc\" base64 fullword", InvalidModifierCombination),
+        ("\"abc\" nocase base64", InvalidModifierCombination),
+        ("/abc/ xor", InvalidModifier),
+        ("/abc/ base64", InvalidModifier),
+    ] {
+        let (r, _, _) = compile(src, PatternOptions::default());
+        assert_eq!(r.map_err(|e| e.kind), Err(kind), "{src}");
+    }
+    let mut p = hex(vec![b(0x61), b(0x62)]);
+    p.modifiers.push(m(ModifierKind::Wide));
+    let r = PatternSetBuilder::new(PatternOptions::default())
+        .add(&p, &mut Vec::new());
+    assert_eq!(r.map_err(|e| e.kind), Err(InvalidModifier));
+    for src in ["\"abc\" base64 wide", "/abc/ private nocase wide fullword"] {
+        let (r, _, _) = compile(src, PatternOptions::default());
+        assert!(r.is_ok(), "{src}");
+    }
+}
+
+#[test]
+fn empty_hex_is_an_error() {
+    let p = hex(vec![jump(0, Some(3))]);
+    let mut builder = PatternSetBuilder::new(PatternOptions::default());
+    let r = builder.add(&p, &mut Vec::new());
+    assert_eq!(r.map_err(|e| e.kind), Err(DiagnosticKind::InvalidHexPattern));
+}
+
 /// Regexes that would blow up are refused or bounded, quickly.
 #[test]
 fn blow_ups_are_bounded() {
@@ -416,13 +448,31 @@ fn declarations(dir: &std::path::Path, out: &mut Vec<String>) {
             declarations(&p, out);
         } else if p.extension().is_some_and(|x| x == "yar" || x == "yara") {
             let Ok(text) = std::fs::read_to_string(&p) else { continue };
-            for line in text.lines() {
+            let strip = |l: &str| -> String {
+                match l.find("//") {
+                    Some(i) => l[..i].to_string(),
+                    None => l.to_string(),
+                }
+            };
+            let mut lines = text.lines();
+            while let Some(line) = lines.next() {
                 let l = line.trim();
                 if !l.starts_with('$') {
                     continue;
                 }
                 let Some(eq) = l.find('=') else { continue };
                 let decl = l[eq + 1..].trim();
+                if decl.starts_with('{') {
+                    // Hex patterns may span lines (with comments).
+                    let mut hex = strip(decl);
+                    while !hex.contains('}') {
+                        let Some(next) = lines.next() else { break };
+                        hex.push(' ');
+                        hex.push_str(&strip(next.trim()));
+                    }
+                    out.push(hex.trim().to_string());
+                    continue;
+                }
                 // Drop a trailing comment after the declaration.
                 let decl = match decl.rfind(" //") {
                     Some(i) if !decl.starts_with('/') => &decl[..i],
@@ -460,8 +510,8 @@ fn bench_throughput() {
         Ok("dfa") => FinderKind::AhoCorasick(Some(K::DFA)),
         _ => FinderKind::Hash,
     };
-    let options = PatternOptions { finder, ..Default::default() };
-    let mut builder = PatternSetBuilder::new(options);
+    let mut builder = PatternSetBuilder::new(PatternOptions::default());
+    builder.set_finder(finder);
     let mut diags = Vec::new();
     let (mut ok, mut bad) = (0, 0);
     let mut names = Vec::new();
@@ -570,4 +620,104 @@ fn debug_atoms() {
         println!("{a:02x?} {:?}", builder.refs[i]);
     }
     println!("{} atoms, {diags:?}", builder.atoms.len());
+}
+
+/// Per-pattern differential check against YARA-X's matches recorded in
+/// the JSON file named by `SIGSCAN_DIFF_JSON`: `{"decls": [..], "files":
+/// [{"path": .., "matches": {"<decl index>": [[off, len, key], ..]}}]}`
+/// (one rule per declaration, condition `$a`).
+#[test]
+#[ignore]
+fn diff_against_yarax() {
+    let Ok(path) = std::env::var("SIGSCAN_DIFF_JSON") else { return };
+    let text = std::fs::read_to_string(path).expect("readable");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let decls = v["decls"].as_array().cloned().unwrap_or_default();
+    let mut builder = PatternSetBuilder::new(PatternOptions::default());
+    let mut diags = Vec::new();
+    // decl index -> pattern id
+    let mut ids = std::collections::HashMap::new();
+    for (i, d) in decls.iter().enumerate() {
+        let d = d.as_str().unwrap_or_default();
+        if let Some(p) = super::testparse::pattern(d) {
+            if let Ok(id) = builder.add(&p, &mut diags) {
+                ids.insert(i, id);
+            }
+        }
+    }
+    let set = builder.build().expect("builds");
+    let mut table = MatchTable::default();
+    let limits =
+        SearchLimits { max_matches_per_pattern: 1_000_000, deadline: None };
+    let mut failures = Vec::new();
+    let files = v["files"].as_array().cloned().unwrap_or_default();
+    for f in &files {
+        let p = f["path"].as_str().unwrap_or_default();
+        let Ok(data) = std::fs::read(p) else { continue };
+        set.search(&data, &mut table, &limits);
+        for (&i, &id) in &ids {
+            let want: Vec<(u64, u64, Option<u64>)> = f["matches"]
+                .get(i.to_string())
+                .and_then(|m| m.as_array())
+                .map(|a| {
+                    a.iter()
+                        .map(|m| {
+                            (
+                                m[0].as_u64().unwrap_or(0),
+                                m[1].as_u64().unwrap_or(0),
+                                m[2].as_u64(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let got: Vec<(u64, u64, Option<u64>)> = table
+                .get(id)
+                .iter()
+                .map(|m| {
+                    (m.offset as u64, m.len as u64, m.xor_key.map(u64::from))
+                })
+                .collect();
+            if got != want {
+                let d = decls[i].as_str().unwrap_or_default();
+                failures.push(format!(
+                    "{p} {d}: got {} matches (first {:?}), want {} (first {:?})",
+                    got.len(),
+                    got.first(),
+                    want.len(),
+                    want.first()
+                ));
+            }
+        }
+    }
+    println!("{} patterns compared over {} files", ids.len(), files.len());
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+#[ignore]
+fn debug_unparsed() {
+    let mut decls = Vec::new();
+    declarations(std::path::Path::new("/work/shared/rules"), &mut decls);
+    let mut n = 0;
+    for d in &decls {
+        if super::testparse::pattern(d).is_none() {
+            n += 1;
+            if n % 60 == 0 {
+                println!("{d}");
+            }
+        } else {
+            let p = super::testparse::pattern(d).expect("parses");
+            let mut b = PatternSetBuilder::new(PatternOptions::default());
+            if let Err(e) = b.add(&p, &mut Vec::new()) {
+                println!("ERR {d}: {e}");
+            }
+        }
+    }
+    println!("{n} unparsed");
 }
