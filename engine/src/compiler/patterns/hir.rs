@@ -179,6 +179,14 @@ pub(crate) fn regex_to_hir(
         .build()
         .parse(&source)
         .map_err(|e| err(e.kind().to_string()))?;
+    if mixed_greediness(&ast) {
+        return Err(Diagnostic::error(
+            DiagnosticKind::InvalidRegex,
+            "mixing greedy and non-greedy quantifiers in regular expression",
+            re.span,
+        )
+        .with_label("greedy and non-greedy quantifiers mixed"));
+    }
     let hir = regex_syntax::hir::translate::TranslatorBuilder::new()
         .unicode(false)
         .utf8(false)
@@ -189,6 +197,30 @@ pub(crate) fn regex_to_hir(
         .translate(&source, &ast)
         .map_err(|e| err(e.kind().to_string()))?;
     Ok(hir)
+}
+
+/// Whether the regex has both a greedy and a non-greedy quantifier.
+///
+/// YARA-X refuses such pattern regexes (a match's length would be ill
+/// defined). Every quantifier counts, `{n}` too (greedy unless written
+/// `{n}?`).
+fn mixed_greediness(ast: &regex_syntax::ast::Ast) -> bool {
+    fn walk(ast: &regex_syntax::ast::Ast, seen: &mut Option<bool>) -> bool {
+        use regex_syntax::ast::Ast;
+        match ast {
+            Ast::Repetition(rep) => {
+                if *seen.get_or_insert(rep.greedy) != rep.greedy {
+                    return true;
+                }
+                walk(&rep.ast, seen)
+            }
+            Ast::Group(g) => walk(&g.ast, seen),
+            Ast::Alternation(a) => a.asts.iter().any(|x| walk(x, seen)),
+            Ast::Concat(c) => c.asts.iter().any(|x| walk(x, seen)),
+            _ => false,
+        }
+    }
+    walk(ast, &mut None)
 }
 
 /// Rewrites YARA's dialect into `regex-syntax`'s: `\<` and `\>` are the
@@ -364,9 +396,11 @@ pub(crate) fn wide_edges_ok(
     start: usize,
     end: usize,
 ) -> bool {
-    // The character at `i` if there is a whole one (`X 00`).
-    let ch = |i: usize| match data.get(i..i + 2) {
-        Some([c, 0]) => Some(*c),
+    // The character at `i` if two bytes remain there. Like YARA-X, only
+    // its first byte counts: `a1` before a match is the word character
+    // `a`, a lone trailing byte is no character.
+    let ch = |i: usize| match data.get(i..i.saturating_add(2)) {
+        Some([c, _]) => Some(*c),
         _ => None,
     };
     let word = |c: Option<u8>| {
