@@ -179,6 +179,16 @@ pub(crate) fn regex_to_hir(
         .build()
         .parse(&source)
         .map_err(|e| err(e.kind().to_string()))?;
+    if arbitrary_prefix(&ast, re.dot_matches_new_line) {
+        return Err(Diagnostic::error(
+            DiagnosticKind::InvalidRegex,
+            "arbitrary regular expression prefix",
+            re.span,
+        )
+        .with_label(
+            "this prefix can be arbitrarily long and matches all bytes",
+        ));
+    }
     if mixed_greediness(&ast) {
         return Err(Diagnostic::error(
             DiagnosticKind::InvalidRegex,
@@ -197,6 +207,101 @@ pub(crate) fn regex_to_hir(
         .translate(&source, &ast)
         .map_err(|e| err(e.kind().to_string()))?;
     Ok(hir)
+}
+
+/// Whether the regex starts with something matching arbitrarily long runs
+/// of any byte (`/.*a/s`), which YARA-X refuses. Follows its rules: only
+/// `.` under the `s` flag counts as any byte, only a concatenation outside
+/// other concatenations and alternations is checked, and two unbounded
+/// runs in a row cancel out.
+fn arbitrary_prefix(ast: &regex_syntax::ast::Ast, dot_all: bool) -> bool {
+    use regex_syntax::ast::{Ast, RepetitionKind, RepetitionRange};
+    #[derive(Clone, Copy, PartialEq)]
+    enum K {
+        Non,
+        Data,
+        LenData,
+    }
+    fn merge(a: K, b: K) -> K {
+        match (a, b) {
+            (K::Data, K::Data) => K::Data,
+            (K::LenData, K::Data) | (K::Data, K::LenData) => K::LenData,
+            _ => K::Non,
+        }
+    }
+    // `cur` is the kind left by the previous node (look-arounds and flags
+    // keep it); `nested` is whether a concat/alternation encloses `ast`.
+    fn walk(ast: &Ast, cur: K, nested: bool, dot_all: bool) -> (K, bool) {
+        match ast {
+            Ast::Flags(_) | Ast::Assertion(_) => (cur, false),
+            Ast::Dot(_) if dot_all => (K::Data, false),
+            Ast::Group(g) => walk(&g.ast, cur, nested, dot_all),
+            Ast::Repetition(rep) => {
+                let (k, err) = walk(&rep.ast, cur, nested, dot_all);
+                let unbounded = matches!(
+                    rep.op.kind,
+                    RepetitionKind::Range(RepetitionRange::AtLeast(_))
+                        | RepetitionKind::ZeroOrMore
+                        | RepetitionKind::OneOrMore
+                );
+                if k == K::Data && unbounded {
+                    (K::LenData, err)
+                } else {
+                    (k, err)
+                }
+            }
+            Ast::Alternation(a) => {
+                let mut kinds = Vec::with_capacity(a.asts.len());
+                let mut c = cur;
+                for x in &a.asts {
+                    let (k, err) = walk(x, c, true, dot_all);
+                    if err {
+                        return (K::Non, true);
+                    }
+                    kinds.push(k);
+                    c = K::Non;
+                }
+                let mut out = c;
+                for k in kinds {
+                    match k {
+                        K::Non => {}
+                        K::Data => out = K::Data,
+                        K::LenData => {
+                            out = K::LenData;
+                            break;
+                        }
+                    }
+                }
+                (out, false)
+            }
+            Ast::Concat(c) => {
+                let mut kinds = Vec::with_capacity(c.asts.len());
+                let mut k = cur;
+                for x in &c.asts {
+                    let (nk, err) = walk(x, k, true, dot_all);
+                    if err {
+                        return (K::Non, true);
+                    }
+                    kinds.push(nk);
+                    k = K::Non;
+                }
+                if nested {
+                    let out =
+                        kinds.into_iter().reduce(merge).unwrap_or(K::Non);
+                    (out, false)
+                } else {
+                    let lead = kinds
+                        .into_iter()
+                        .take_while(|k| *k != K::Non)
+                        .reduce(merge)
+                        .unwrap_or(K::Non);
+                    (K::Non, lead == K::LenData)
+                }
+            }
+            _ => (K::Non, false),
+        }
+    }
+    walk(ast, K::Non, false, dot_all).1
 }
 
 /// Whether the regex has both a greedy and a non-greedy quantifier.
