@@ -179,6 +179,24 @@ pub(crate) fn regex_to_hir(
         .build()
         .parse(&source)
         .map_err(|e| err(e.kind().to_string()))?;
+    if arbitrary_prefix(&ast, re.dot_matches_new_line) {
+        return Err(Diagnostic::error(
+            DiagnosticKind::InvalidRegex,
+            "arbitrary regular expression prefix",
+            re.span,
+        )
+        .with_label(
+            "this prefix can be arbitrarily long and matches all bytes",
+        ));
+    }
+    if mixed_greediness(&ast) {
+        return Err(Diagnostic::error(
+            DiagnosticKind::InvalidRegex,
+            "mixing greedy and non-greedy quantifiers in regular expression",
+            re.span,
+        )
+        .with_label("greedy and non-greedy quantifiers mixed"));
+    }
     let hir = regex_syntax::hir::translate::TranslatorBuilder::new()
         .unicode(false)
         .utf8(false)
@@ -189,6 +207,125 @@ pub(crate) fn regex_to_hir(
         .translate(&source, &ast)
         .map_err(|e| err(e.kind().to_string()))?;
     Ok(hir)
+}
+
+/// Whether the regex starts with something matching arbitrarily long runs
+/// of any byte (`/.*a/s`), which YARA-X refuses. Follows its rules: only
+/// `.` under the `s` flag counts as any byte, only a concatenation outside
+/// other concatenations and alternations is checked, and two unbounded
+/// runs in a row cancel out.
+fn arbitrary_prefix(ast: &regex_syntax::ast::Ast, dot_all: bool) -> bool {
+    use regex_syntax::ast::{Ast, RepetitionKind, RepetitionRange};
+    #[derive(Clone, Copy, PartialEq)]
+    enum K {
+        Non,
+        Data,
+        LenData,
+    }
+    fn merge(a: K, b: K) -> K {
+        match (a, b) {
+            (K::Data, K::Data) => K::Data,
+            (K::LenData, K::Data) | (K::Data, K::LenData) => K::LenData,
+            _ => K::Non,
+        }
+    }
+    // `cur` is the kind left by the previous node (look-arounds and flags
+    // keep it); `nested` is whether a concat/alternation encloses `ast`.
+    fn walk(ast: &Ast, cur: K, nested: bool, dot_all: bool) -> (K, bool) {
+        match ast {
+            Ast::Flags(_) | Ast::Assertion(_) => (cur, false),
+            Ast::Dot(_) if dot_all => (K::Data, false),
+            Ast::Group(g) => walk(&g.ast, cur, nested, dot_all),
+            Ast::Repetition(rep) => {
+                let (k, err) = walk(&rep.ast, cur, nested, dot_all);
+                let unbounded = matches!(
+                    rep.op.kind,
+                    RepetitionKind::Range(RepetitionRange::AtLeast(_))
+                        | RepetitionKind::ZeroOrMore
+                        | RepetitionKind::OneOrMore
+                );
+                if k == K::Data && unbounded {
+                    (K::LenData, err)
+                } else {
+                    (k, err)
+                }
+            }
+            Ast::Alternation(a) => {
+                let mut kinds = Vec::with_capacity(a.asts.len());
+                let mut c = cur;
+                for x in &a.asts {
+                    let (k, err) = walk(x, c, true, dot_all);
+                    if err {
+                        return (K::Non, true);
+                    }
+                    kinds.push(k);
+                    c = K::Non;
+                }
+                let mut out = c;
+                for k in kinds {
+                    match k {
+                        K::Non => {}
+                        K::Data => out = K::Data,
+                        K::LenData => {
+                            out = K::LenData;
+                            break;
+                        }
+                    }
+                }
+                (out, false)
+            }
+            Ast::Concat(c) => {
+                let mut kinds = Vec::with_capacity(c.asts.len());
+                let mut k = cur;
+                for x in &c.asts {
+                    let (nk, err) = walk(x, k, true, dot_all);
+                    if err {
+                        return (K::Non, true);
+                    }
+                    kinds.push(nk);
+                    k = K::Non;
+                }
+                if nested {
+                    let out =
+                        kinds.into_iter().reduce(merge).unwrap_or(K::Non);
+                    (out, false)
+                } else {
+                    let lead = kinds
+                        .into_iter()
+                        .take_while(|k| *k != K::Non)
+                        .reduce(merge)
+                        .unwrap_or(K::Non);
+                    (K::Non, lead == K::LenData)
+                }
+            }
+            _ => (K::Non, false),
+        }
+    }
+    walk(ast, K::Non, false, dot_all).1
+}
+
+/// Whether the regex has both a greedy and a non-greedy quantifier.
+///
+/// YARA-X refuses such pattern regexes (a match's length would be ill
+/// defined). Every quantifier counts, `{n}` too (greedy unless written
+/// `{n}?`).
+fn mixed_greediness(ast: &regex_syntax::ast::Ast) -> bool {
+    fn walk(ast: &regex_syntax::ast::Ast, seen: &mut Option<bool>) -> bool {
+        use regex_syntax::ast::Ast;
+        match ast {
+            Ast::Repetition(rep) => {
+                if *seen.get_or_insert(rep.greedy) != rep.greedy {
+                    return true;
+                }
+                walk(&rep.ast, seen)
+            }
+            Ast::Group(g) => walk(&g.ast, seen),
+            Ast::Alternation(a) => a.asts.iter().any(|x| walk(x, seen)),
+            Ast::Concat(c) => c.asts.iter().any(|x| walk(x, seen)),
+            _ => false,
+        }
+    }
+    walk(ast, &mut None)
 }
 
 /// Rewrites YARA's dialect into `regex-syntax`'s: `\<` and `\>` are the
@@ -364,9 +501,11 @@ pub(crate) fn wide_edges_ok(
     start: usize,
     end: usize,
 ) -> bool {
-    // The character at `i` if there is a whole one (`X 00`).
-    let ch = |i: usize| match data.get(i..i + 2) {
-        Some([c, 0]) => Some(*c),
+    // The character at `i` if two bytes remain there. Like YARA-X, only
+    // its first byte counts: `a1` before a match is the word character
+    // `a`, a lone trailing byte is no character.
+    let ch = |i: usize| match data.get(i..i.saturating_add(2)) {
+        Some([c, _]) => Some(*c),
         _ => None,
     };
     let word = |c: Option<u8>| {
@@ -438,6 +577,63 @@ pub(crate) fn byte_set(hir: &Hir, max: usize) -> Option<Vec<u8>> {
         HirKind::Class(Class::Unicode(c)) => {
             let bytes = c.to_byte_class()?;
             byte_set(&Hir::class(Class::Bytes(bytes)), max)
+        }
+        _ => None,
+    }
+}
+
+/// Largest `max` of a `{min,max}` repetition YARA-X expands into copies
+/// (larger ones use a counting instruction, without the quirk below).
+const YARAX_COPIED_REP_MAX: u32 = 10;
+
+/// Mirrors a quirk of YARA-X's regex compiler.
+///
+/// A greedy `e{1,n}` (`2 <= n <= 10`) is expanded into copies of `e`, and
+/// when its atom comes from the first copy the backward code from the atom
+/// still holds the `n - 1` optional copies, so YARA-X effectively matches
+/// `e{1,2n-1}`: `/b{1,3}/` reports 5 bytes of `bbbbbb`. That happens
+/// surely when nothing outside the repetition offers an atom: the regex is
+/// the repetition, preceded only by look-arounds and optional items
+/// (`/\bB{1,3}/`, `/x?b{1,3}/`). Returns the regex YARA-X matches then.
+pub(crate) fn yarax_short_rep_quirk(h: &Hir) -> Option<Hir> {
+    match h.kind() {
+        HirKind::Repetition(rep)
+            if rep.greedy
+                && rep.min == 1
+                && rep.max.is_some_and(|m| {
+                    (2..=YARAX_COPIED_REP_MAX).contains(&m)
+                }) =>
+        {
+            let max = rep.max.unwrap_or(1);
+            Some(Hir::repetition(regex_syntax::hir::Repetition {
+                min: 1,
+                max: Some(2 * max - 1),
+                greedy: true,
+                sub: rep.sub.clone(),
+            }))
+        }
+        HirKind::Capture(cap) => {
+            let sub = yarax_short_rep_quirk(&cap.sub)?;
+            Some(Hir::capture(regex_syntax::hir::Capture {
+                index: cap.index,
+                name: cap.name.clone(),
+                sub: Box::new(sub),
+            }))
+        }
+        HirKind::Concat(subs) => {
+            let (last, init) = subs.split_last()?;
+            let no_atom = |s: &Hir| match s.kind() {
+                HirKind::Look(_) => true,
+                HirKind::Repetition(r) => r.min == 0,
+                _ => false,
+            };
+            if !init.iter().all(no_atom) {
+                return None;
+            }
+            let last = yarax_short_rep_quirk(last)?;
+            let mut out = init.to_vec();
+            out.push(last);
+            Some(Hir::concat(out))
         }
         _ => None,
     }

@@ -492,6 +492,7 @@ impl PatternSetBuilder {
                     )
                     .with_label("this regexp can match empty strings"));
                 }
+                let h = hir::yarax_short_rep_quirk(&h).unwrap_or(h);
                 let greedy = hir::is_greedy(&h);
                 for &w in &forms {
                     let (edges, hw) = if w {
