@@ -69,6 +69,20 @@ const CASES: &[(usize, &str)] = &[
     (1, r#"rule a { strings: $a = "x" condition: 0 of them }"#),
     (1, r#"rule a { strings: $a = "x" condition: none of them }"#),
     (1, r#"rule a { strings: $a = "x" condition: 0% of them }"#),
+    // Patterns mixed with other boolean expressions in one tuple.
+    (1, r#"rule a { strings: $a = "\x02\x03" condition: 1 of ($a, false) }"#),
+    (
+        1,
+        r#"rule a { strings: $a = "\x02\x03" condition: 2 of ($a at 1, true) }"#,
+    ),
+    (
+        0,
+        r#"rule a { strings: $a = "\x02\x03" condition: any of ($a at 0, false) }"#,
+    ),
+    (
+        0,
+        r#"rule a { strings: $a = "\x02\x03" condition: none of ($a in (5..9), uint8(100) == 1) }"#,
+    ),
     (0, r#"rule a {condition:true} global rule g {condition:false}"#),
     (2, r#"global rule g {condition:true} rule a {condition:g}"#),
     (1, r#"rule a {condition:false} rule b { condition: not a }"#),

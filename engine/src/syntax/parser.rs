@@ -1738,12 +1738,7 @@ impl<'a> Parser<'a> {
             self.bump();
             let span = self.tspan(&t);
             (OfSet::Patterns(PatternSet::Them { span }), span, 1)
-        } else if t.tok == Tok::LParen
-            && matches!(
-                self.peek_n(1).tok,
-                Tok::PatternIdent | Tok::PatternWildcard
-            )
-        {
+        } else if t.tok == Tok::LParen && self.at_pattern_tuple() {
             let (set, span) = self.pattern_set()?;
             (OfSet::Patterns(set), span, 1)
         } else if t.tok == Tok::LParen {
@@ -1770,6 +1765,34 @@ impl<'a> Parser<'a> {
             start.join(end),
             d + 1,
         )
+    }
+
+    /// Whether the `(` under the cursor opens a pure pattern set,
+    /// `($a, $b*, …)`. A tuple that mixes patterns with other boolean
+    /// expressions (`($a, true)`, `($a at 0, false)`) is a tuple of
+    /// expressions, as in YARA-X.
+    fn at_pattern_tuple(&mut self) -> bool {
+        let mut i = 1;
+        loop {
+            if !matches!(
+                self.peek_n(i).tok,
+                Tok::PatternIdent | Tok::PatternWildcard
+            ) {
+                return false;
+            }
+            let next = self.peek_n(i + 1).tok.clone();
+            match next {
+                // `($a,)`: a trailing comma is allowed.
+                Tok::Comma => {
+                    if self.peek_n(i + 2).tok == Tok::RParen {
+                        return true;
+                    }
+                    i += 2;
+                }
+                Tok::RParen => return true,
+                _ => return false,
+            }
+        }
     }
 
     /// The items of `of ( … )` that is not a pattern set.
