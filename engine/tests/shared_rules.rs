@@ -1,5 +1,6 @@
 //! Every rule file of the shared corpus (`../shared/rules`) parses without
-//! errors.
+//! errors, and compiles with the full compiler (relaxed regex syntax, as
+//! YARA-X needs for them), every module they import included.
 
 use std::path::{Path, PathBuf};
 
@@ -84,4 +85,30 @@ fn shared_rules_parse() {
     });
     assert_eq!(files.len(), 541, "the shared corpus should hold 541 files");
     assert_eq!(ok, files.len());
+}
+
+#[test]
+fn shared_rules_compile() {
+    let root = shared().join("rules");
+    let mut files = Vec::new();
+    collect(&root, &mut files);
+    let mut ok = 0;
+    let mut failures = Vec::new();
+    for f in &files {
+        // Mandiant's `rules/` folder repeats `all-yara.yar` rule by rule.
+        if f.to_string_lossy().contains("mandiant-rttc/rules/") {
+            continue;
+        }
+        let mut c = sigscan::Compiler::new();
+        c.relaxed_re_syntax(true);
+        let result =
+            c.add_file(f).map(|_| ()).and_then(|()| c.build().map(|_| ()));
+        match result {
+            Ok(()) => ok += 1,
+            Err(e) => failures.push(format!("{}:\n{e}", f.display())),
+        }
+    }
+    println!("compiled {ok} rule files, none skipped");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(ok > 0, "no rule file found under {}", root.display());
 }
