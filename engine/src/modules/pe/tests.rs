@@ -510,3 +510,23 @@ fn dump_list() {
         println!("{}", v.unwrap_or(Value::Null));
     }
 }
+
+/// Prints how long parsing each shared PE (and the signed sample) takes.
+/// A quick look, not a benchmark: run with `--release --ignored`.
+#[test]
+#[ignore = "timing printout, run by hand in release mode"]
+fn parse_timing() {
+    let mut files: Vec<(String, Vec<u8>)> =
+        FILES.iter().map(|n| (n.to_string(), libyara(n))).collect();
+    if let Ok(d) = std::fs::read("/tmp/samples/shimx64.efi.signed") {
+        files.push(("shimx64.efi.signed".into(), d));
+    }
+    for (name, data) in &files {
+        let n = 200;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(parse(std::hint::black_box(data)));
+        }
+        println!("{name}: {:?} per parse", t.elapsed() / n);
+    }
+}
