@@ -530,3 +530,37 @@ fn parse_timing() {
         println!("{name}: {:?} per parse", t.elapsed() / n);
     }
 }
+
+#[test]
+fn parsed_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Pe>();
+    check::<crate::modules::elf::Elf>();
+    check::<crate::modules::dotnet::Dotnet>();
+}
+
+/// Corrupts bytes of the signed sample's security directory (when the
+/// sample is there; see `signatures_match_yara_x_output`).
+#[test]
+fn hostile_signatures_do_not_panic() {
+    let Ok(data) = std::fs::read("/tmp/samples/shimx64.efi.signed")
+        .or_else(|_| std::fs::read("/usr/lib/shim/shimx64.efi.signed"))
+    else {
+        eprintln!("skipped: no signed PE");
+        return;
+    };
+    let pe = parse(&data).unwrap();
+    let dir = pe.data_directories[DIR_SECURITY];
+    let (start, len) = (dir.virtual_address as usize, dir.size as usize);
+    let mut buf = data.clone();
+    for i in (start..start + len).step_by((len / 48).max(1)) {
+        let orig = buf[i];
+        buf[i] = orig ^ 0xff;
+        let _ = parse(&buf);
+        buf[i] = orig;
+    }
+    // Truncations inside the signature.
+    for end in (start..start + len).step_by((len / 16).max(1)) {
+        let _ = parse(&data[..end]);
+    }
+}
