@@ -564,3 +564,37 @@ fn hostile_signatures_do_not_panic() {
         let _ = parse(&data[..end]);
     }
 }
+
+/// `tiny` with its two import descriptors copied, as RVA-based
+/// delay-load descriptors, into the header padding at 0x300 and
+/// directory entry 13 pointing there. YARA-X reports the same functions
+/// as delayed imports (checked by hand against its output).
+#[test]
+fn delayed_imports() {
+    let mut data = libyara("tiny");
+    let e_lfanew = u32_at(&data, 0x3c).unwrap() as usize;
+    let dir13 = e_lfanew + 24 + 96 + 13 * 8;
+    // (name, IAT, INT) of tiny's KERNEL32.dll and msvcrt.dll.
+    let descs = [(25864u32, 24836u32, 24636u32), (25988, 24924, 24724)];
+    for (i, (name, iat, int)) in descs.iter().enumerate() {
+        let at = 0x300 + 32 * i;
+        for (j, v) in [1, *name, 0, *iat, *int].iter().enumerate() {
+            data[at + 4 * j..at + 4 * j + 4].copy_from_slice(&v.to_le_bytes());
+        }
+    }
+    data[dir13..dir13 + 4].copy_from_slice(&0x300u32.to_le_bytes());
+    data[dir13 + 4..dir13 + 8].copy_from_slice(&96u32.to_le_bytes());
+    let pe = parse(&data).unwrap();
+    assert_eq!(pe.number_of_delayed_imports(), 2);
+    assert_eq!(pe.number_of_delayed_imported_functions(), 48);
+    assert_eq!(pe.delayed_import_details, pe.import_details);
+    assert_eq!(
+        pe.import_rva(true, b"kernel32.dll", &Match::Name(b"Sleep")),
+        pe.import_rva(false, b"kernel32.dll", &Match::Name(b"Sleep")),
+    );
+    assert_eq!(
+        pe.imports(IMPORT_DELAYED, &Match::Name(b"msvcrt.dll"), &Match::Any),
+        27
+    );
+    assert_eq!(pe.imports(IMPORT_ANY, &Match::Any, &Match::Any), 96);
+}
