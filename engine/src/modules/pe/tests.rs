@@ -510,3 +510,91 @@ fn dump_list() {
         println!("{}", v.unwrap_or(Value::Null));
     }
 }
+
+/// Prints how long parsing each shared PE (and the signed sample) takes.
+/// A quick look, not a benchmark: run with `--release --ignored`.
+#[test]
+#[ignore = "timing printout, run by hand in release mode"]
+fn parse_timing() {
+    let mut files: Vec<(String, Vec<u8>)> =
+        FILES.iter().map(|n| (n.to_string(), libyara(n))).collect();
+    if let Ok(d) = std::fs::read("/tmp/samples/shimx64.efi.signed") {
+        files.push(("shimx64.efi.signed".into(), d));
+    }
+    for (name, data) in &files {
+        let n = 200;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(parse(std::hint::black_box(data)));
+        }
+        println!("{name}: {:?} per parse", t.elapsed() / n);
+    }
+}
+
+#[test]
+fn parsed_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Pe>();
+    check::<crate::modules::elf::Elf>();
+    check::<crate::modules::dotnet::Dotnet>();
+}
+
+/// Corrupts bytes of the signed sample's security directory (when the
+/// sample is there; see `signatures_match_yara_x_output`).
+#[test]
+fn hostile_signatures_do_not_panic() {
+    let Ok(data) = std::fs::read("/tmp/samples/shimx64.efi.signed")
+        .or_else(|_| std::fs::read("/usr/lib/shim/shimx64.efi.signed"))
+    else {
+        eprintln!("skipped: no signed PE");
+        return;
+    };
+    let pe = parse(&data).unwrap();
+    let dir = pe.data_directories[DIR_SECURITY];
+    let (start, len) = (dir.virtual_address as usize, dir.size as usize);
+    let mut buf = data.clone();
+    for i in (start..start + len).step_by((len / 48).max(1)) {
+        let orig = buf[i];
+        buf[i] = orig ^ 0xff;
+        let _ = parse(&buf);
+        buf[i] = orig;
+    }
+    // Truncations inside the signature.
+    for end in (start..start + len).step_by((len / 16).max(1)) {
+        let _ = parse(&data[..end]);
+    }
+}
+
+/// `tiny` with its two import descriptors copied, as RVA-based
+/// delay-load descriptors, into the header padding at 0x300 and
+/// directory entry 13 pointing there. YARA-X reports the same functions
+/// as delayed imports (checked by hand against its output).
+#[test]
+fn delayed_imports() {
+    let mut data = libyara("tiny");
+    let e_lfanew = u32_at(&data, 0x3c).unwrap() as usize;
+    let dir13 = e_lfanew + 24 + 96 + 13 * 8;
+    // (name, IAT, INT) of tiny's KERNEL32.dll and msvcrt.dll.
+    let descs = [(25864u32, 24836u32, 24636u32), (25988, 24924, 24724)];
+    for (i, (name, iat, int)) in descs.iter().enumerate() {
+        let at = 0x300 + 32 * i;
+        for (j, v) in [1, *name, 0, *iat, *int].iter().enumerate() {
+            data[at + 4 * j..at + 4 * j + 4].copy_from_slice(&v.to_le_bytes());
+        }
+    }
+    data[dir13..dir13 + 4].copy_from_slice(&0x300u32.to_le_bytes());
+    data[dir13 + 4..dir13 + 8].copy_from_slice(&96u32.to_le_bytes());
+    let pe = parse(&data).unwrap();
+    assert_eq!(pe.number_of_delayed_imports(), 2);
+    assert_eq!(pe.number_of_delayed_imported_functions(), 48);
+    assert_eq!(pe.delayed_import_details, pe.import_details);
+    assert_eq!(
+        pe.import_rva(true, b"kernel32.dll", &Match::Name(b"Sleep")),
+        pe.import_rva(false, b"kernel32.dll", &Match::Name(b"Sleep")),
+    );
+    assert_eq!(
+        pe.imports(IMPORT_DELAYED, &Match::Name(b"msvcrt.dll"), &Match::Any),
+        27
+    );
+    assert_eq!(pe.imports(IMPORT_ANY, &Match::Any, &Match::Any), 96);
+}
