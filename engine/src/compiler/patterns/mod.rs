@@ -51,9 +51,9 @@
 //! quadratic on hostile data; the deadline bounds it.
 
 mod atoms;
-mod base64;
+pub(crate) mod base64;
 mod finder;
-mod hir;
+pub(crate) mod hir;
 mod search;
 
 use std::collections::HashMap;
@@ -138,6 +138,10 @@ pub(crate) enum SubKind {
 pub(crate) struct RegexSub {
     /// Anchored leftmost-first matcher for the part from the atom on.
     pub fwd: meta::Regex,
+    /// What `fwd` is built from (kept for the compiled database).
+    pub fwd_hir: Hir,
+    /// What `bck` is built from (kept for the compiled database).
+    pub bck_hir: Option<Hir>,
     /// Anchored reverse lazy DFA (all matches) of the part before the
     /// atom.
     pub bck: Option<Box<Reverse>>,
@@ -281,33 +285,13 @@ impl PatternSetBuilder {
 
     /// Builds the automaton over the atoms of every pattern added.
     pub fn build(self) -> Result<PatternSet, Diagnostic> {
-        let build_ac = |kind| {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .kind(kind)
-                .build(&self.atoms)
-                .map_err(|e| {
-                    Diagnostic::error(
-                        DiagnosticKind::TooManyPatterns,
-                        format!("cannot build the pattern automaton: {e}"),
-                        ast::Span::default(),
-                    )
-                })
-        };
-        let finder = if self.atoms.is_empty() {
-            None
-        } else {
-            match self.finder {
-                FinderKind::AhoCorasick(kind) => {
-                    Some(finder::Finder::Ac(build_ac(kind)?))
-                }
-                FinderKind::Hash => match finder::HashFinder::new(&self.atoms)
-                {
-                    Some(h) => Some(finder::Finder::Hash(Box::new(h))),
-                    None => Some(finder::Finder::Ac(build_ac(None)?)),
-                },
-            }
-        };
+        let finder = build_finder(&self.atoms, self.finder).map_err(|e| {
+            Diagnostic::error(
+                DiagnosticKind::TooManyPatterns,
+                format!("cannot build the pattern automaton: {e}"),
+                ast::Span::default(),
+            )
+        })?;
         let mut ref_ranges = Vec::with_capacity(self.refs.len());
         let mut flat = Vec::new();
         for r in &self.refs {
@@ -324,8 +308,7 @@ impl PatternSetBuilder {
             refs: flat,
             slow: self.slow,
             max_atom_len: max_atom,
-            #[cfg(test)]
-            atoms_for_debug: self.atoms.clone(),
+            atoms: self.atoms,
         })
     }
 
@@ -728,10 +711,14 @@ impl PatternSetBuilder {
         // Build the forward matcher and, when split, the reverse DFA.
         let mut split = chosen.as_ref().map_or(0, |c| c.0);
         let mut bck = None;
+        let mut bck_hir = None;
         if split > 0 {
             let prefix = Hir::concat(units[..split].to_vec());
             match reverse_dfa(&prefix) {
-                Some(dfa) => bck = Some(dfa),
+                Some(dfa) => {
+                    bck = Some(dfa);
+                    bck_hir = Some(prefix);
+                }
                 None => {
                     // Fall back to the prefix literals, or no atom.
                     split = 0;
@@ -753,7 +740,9 @@ impl PatternSetBuilder {
             wide,
             kind: SubKind::Regex(Box::new(RegexSub {
                 fwd,
+                fwd_hir,
                 bck,
+                bck_hir,
                 greedy,
                 limit,
                 first_bytes,
@@ -891,7 +880,7 @@ fn prefix_atoms(h: &Hir) -> Option<(Vec<Vec<u8>>, i32)> {
     Some((out, worst - 2 * bits as i32))
 }
 
-fn forward_regex(h: &Hir) -> Result<meta::Regex, String> {
+pub(crate) fn forward_regex(h: &Hir) -> Result<meta::Regex, String> {
     let config = meta::Config::new()
         .match_kind(regex_automata::MatchKind::LeftmostFirst)
         .utf8_empty(false)
@@ -904,7 +893,7 @@ fn forward_regex(h: &Hir) -> Result<meta::Regex, String> {
         .map_err(|e| e.to_string())
 }
 
-fn reverse_dfa(h: &Hir) -> Option<Box<Reverse>> {
+pub(crate) fn reverse_dfa(h: &Hir) -> Option<Box<Reverse>> {
     let nfa = thompson::Compiler::new()
         .configure(
             thompson::Config::new()
@@ -951,23 +940,48 @@ fn first_bytes(h: &Hir) -> Box<[bool; 256]> {
 
 #[cfg(test)]
 fn ac_patterns(set: &PatternSet) -> Vec<&[u8]> {
-    set.atoms_for_debug.iter().map(|a| a.as_slice()).collect()
+    set.atoms.iter().map(|a| a.as_slice()).collect()
+}
+
+/// The multi-pattern search over `atoms` (none without atoms): the kind
+/// asked for, or `aho-corasick` when the direct tables cannot hold them.
+pub(crate) fn build_finder(
+    atoms: &[Vec<u8>],
+    kind: FinderKind,
+) -> Result<Option<finder::Finder>, String> {
+    let build_ac = |kind| {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(kind)
+            .build(atoms)
+            .map_err(|e| e.to_string())
+    };
+    if atoms.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(match kind {
+        FinderKind::AhoCorasick(kind) => finder::Finder::Ac(build_ac(kind)?),
+        FinderKind::Hash => match finder::HashFinder::new(atoms) {
+            Some(h) => finder::Finder::Hash(Box::new(h)),
+            None => finder::Finder::Ac(build_ac(None)?),
+        },
+    }))
 }
 
 /// Every pattern of every rule, ready to search. Immutable, `Send + Sync`.
 #[derive(Debug)]
 pub(crate) struct PatternSet {
-    num_patterns: usize,
-    subs: Vec<Sub>,
-    finder: Option<finder::Finder>,
+    pub(crate) num_patterns: usize,
+    pub(crate) subs: Vec<Sub>,
+    pub(crate) finder: Option<finder::Finder>,
     /// For atom `i`, `refs[ref_ranges[i].0..ref_ranges[i].1]`.
-    ref_ranges: Vec<(u32, u32)>,
-    refs: Vec<AtomRef>,
+    pub(crate) ref_ranges: Vec<(u32, u32)>,
+    pub(crate) refs: Vec<AtomRef>,
     /// Sub-patterns without atoms, tried at every plausible offset.
-    slow: Vec<u32>,
-    max_atom_len: usize,
-    #[cfg(test)]
-    atoms_for_debug: Vec<Vec<u8>>,
+    pub(crate) slow: Vec<u32>,
+    pub(crate) max_atom_len: usize,
+    /// The atoms the finder searches (atom `i` has `ref_ranges[i]`).
+    pub(crate) atoms: Vec<Vec<u8>>,
 }
 
 /// Bounds on one search.
@@ -1027,7 +1041,7 @@ impl PatternSet {
             h.debug_stats(files);
         }
         let mut by_len = [0usize; 5];
-        for a in &self.atoms_for_debug {
+        for a in &self.atoms {
             by_len[a.len().min(4)] += 1;
         }
         println!("atoms by length: {by_len:?}");
