@@ -26,6 +26,7 @@
 
 mod args;
 mod console;
+mod db;
 mod engine;
 mod load;
 mod output;
@@ -50,6 +51,11 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan_command(args),
         Command::Compile(args) => compile_command(args),
         Command::Check(args) => check_command(args),
+        Command::Keygen(args) => db::keygen(args).map(|()| ExitCode::SUCCESS),
+        Command::Sign(args) => db::sign(args).map(|()| ExitCode::SUCCESS),
+        Command::Verify(args) => db::verify(args)
+            .map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
+        Command::Info(args) => db::info(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -74,7 +80,6 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<ExitCode> {
         if args.rules[0].namespace.is_some() {
             bail!("can't use namespace with '--compiled-rules'");
         }
-        bail!("compiled databases are not supported yet");
     }
     let source = if args.scan_list {
         walk::Source::List(args.target.clone())
@@ -96,7 +101,11 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let format = args.output_format.unwrap_or_default();
     let want_kinds =
         args.print_strings.is_some() && format == args::OutputFormat::Text;
-    let compiled = engine::compile(&args.rules, &args.compile, want_kinds)?;
+    let compiled = if args.compiled_rules {
+        db::load(&args.rules[0].path, args.public_key.as_deref())?
+    } else {
+        engine::compile(&args.rules, &args.compile, want_kinds)?
+    };
 
     let want = engine::Want { negate: args.negate, tag: args.tag, output };
     let settings = engine::Settings {
@@ -132,12 +141,8 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<ExitCode> {
 
 /// `sigscan compile`.
 fn compile_command(args: CompileArgs) -> anyhow::Result<ExitCode> {
-    // Compile first, so that errors in the rules are reported.
-    engine::compile(&args.rules, &args.compile, false)?;
-    bail!(
-        "can't write `{}`: compiled databases are not supported yet",
-        args.output.display()
-    )
+    db::compile(args)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `sigscan check`.

@@ -615,13 +615,14 @@ fn warnings_and_disable_warnings() {
 }
 
 #[test]
-fn compiled_rules_not_supported_yet() {
+fn compiled_rules_usage() {
     let d = foo_dir();
     let o = d.run(&["scan", "-C", "foo.yar", "dummy.file"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stderr(&o),
-        "error: compiled databases are not supported yet\n"
+        "error: can't load `foo.yar`: not a sigscan rule database (bad \
+         magic)\n"
     );
     let o = d.run(&["scan", "-C", "foo.yar", "foo.yar", "dummy.file"]);
     assert_eq!(
@@ -629,8 +630,9 @@ fn compiled_rules_not_supported_yet() {
         "error: can't use '--compiled-rules' with more than one RULES_PATH\n"
     );
     let o = d.run(&["compile", "foo.yar", "-o", "out.yarc"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("not supported yet"));
+    assert_eq!(o.status.code(), Some(0));
+    let o = d.run(&["scan", "-C", "out.yarc", "dummy.file"]);
+    assert_eq!(o.status.code(), Some(0));
 }
 
 #[test]

@@ -66,7 +66,7 @@ use crate::compiler::patterns::{
     AtomRef, FinderKind, PatternSet, RegexSub, Sub, SubKind, build_finder,
     forward_regex, reverse_dfa,
 };
-use crate::compiler::{RuleData, Rules, Value, sha256};
+use crate::compiler::{RuleData, Rules, Value};
 use crate::modules::MODULES;
 use crate::syntax::ast::MetaValue;
 
@@ -197,6 +197,11 @@ impl fmt::Debug for KeyPair {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeyPair").field("public", &self.public).finish()
     }
+}
+
+/// The SHA-256 of `bytes` (as recorded for each source).
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    crate::compiler::sha256(bytes)
 }
 
 /// A new key pair from the operating system's random generator.
