@@ -38,9 +38,10 @@
 //!   `(module, field path, overload)`, condition nodes, lists, string
 //!   constants, the sources of `matches` regexes and the slot count.
 //! - PATTERNS: the pattern count, sub-patterns (literals, masks, base64
-//!   and xor forms as bytes; hex and regex forms as their HIR, rebuilt
-//!   into automata at load), atoms with their references, and the slow
-//!   sub-patterns. The atom search is rebuilt from the atoms.
+//!   and xor forms as bytes; hex and regex forms as their HIR, built
+//!   into automata on first use, so loading costs nothing for patterns
+//!   whose atoms never hit), atoms with their references, and the slow
+//!   sub-patterns. The atom search is rebuilt from the atoms at load.
 //!
 //! Loading checks the digest, then every length against the bytes left
 //! (no allocation larger than the input justifies), every index against
@@ -55,6 +56,7 @@ mod nodes;
 
 use std::fmt;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 
@@ -64,7 +66,6 @@ use crate::compiler::patterns::base64::Alphabet;
 use crate::compiler::patterns::hir::WideEdges;
 use crate::compiler::patterns::{
     AtomRef, FinderKind, PatternSet, RegexSub, Sub, SubKind, build_finder,
-    forward_regex, reverse_dfa,
 };
 use crate::compiler::{RuleData, Rules, Value};
 use crate::modules::MODULES;
@@ -990,19 +991,12 @@ fn read_regex_sub(r: &mut Reader<'_>) -> Result<RegexSub, DatabaseError> {
         checks.push((off, set));
     }
     let edges = WideEdges { start: read_look(r)?, end: read_look(r)? };
-    let fwd = forward_regex(&fwd_hir)
-        .map_err(|e| r.err(format!("regex does not build: {e}")))?;
-    let bck = match &bck_hir {
-        Some(h) => Some(
-            reverse_dfa(h)
-                .ok_or_else(|| r.err("reverse regex does not build"))?,
-        ),
-        None => None,
-    };
+    // The automata are built on first use (a pattern that never gets an
+    // atom hit costs nothing); one that fails to build never matches.
     Ok(RegexSub {
-        fwd,
+        fwd: OnceLock::new(),
         fwd_hir,
-        bck,
+        bck: OnceLock::new(),
         bck_hir,
         greedy,
         limit,

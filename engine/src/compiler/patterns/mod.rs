@@ -57,6 +57,7 @@ pub(crate) mod hir;
 mod search;
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -136,15 +137,18 @@ pub(crate) enum SubKind {
 /// A hex pattern or regex split where its atoms are.
 #[derive(Debug)]
 pub(crate) struct RegexSub {
-    /// Anchored leftmost-first matcher for the part from the atom on.
-    pub fwd: meta::Regex,
+    /// Anchored leftmost-first matcher for the part from the atom on
+    /// (built from `fwd_hir` on first use when loaded from a database;
+    /// `None` if that fails).
+    pub fwd: OnceLock<Option<meta::Regex>>,
     /// What `fwd` is built from (kept for the compiled database).
     pub fwd_hir: Hir,
     /// What `bck` is built from (kept for the compiled database).
     pub bck_hir: Option<Hir>,
     /// Anchored reverse lazy DFA (all matches) of the part before the
     /// atom.
-    pub bck: Option<Box<Reverse>>,
+    /// Built from `bck_hir` on first use when loaded from a database.
+    pub bck: OnceLock<Option<Box<Reverse>>>,
     /// At the same start keep the longest match.
     pub greedy: bool,
     /// Forward/backward scan limit.
@@ -156,6 +160,23 @@ pub(crate) struct RegexSub {
     pub checks: Box<[(isize, [u64; 4])]>,
     /// Look-arounds at the ends of a wide regex.
     pub edges: hir::WideEdges,
+}
+
+impl RegexSub {
+    /// The forward matcher (`None` if it cannot be built).
+    pub fn fwd(&self) -> Option<&meta::Regex> {
+        self.fwd.get_or_init(|| forward_regex(&self.fwd_hir).ok()).as_ref()
+    }
+
+    /// The reverse DFA: `Ok(None)` when the pattern is not split,
+    /// `Err(())` if it cannot be built.
+    pub fn bck(&self) -> Result<Option<&Reverse>, ()> {
+        let Some(h) = &self.bck_hir else { return Ok(None) };
+        match self.bck.get_or_init(|| reverse_dfa(h)) {
+            Some(r) => Ok(Some(r)),
+            None => Err(()),
+        }
+    }
 }
 
 /// Most fixed-offset checks kept per regex sub-pattern.
@@ -739,9 +760,9 @@ impl PatternSetBuilder {
             fullword,
             wide,
             kind: SubKind::Regex(Box::new(RegexSub {
-                fwd,
+                fwd: OnceLock::from(Some(fwd)),
                 fwd_hir,
-                bck,
+                bck: OnceLock::from(bck),
                 bck_hir,
                 greedy,
                 limit,
