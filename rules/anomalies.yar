@@ -11,7 +11,7 @@ rule Anomaly_PE_EntryPoint_Outside_Sections
         severity = "low"
         reference = "https://learn.microsoft.com/en-us/windows/win32/debug/pe-format#optional-header-standard-fields-image-only"
     condition:
-        pe.is_pe and pe.number_of_sections > 0 and pe.entry_point_raw != 0 and
+        pe.is_pe and pe.entry_point_raw != 0 and
         not for any s in pe.sections : (
             pe.entry_point_raw >= s.virtual_address and
             pe.entry_point_raw < s.virtual_address + s.virtual_size

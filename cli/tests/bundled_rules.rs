@@ -163,6 +163,24 @@ fn rules_match_their_positive_samples_only() {
     assert!(wrong.is_empty(), "wrong outcome on {wrong:?}");
 }
 
+/// `check` on `rules/` passes every file without a warning, in sigscan
+/// and in YARA-X.
+#[test]
+fn rules_check_without_warnings() {
+    let mut checkers = vec![PathBuf::from(env!("CARGO_BIN_EXE_sigscan"))];
+    checkers.extend(yr());
+    for bin in checkers {
+        let out = Command::new(&bin).arg("check").arg(rules_dir()).output();
+        let out = out.unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{bin:?}: {stderr}");
+        assert_eq!(stderr, "", "{bin:?}");
+        assert_eq!(stdout.lines().count(), rule_files().len(), "{bin:?}");
+        assert!(stdout.lines().all(|l| l.starts_with("[ PASS ]")), "{stdout}");
+    }
+}
+
 fn yr() -> Option<PathBuf> {
     let path = std::env::var_os("SIGSCAN_YR")
         .map(PathBuf::from)
