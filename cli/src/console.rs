@@ -49,7 +49,11 @@ impl Progress {
     fn show(&self, bar: &ProgressBar) {
         let found = self.found_bytes.load(Ordering::Relaxed);
         let done = self.bytes.load(Ordering::Relaxed);
-        bar.set_length(found.max(done));
+        // Until the walk has found something, the length stays unknown
+        // (an empty bar) rather than 0 (a full one).
+        if found > 0 {
+            bar.set_length(found.max(done));
+        }
         bar.set_position(done);
         bar.set_message(self.message());
     }
@@ -92,11 +96,8 @@ impl Console {
             let style = ProgressStyle::with_template(TEMPLATE)
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("#>-");
-            ProgressBar::with_draw_target(
-                Some(0),
-                ProgressDrawTarget::stderr(),
-            )
-            .with_style(style)
+            ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+                .with_style(style)
         });
         Console {
             state: Mutex::new(State::default()),
@@ -205,6 +206,10 @@ mod tests {
     fn progress_message_and_bar() {
         let p = Progress::default();
         assert_eq!(p.message(), "0/0 files, 0 matched");
+        let bar = ProgressBar::hidden();
+        bar.unset_length();
+        p.show(&bar);
+        assert_eq!(bar.length(), None);
         p.found_files.store(10, Ordering::Relaxed);
         p.found_bytes.store(8192, Ordering::Relaxed);
         p.files.store(3, Ordering::Relaxed);

@@ -397,7 +397,9 @@ pub fn all() -> Vec<Sample> {
         s(
             "Packer_ASPack_PE",
             true,
-            exe(packed_pe([".text", ".aspack"], ASPACK_EP, b"")),
+            // Found by its entry-point code: the section names are
+            // ordinary.
+            exe(packed_pe([".text", ".data"], ASPACK_EP, b"")),
         ),
         s(
             "Packer_ASPack_PE",
