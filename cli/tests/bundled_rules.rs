@@ -6,6 +6,10 @@
 //! After changing the samples, write them again with
 //! `SIGSCAN_BLESS=1 cargo test -p sigscan-cli --test bundled_rules`.
 
+#[path = "support/yr.rs"]
+mod yr;
+use yr::yr;
+
 #[path = "support/samples.rs"]
 mod samples;
 
@@ -179,13 +183,6 @@ fn rules_check_without_warnings() {
         assert_eq!(stdout.lines().count(), rule_files().len(), "{bin:?}");
         assert!(stdout.lines().all(|l| l.starts_with("[ PASS ]")), "{stdout}");
     }
-}
-
-fn yr() -> Option<PathBuf> {
-    let path = std::env::var_os("SIGSCAN_YR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/opt/yr/bin/yr"));
-    path.is_file().then_some(path)
 }
 
 #[test]

@@ -1,22 +1,20 @@
 //! Differential test: `sigscan scan` and YARA-X's `yr scan` given the
 //! same rules, files and options must print the same stdout.
 //!
-//! Runs only where `yr` is installed: at `$SIGSCAN_YR`, or
-//! `/opt/yr/bin/yr`. Elsewhere (CI has no `yr`) it is skipped, saying so.
+//! Runs only where `yr` is installed: at `$SIGSCAN_YR`, at
+//! `/opt/yr/bin/yr` or on `PATH`. Elsewhere (CI has no `yr`) it is
+//! skipped, saying so.
 //! Lines are compared sorted, as both scan files in parallel and in
 //! their own walk order; JSON documents are compared parsed, with
 //! `version` and the order of `matches` left out.
 
+#[path = "support/yr.rs"]
+mod yr;
+use yr::yr;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn yr() -> Option<PathBuf> {
-    let path = std::env::var_os("SIGSCAN_YR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/opt/yr/bin/yr"));
-    path.is_file().then_some(path)
-}
 
 const RULES: &str = r#"
 rule text_and_hex : t1 t2 {
@@ -137,8 +135,8 @@ fn normalized_json(s: &str) -> serde_json::Value {
 fn same_stdout_as_yr() {
     let Some(yr) = yr() else {
         eprintln!(
-            "skipped: yr is not installed (set SIGSCAN_YR or install it at \
-             /opt/yr/bin/yr)"
+            "skipped: yr is not installed (set SIGSCAN_YR, install it at \
+             /opt/yr/bin/yr or put it on PATH)"
         );
         return;
     };
@@ -262,8 +260,8 @@ fn some_files(dir: &str, n: usize) -> Vec<PathBuf> {
 fn same_matches_as_yr_on_real_files() {
     let Some(yr) = yr() else {
         eprintln!(
-            "skipped: yr is not installed (set SIGSCAN_YR or install it at \
-             /opt/yr/bin/yr)"
+            "skipped: yr is not installed (set SIGSCAN_YR, install it at \
+             /opt/yr/bin/yr or put it on PATH)"
         );
         return;
     };
