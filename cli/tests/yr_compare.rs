@@ -238,8 +238,9 @@ fn match_set(ndjson: &str) -> std::collections::BTreeSet<String> {
     set
 }
 
-/// Up to `n` regular files of `dir` below 1 MiB, by name: real binaries.
-fn some_files(dir: &str, n: usize) -> Vec<PathBuf> {
+/// Up to `n` regular files of `dir` below 1 MiB, every `step`-th by
+/// name: real binaries.
+fn some_files(dir: &str, step: usize, n: usize) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok())
@@ -249,7 +250,7 @@ fn some_files(dir: &str, n: usize) -> Vec<PathBuf> {
         .map(|e| e.path())
         .collect();
     files.sort();
-    files.into_iter().step_by(7).take(n).collect()
+    files.into_iter().step_by(step).take(n).collect()
 }
 
 /// The acceptance test of issue 5: on real files (YARA's own test files
@@ -270,14 +271,21 @@ fn same_matches_as_yr_on_real_files() {
     let shared = root.join("../shared");
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("generic.yar"), GENERIC).unwrap();
-    // The system binaries, copied: links among them are not followed.
-    let bins = dir.path().join("bin");
-    fs::create_dir(&bins).unwrap();
-    for f in some_files("/usr/bin", 25) {
-        if let Some(name) = f.file_name() {
-            let _ = fs::copy(&f, bins.join(name));
+    // One tree for one run of each: YARA's test files and some system
+    // binaries, copied (links among the binaries would not be followed).
+    let target = dir.path().join("data");
+    let copy = |files: Vec<PathBuf>, to: &str| {
+        let to = target.join(to);
+        fs::create_dir_all(&to).unwrap();
+        for f in files {
+            if let Some(name) = f.file_name() {
+                let _ = fs::copy(&f, to.join(name));
+            }
         }
-    }
+    };
+    let libyara = shared.join("testdata/libyara");
+    copy(some_files(&libyara.to_string_lossy(), 1, 100), "libyara");
+    copy(some_files("/usr/bin", 7, 25), "bin");
     let mut rules: Vec<String> = ["atr-trellix", "bartblaze", "gcti"]
         .iter()
         .chain(&["mandiant-rttc", "reversinglabs"])
@@ -290,31 +298,26 @@ fn same_matches_as_yr_on_real_files() {
     rules
         .push(format!("generic:{}", dir.path().join("generic.yar").display()));
 
-    let targets = [shared.join("testdata/libyara"), bins];
-    let mut total = 0;
-    for target in &targets {
-        let run = |bin: &Path| {
-            let o = Command::new(bin)
-                .args(["scan", "-o", "ndjson", "-s", "-e", "-r", "-w"])
-                .arg("--relaxed-re-syntax")
-                .args(&rules)
-                .arg(target)
-                .output()
-                .unwrap();
-            let err = String::from_utf8_lossy(&o.stderr).into_owned();
-            assert_eq!(o.status.code(), Some(0), "{bin:?}: {err}");
-            match_set(&String::from_utf8_lossy(&o.stdout))
-        };
-        let (theirs, mine) = (run(&yr), run(&ours));
-        let only_yr: Vec<_> = theirs.difference(&mine).take(20).collect();
-        let only_us: Vec<_> = mine.difference(&theirs).take(20).collect();
-        assert!(
-            only_yr.is_empty() && only_us.is_empty(),
-            "{}: only in yr: {only_yr:#?}\nonly in sigscan: {only_us:#?}",
-            target.display()
-        );
-        total += mine.len();
-    }
+    let run = |bin: &Path| {
+        let o = Command::new(bin)
+            .args(["scan", "-o", "ndjson", "-s", "-e", "-r", "-w"])
+            .arg("--relaxed-re-syntax")
+            .args(&rules)
+            .arg(&target)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(o.status.code(), Some(0), "{bin:?}: {err}");
+        match_set(&String::from_utf8_lossy(&o.stdout))
+    };
+    let (theirs, mine) = (run(&yr), run(&ours));
+    let only_yr: Vec<_> = theirs.difference(&mine).take(20).collect();
+    let only_us: Vec<_> = mine.difference(&theirs).take(20).collect();
+    assert!(
+        only_yr.is_empty() && only_us.is_empty(),
+        "only in yr: {only_yr:#?}\nonly in sigscan: {only_us:#?}"
+    );
+    let total = mine.len();
     eprintln!("{total} matches compared");
     assert!(total > 100, "so few matches ({total}) prove little");
 }
