@@ -45,3 +45,22 @@ rule Anomaly_ELF_Writable_Executable_Segment
             s.flags & elf.PF_X != 0
         )
 }
+
+rule Anomaly_ELF_EntryPoint_Outside_Segments
+{
+    meta:
+        description = "64-bit ELF executable whose entry point lies in no loadable segment"
+        severity = "low"
+        reference = "https://refspecs.linuxfoundation.org/elf/gabi4+/ch4.eheader.html"
+    condition:
+        // Little-endian ELF64, an executable or a position-independent
+        // one, with an entry point (e_entry, read from the header).
+        uint32(0) == 0x464C457F and uint8(4) == 2 and uint8(5) == 1 and
+        (uint16(16) == 2 or uint16(16) == 3) and
+        (uint32(24) | (uint32(28) << 32)) != 0 and
+        not for any s in elf.segments : (
+            s.type == elf.PT_LOAD and
+            (uint32(24) | (uint32(28) << 32)) >= s.virtual_address and
+            (uint32(24) | (uint32(28) << 32)) < s.virtual_address + s.memory_size
+        )
+}

@@ -193,6 +193,9 @@ pub struct Elf {
     pub flags: u32,
     /// What follows the headers.
     pub code: Vec<u8>,
+    /// An entry point address that overrides the start of the code (for
+    /// anomalies).
+    pub entry: Option<u64>,
 }
 
 impl Elf {
@@ -208,7 +211,7 @@ impl Elf {
         put16(&mut out, 16, 2); // ET_EXEC
         put16(&mut out, 18, 0x3E); // x86-64
         put32(&mut out, 20, 1);
-        put64(&mut out, 24, BASE + headers as u64);
+        put64(&mut out, 24, self.entry.unwrap_or(BASE + headers as u64));
         put64(&mut out, 32, 64);
         put16(&mut out, 52, 64);
         put16(&mut out, 54, 56);
@@ -380,13 +383,17 @@ pub fn all() -> Vec<Sample> {
         s(
             "Packer_UPX_ELF",
             true,
-            Elf { flags: 7, code: upx_elf(true) }.build(),
+            Elf { flags: 7, code: upx_elf(true), entry: None }.build(),
         ),
         s(
             "Packer_UPX_ELF",
             false,
-            Elf { flags: 5, code: b"\x31\xc0\xc3 no UPX! here".to_vec() }
-                .build(),
+            Elf {
+                flags: 5,
+                code: b"\x31\xc0\xc3 no UPX! here".to_vec(),
+                entry: None,
+            }
+            .build(),
         ),
         s(
             "Packer_MPRESS_PE",
@@ -463,12 +470,23 @@ pub fn all() -> Vec<Sample> {
         s(
             "Anomaly_ELF_Writable_Executable_Segment",
             true,
-            Elf { flags: 7, code: PROLOGUE.to_vec() }.build(),
+            Elf { flags: 7, code: PROLOGUE.to_vec(), entry: None }.build(),
         ),
         s(
             "Anomaly_ELF_Writable_Executable_Segment",
             false,
-            Elf { flags: 5, code: PROLOGUE.to_vec() }.build(),
+            Elf { flags: 5, code: PROLOGUE.to_vec(), entry: None }.build(),
+        ),
+        s(
+            "Anomaly_ELF_EntryPoint_Outside_Segments",
+            true,
+            Elf { flags: 5, code: PROLOGUE.to_vec(), entry: Some(0x90_0000) }
+                .build(),
+        ),
+        s(
+            "Anomaly_ELF_EntryPoint_Outside_Segments",
+            false,
+            Elf { flags: 5, code: PROLOGUE.to_vec(), entry: None }.build(),
         ),
         s(
             "Script_PowerShell_EncodedCommand",
