@@ -18,11 +18,11 @@
 //!
 //! # Exit status
 //!
-//! 0 when the scan ran (whether anything matched or not, and even if some
-//! files could not be read: those are reported on stderr); 1 on errors in
-//! the rules or other fatal errors; 2 on usage errors. `check` exits with
-//! 1 when a file has errors and 2 when files have only warnings, as `yr
-//! check` does.
+//! `scan`: 0 when every file was scanned (whether anything matched or
+//! not); 1 when some file could not be scanned (reported on stderr) or
+//! the timeout ended the scan; 2 on bad usage or rules that do not
+//! compile. `check` exits with 1 when a file has errors and 2 when files
+//! have only warnings, as `yr check` does.
 
 mod args;
 mod console;
@@ -48,7 +48,7 @@ use crate::output::OutputOptions;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Scan(args) => scan_command(args),
+        Command::Scan(args) => scan_command(args).or_else(usage_error),
         Command::Compile(args) => compile_command(args),
         Command::Check(args) => check_command(args),
         Command::Keygen(args) => db::keygen(args).map(|()| ExitCode::SUCCESS),
@@ -64,6 +64,13 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error before a scan starts (bad usage, rules that do not compile)
+/// exits with 2, as clap does for bad usage.
+fn usage_error(err: anyhow::Error) -> anyhow::Result<ExitCode> {
+    eprintln!("error: {err:#}");
+    Ok(ExitCode::from(2))
 }
 
 /// `sigscan scan`.
@@ -133,10 +140,14 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<ExitCode> {
         version: env!("CARGO_PKG_VERSION"),
     };
     let console = Console::new();
-    scan::run(&job, &console, || {
+    let summary = scan::run(&job, &console, || {
         engine::Worker::new(&compiled, &settings, &want)
     });
-    Ok(ExitCode::SUCCESS)
+    Ok(if summary.errors > 0 || summary.timed_out {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `sigscan compile`.
