@@ -3,7 +3,7 @@
 //! both engines give the same outcome on its data and says so on stderr if
 //! they do not.
 //!
-//! Groups: `compile`, `scan_shared`, `scan_literals`, `scan_hex`,
+//! Groups: `compile`, `load`, `scan_shared`, `scan_literals`, `scan_hex`,
 //! `scan_regex`, `per_file`, `modules`. Each benchmark's id ends in
 //! `sigscan` or `yara-x`; `benches/README.md` holds the latest ratios.
 //!
@@ -104,6 +104,27 @@ fn compile(c: &mut Criterion) {
             b.iter(|| yarax_compile(sources, true).expect("compiles"))
         });
     }
+    g.finish();
+}
+
+/// The five sets' compiled form back into ready rules: sigscan's database
+/// (`Rules::load`) beside YARA-X's `Rules::deserialize`, from bytes in
+/// memory.
+fn load(c: &mut Criterion) {
+    let (all, _) = compilable_shared_sources().expect("readable");
+    let (ours, theirs) = both(&all);
+    let ours = ours.serialize();
+    let theirs = theirs.serialize().expect("yara-x serializes");
+    let mut g = c.benchmark_group("load");
+    g.sample_size(10);
+    g.bench_function(BenchmarkId::new("five-sets", "sigscan"), |b| {
+        b.iter(|| sigscan::Rules::load(black_box(&ours)).expect("loads"))
+    });
+    g.bench_function(BenchmarkId::new("five-sets", "yara-x"), |b| {
+        b.iter(|| {
+            yara_x::Rules::deserialize(black_box(&theirs)).expect("loads")
+        })
+    });
     g.finish();
 }
 
@@ -249,7 +270,7 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = compile, scan_shared, scan_literals, scan_hex, scan_regex,
+    targets = compile, load, scan_shared, scan_literals, scan_hex, scan_regex,
         per_file, modules
 }
 criterion_main!(benches);
