@@ -13,6 +13,9 @@
 //!   [`yarax_scan`]: the same steps on each engine.
 //! - [`shared_dir`] and [`shared_rule_sets`]: the material in `../shared`.
 //! - [`Rng`]: a small seeded generator for generated cases.
+//! - [`compilable_shared_sources`], [`gather_files`], [`real_binaries`],
+//!   [`literal_rules`], [`hex_rules`], [`regex_rules`]: the rules and bytes
+//!   the benchmarks measure.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -273,4 +276,148 @@ impl Rng {
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
+}
+
+/// Sources left out, as `(origin, first line of the error)`.
+pub type LeftOut = Vec<(String, String)>;
+
+/// Every source of the five shared rule sets that sigscan compiles on its
+/// own, and the origins (with the first line of the error) of those it
+/// cannot, which the benchmarks leave out of both engines.
+pub fn compilable_shared_sources() -> std::io::Result<(Vec<Source>, LeftOut)> {
+    let mut accepted = Vec::new();
+    let mut left_out = Vec::new();
+    for (_, sources) in shared_rule_sets()? {
+        for s in sources {
+            match sigscan_compile(std::slice::from_ref(&s), true) {
+                Ok(_) => accepted.push(s),
+                Err(e) => {
+                    let first = e.lines().next().unwrap_or("").to_string();
+                    left_out.push((s.origin.clone(), first));
+                }
+            }
+        }
+    }
+    Ok((accepted, left_out))
+}
+
+/// Regular, non-empty files (at most 64 MiB each) below `dirs`, in sorted
+/// path order, read until `budget` bytes are gathered. Symbolic links are
+/// not followed.
+pub fn gather_files(
+    dirs: &[PathBuf],
+    budget: usize,
+) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut paths = Vec::new();
+    for d in dirs {
+        walk(d, &mut paths, 0);
+    }
+    paths.sort();
+    let mut out = Vec::new();
+    let mut total = 0usize;
+    for p in paths {
+        if total >= budget {
+            break;
+        }
+        let Ok(meta) = std::fs::symlink_metadata(&p) else { continue };
+        if !meta.is_file() || meta.len() == 0 || meta.len() > 64 << 20 {
+            continue;
+        }
+        if let Ok(data) = std::fs::read(&p) {
+            total += data.len();
+            out.push((p, data));
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let Ok(ft) = e.file_type() else { continue };
+        if ft.is_dir() {
+            walk(&e.path(), out, depth + 1);
+        } else if ft.is_file() {
+            out.push(e.path());
+        }
+    }
+}
+
+/// `len` bytes of real binaries: the ELF files of `/usr/bin` in sorted
+/// order, concatenated (shorter if the folder holds less).
+pub fn real_binaries(len: usize) -> Vec<u8> {
+    let mut paths = Vec::new();
+    walk(Path::new("/usr/bin"), &mut paths, 8);
+    paths.sort();
+    let mut out = Vec::with_capacity(len);
+    for p in paths {
+        if out.len() >= len {
+            break;
+        }
+        let Ok(data) = std::fs::read(&p) else { continue };
+        if data.starts_with(b"\x7fELF") {
+            out.extend_from_slice(&data);
+        }
+    }
+    out.truncate(len);
+    out
+}
+
+/// `n` rules of one text literal each: ten random lowercase letters and
+/// digits, which real binaries almost never hold.
+pub fn literal_rules(n: usize, seed: u64) -> String {
+    const ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = Rng::new(seed);
+    let mut out = String::new();
+    for i in 0..n {
+        let lit: String = (0..10).map(|_| *rng.pick(ALNUM) as char).collect();
+        out.push_str(&format!(
+            "rule lit_{i} {{ strings: $a = \"{lit}\" condition: $a }}\n"
+        ));
+    }
+    out
+}
+
+/// `n` rules of one hex pattern each, with wildcards and two jumps:
+/// `{ B1 B2 B3 B4 [1-16] B5 ?? B6 [0-64] B7 B8 }`, random bytes.
+pub fn hex_rules(n: usize, seed: u64) -> String {
+    let mut rng = Rng::new(seed);
+    let mut out = String::new();
+    for i in 0..n {
+        let mut b = || format!("{:02X}", rng.below(256));
+        let (b1, b2, b3, b4) = (b(), b(), b(), b());
+        let (b5, b6, b7, b8) = (b(), b(), b(), b());
+        out.push_str(&format!(
+            "rule hex_{i} {{ strings: $a = {{ {b1} {b2} {b3} {b4} [1-16] \
+             {b5} ?? {b6} [0-64] {b7} {b8} }} condition: $a }}\n"
+        ));
+    }
+    out
+}
+
+/// `n` rules of one regex each, of a few shapes seen in real rule sets:
+/// a literal word, classes with bounded repetition, alternations.
+pub fn regex_rules(n: usize, seed: u64) -> String {
+    const LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
+    let mut rng = Rng::new(seed);
+    let mut out = String::new();
+    for i in 0..n {
+        let mut word = |len: usize| -> String {
+            (0..len).map(|_| *rng.pick(LOWER) as char).collect()
+        };
+        let (w1, w2, w3) = (word(5), word(4), word(6));
+        let re = match i % 4 {
+            0 => format!("{w1}[0-9]{{2,8}}{w2}"),
+            1 => format!("(https?|ftp):\\/\\/{w1}\\.[a-z]{{2,6}}\\/{w2}"),
+            2 => format!("{w1}(_|-){w2}[a-z0-9]{{0,16}}\\.(dll|exe)"),
+            _ => format!("[A-Z][a-z]{{3,}}{w3}[0-9a-f]{{4}}"),
+        };
+        out.push_str(&format!(
+            "rule re_{i} {{ strings: $a = /{re}/ condition: $a }}\n"
+        ));
+    }
+    out
 }

@@ -12,51 +12,13 @@
 //! engines). Data: regular files gathered from the given folders in sorted
 //! order until `--mb` megabytes, each file scanned as one buffer.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use sigscan_benches::{
-    shared_rule_sets, sigscan_compile, sigscan_scan, yarax_compile, yarax_scan,
+    compilable_shared_sources, gather_files, sigscan_compile, sigscan_scan,
+    yarax_compile, yarax_scan,
 };
-
-fn gather(dirs: &[PathBuf], budget: usize) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut paths = Vec::new();
-    for d in dirs {
-        walk(d, &mut paths, 0);
-    }
-    paths.sort();
-    let mut out = Vec::new();
-    let mut total = 0usize;
-    for p in paths {
-        if total >= budget {
-            break;
-        }
-        let Ok(meta) = std::fs::symlink_metadata(&p) else { continue };
-        if !meta.is_file() || meta.len() == 0 || meta.len() > 64 << 20 {
-            continue;
-        }
-        if let Ok(data) = std::fs::read(&p) {
-            total += data.len();
-            out.push((p, data));
-        }
-    }
-    out
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-    if depth > 8 {
-        return;
-    }
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
-    for e in rd.flatten() {
-        let Ok(ft) = e.file_type() else { continue };
-        if ft.is_dir() {
-            walk(&e.path(), out, depth + 1);
-        } else if ft.is_file() {
-            out.push(e.path());
-        }
-    }
-}
 
 fn main() {
     let mut mb = 100usize;
@@ -78,17 +40,8 @@ fn main() {
         dirs = vec!["/usr/bin".into(), "/usr/lib".into()];
     }
 
-    let sets = shared_rule_sets().expect("../shared/rules is readable");
-    let mut accepted = Vec::new();
-    let mut left_out = Vec::new();
-    for (_, sources) in sets {
-        for s in sources {
-            match sigscan_compile(std::slice::from_ref(&s), true) {
-                Ok(_) => accepted.push(s),
-                Err(e) => left_out.push((s.origin.clone(), e)),
-            }
-        }
-    }
+    let (accepted, left_out) =
+        compilable_shared_sources().expect("../shared/rules is readable");
     let t = Instant::now();
     let ours = sigscan_compile(&accepted, true).expect("sigscan compiles");
     let compile_ours = t.elapsed();
@@ -96,7 +49,7 @@ fn main() {
     let theirs = yarax_compile(&accepted, true).expect("yara-x compiles");
     let compile_theirs = t.elapsed();
 
-    let data = gather(&dirs, mb << 20);
+    let data = gather_files(&dirs, mb << 20);
     let bytes: usize = data.iter().map(|(_, d)| d.len()).sum();
 
     let mut s1 = sigscan::Scanner::new(&ours);
@@ -142,7 +95,7 @@ fn main() {
         left_out.len()
     );
     for (o, e) in left_out.iter().take(10) {
-        println!("  left out {o}: {}", e.lines().next().unwrap_or(""));
+        println!("  left out {o}: {e}");
     }
     println!(
         "compile: sigscan {:.2}s, yara-x {:.2}s",
