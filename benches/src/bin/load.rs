@@ -59,8 +59,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut a = sigscan::Scanner::new(&rules);
     let mut b = sigscan::Scanner::new(&loaded);
     for s in &sources {
-        let x = sigscan_scan(&mut a, s.text.as_bytes());
-        let y = sigscan_scan(&mut b, s.text.as_bytes());
+        let x = sigscan_scan(&mut a, s.text.as_bytes())?;
+        let y = sigscan_scan(&mut b, s.text.as_bytes())?;
         if let Some(d) = x.diff(&y) {
             return Err(
                 format!("loaded rules differ on {}: {d}", s.origin).into()
