@@ -39,6 +39,9 @@
 
 pub mod syntax;
 
+#[doc(hidden)]
+pub mod fuzzing;
+
 mod compiler;
 mod modules;
 mod scanner;
