@@ -5,6 +5,7 @@ rule Miner_Stratum_Pool
     meta:
         description = "Stratum mining-pool URL together with miner options"
         severity = "medium"
+        reference = "https://attack.mitre.org/techniques/T1496/"
     strings:
         $url = /stratum\+(tcp|ssl|tls):\/\/[a-z0-9.\-]+:[0-9]{2,5}/ nocase ascii wide
         $opt1 = "--donate-level" ascii wide

@@ -6,6 +6,7 @@ rule Script_PowerShell_EncodedCommand
     meta:
         description = "PowerShell started with a Base64-encoded command"
         severity = "medium"
+        reference = "https://attack.mitre.org/techniques/T1059/001/"
     strings:
         $ps = "powershell" nocase
         $enc = /\s-(e|en|enc|enco|encod|encode|encodedcommand)\s+[A-Za-z0-9+\/]{40,}={0,2}/ nocase
@@ -18,6 +19,7 @@ rule Script_PowerShell_DownloadCradle
     meta:
         description = "PowerShell downloads and runs code in one line"
         severity = "medium"
+        reference = "https://attack.mitre.org/techniques/T1105/"
     strings:
         $dl1 = "DownloadString(" nocase ascii wide
         $dl2 = "DownloadData(" nocase ascii wide

@@ -31,6 +31,15 @@ pub enum Command {
     Compile(CompileArgs),
     /// Check rule files for errors and warnings.
     Check(CheckArgs),
+    /// Write a new Ed25519 key pair (OUT.key, OUT.pub) for signing
+    /// databases.
+    Keygen(crate::db::KeygenArgs),
+    /// Sign a compiled database (in place).
+    Sign(crate::db::SignArgs),
+    /// Verify a compiled database's signature.
+    Verify(crate::db::VerifyArgs),
+    /// Describe a compiled database: versions, digest, rules, sources.
+    Info(crate::db::InfoArgs),
 }
 
 /// A rules path with an optional namespace: `[NAMESPACE:]PATH`.
@@ -224,11 +233,14 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub compile: CompileOptions,
 
-    /// Indicate that RULES_PATH is a file with compiled rules (not
-    /// supported yet)
+    /// Indicate that RULES_PATH is a file with compiled rules
     #[arg(short = 'C', long = "compiled-rules")]
     #[arg(conflicts_with = "relaxed_re_syntax")]
     pub compiled_rules: bool,
+
+    /// With -C: refuse the database unless signed by this public key
+    #[arg(long, value_name = "PUBKEY", requires = "compiled_rules")]
+    pub public_key: Option<PathBuf>,
 
     /// Print only the number of matches per file
     #[arg(short = 'c', long)]
@@ -330,6 +342,20 @@ pub struct CompileArgs {
     #[arg(short = 'o', long, value_name = "OUTPUT_PATH")]
     #[arg(default_value = "output.yarc")]
     pub output: PathBuf,
+
+    /// Also write a JSON manifest of the inputs (paths relative to
+    /// --root, SHA-256s, defines, versions, database digest)
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+
+    /// The folder manifest paths are relative to (default: the current
+    /// directory)
+    #[arg(long, value_name = "DIR", requires = "manifest")]
+    pub root: Option<PathBuf>,
+
+    /// Sign the database with this secret key (from `sigscan keygen`)
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
 }
 
 /// Arguments of `sigscan check`.

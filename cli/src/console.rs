@@ -1,17 +1,21 @@
 //! The terminal: results on stdout, messages on stderr, and a progress
-//! line on stderr when it is a terminal.
+//! bar on stderr when it is a terminal.
 //!
 //! Every write goes through one lock and writes whole strings, so the
 //! output of two threads is never mixed within a line. When the progress
-//! line is shown, it is erased before anything else is written and drawn
-//! again by a background thread a few times a second.
+//! bar is shown (`indicatif`), every write is made with the bar suspended:
+//! the bar is cleared first and drawn again after, never cut into a line.
+//! Workers only bump atomic counters; a background thread copies them
+//! into the bar a few times a second.
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Counters shown by the progress line.
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Counters shown by the progress bar.
 #[derive(Debug, Default)]
 pub struct Progress {
     /// Files found so far by the walk.
@@ -26,53 +30,42 @@ pub struct Progress {
     pub matched: AtomicU64,
 }
 
-/// Formats a byte count with a binary unit.
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
+impl Progress {
+    /// The counts beside the bar: files scanned out of those found so far
+    /// (the walk goes on while files are scanned), and files matched.
+    pub fn message(&self) -> String {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        format!(
+            "{}/{} files, {} matched",
+            get(&self.files),
+            get(&self.found_files),
+            get(&self.matched)
+        )
     }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
+
+    /// Copies the counters into `bar`: its length is the bytes found so
+    /// far, its position the bytes scanned, which gives indicatif what it
+    /// needs for the throughput and the ETA.
+    fn show(&self, bar: &ProgressBar) {
+        let found = self.found_bytes.load(Ordering::Relaxed);
+        let done = self.bytes.load(Ordering::Relaxed);
+        // Until the walk has found something, the length stays unknown
+        // (an empty bar) rather than 0 (a full one).
+        if found > 0 {
+            bar.set_length(found.max(done));
+        }
+        bar.set_position(done);
+        bar.set_message(self.message());
     }
 }
 
-impl Progress {
-    /// The progress line, without the line erasure: a bar of the bytes
-    /// scanned out of those found so far (the walk goes on while files
-    /// are scanned), then the counts.
-    pub fn line(&self, elapsed: Duration) -> String {
-        const WIDTH: u64 = 20;
-        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        let (files, bytes) = (get(&self.files), get(&self.bytes));
-        let (found, found_bytes) =
-            (get(&self.found_files), get(&self.found_bytes));
-        let filled = bytes
-            .min(found_bytes)
-            .saturating_mul(WIDTH)
-            .checked_div(found_bytes)
-            .unwrap_or(0) as usize;
-        format!(
-            "[{}{}] {files}/{found} file(s), {}/{}, {} matched, {:.1}s",
-            "#".repeat(filled),
-            "-".repeat(WIDTH as usize - filled),
-            human_bytes(bytes),
-            human_bytes(found_bytes),
-            get(&self.matched),
-            elapsed.as_secs_f64(),
-        )
-    }
-}
+/// What the bar looks like.
+const TEMPLATE: &str = "{elapsed_precise} [{wide_bar}] \
+    {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, \
+    ETA {eta}) {msg}";
 
 #[derive(Debug, Default)]
 struct State {
-    /// Whether the progress line is on the screen now.
-    drawn: bool,
     /// Set when the progress thread is to stop.
     done: bool,
     /// When set, stdout and stderr go here instead (for tests).
@@ -84,15 +77,11 @@ struct State {
 pub struct Console {
     state: Mutex<State>,
     wake: Condvar,
-    /// Whether to show the progress line.
-    show_progress: bool,
-    /// The counters behind the progress line.
+    /// The progress bar, when shown.
+    bar: Option<ProgressBar>,
+    /// The counters behind the progress bar.
     pub progress: Progress,
-    start: Instant,
 }
-
-/// ANSI: carriage return and erase the whole line.
-const ERASE: &str = "\r\x1b[2K";
 
 impl Console {
     /// A console that shows progress only if stderr is a terminal.
@@ -100,14 +89,21 @@ impl Console {
         Console::with_progress(io::stderr().is_terminal())
     }
 
-    /// A console that shows progress or not.
+    /// A console that shows progress or not. Even when asked to, the bar
+    /// is never drawn where stderr is not a terminal.
     pub fn with_progress(show_progress: bool) -> Console {
+        let bar = show_progress.then(|| {
+            let style = ProgressStyle::with_template(TEMPLATE)
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("#>-");
+            ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+                .with_style(style)
+        });
         Console {
             state: Mutex::new(State::default()),
             wake: Condvar::new(),
-            show_progress,
+            bar,
             progress: Progress::default(),
-            start: Instant::now(),
         }
     }
 
@@ -130,10 +126,11 @@ impl Console {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn erase(state: &mut State) {
-        if state.drawn {
-            let _ = io::stderr().write_all(ERASE.as_bytes());
-            state.drawn = false;
+    /// Runs `write` with the progress bar, if any, cleared.
+    fn suspended<R>(&self, write: impl FnOnce() -> R) -> R {
+        match &self.bar {
+            Some(bar) => bar.suspend(write),
+            None => write(),
         }
     }
 
@@ -148,10 +145,11 @@ impl Console {
             out.push_str(s);
             return Ok(());
         }
-        Console::erase(&mut state);
-        let mut stdout = io::stdout().lock();
-        stdout.write_all(s.as_bytes())?;
-        stdout.flush()
+        self.suspended(|| {
+            let mut stdout = io::stdout().lock();
+            stdout.write_all(s.as_bytes())?;
+            stdout.flush()
+        })
     }
 
     /// Writes one line to stderr.
@@ -162,39 +160,34 @@ impl Console {
             err.push('\n');
             return;
         }
-        Console::erase(&mut state);
-        let _ = writeln!(io::stderr().lock(), "{line}");
+        self.suspended(|| {
+            let _ = writeln!(io::stderr().lock(), "{line}");
+        });
     }
 
-    /// Draws the progress line until [`Console::finish`] is called. Meant
-    /// to run on a thread of its own; returns at once if progress is not
-    /// shown.
+    /// Updates the progress bar until [`Console::finish`] is called.
+    /// Meant to run on a thread of its own; returns at once if progress is
+    /// not shown.
     pub fn run_progress(&self) {
-        if !self.show_progress {
-            return;
-        }
+        let Some(bar) = &self.bar else { return };
         let mut state = self.lock();
-        loop {
+        while !state.done {
+            self.progress.show(bar);
             let (s, _) = self
                 .wake
-                .wait_timeout(state, Duration::from_millis(150))
+                .wait_timeout(state, Duration::from_millis(100))
                 .unwrap_or_else(|e| e.into_inner());
             state = s;
-            if state.done {
-                Console::erase(&mut state);
-                return;
-            }
-            let line = self.progress.line(self.start.elapsed());
-            let _ = write!(io::stderr().lock(), "{ERASE}{line}");
-            state.drawn = true;
         }
     }
 
-    /// Stops the progress line and erases it.
+    /// Stops the progress bar and clears it.
     pub fn finish(&self) {
         let mut state = self.lock();
         state.done = true;
-        Console::erase(&mut state);
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
         self.wake.notify_all();
     }
 }
@@ -210,30 +203,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bytes() {
-        assert_eq!(human_bytes(0), "0 B");
-        assert_eq!(human_bytes(1023), "1023 B");
-        assert_eq!(human_bytes(1536), "1.5 KiB");
-        assert_eq!(human_bytes(3 << 30), "3.0 GiB");
-    }
-
-    #[test]
-    fn progress_line() {
+    fn progress_message_and_bar() {
         let p = Progress::default();
-        assert_eq!(
-            p.line(Duration::ZERO),
-            "[--------------------] 0/0 file(s), 0 B/0 B, 0 matched, 0.0s"
-        );
+        assert_eq!(p.message(), "0/0 files, 0 matched");
+        let bar = ProgressBar::hidden();
+        bar.unset_length();
+        p.show(&bar);
+        assert_eq!(bar.length(), None);
         p.found_files.store(10, Ordering::Relaxed);
         p.found_bytes.store(8192, Ordering::Relaxed);
         p.files.store(3, Ordering::Relaxed);
         p.bytes.store(2048, Ordering::Relaxed);
         p.matched.store(1, Ordering::Relaxed);
-        assert_eq!(
-            p.line(Duration::from_millis(1500)),
-            "[#####---------------] 3/10 file(s), 2.0 KiB/8.0 KiB, \
-             1 matched, 1.5s"
-        );
+        assert_eq!(p.message(), "3/10 files, 1 matched");
+        let bar = ProgressBar::hidden();
+        p.show(&bar);
+        assert_eq!(bar.length(), Some(8192));
+        assert_eq!(bar.position(), 2048);
+        assert_eq!(bar.message(), "3/10 files, 1 matched");
     }
 
     #[test]
@@ -244,6 +231,8 @@ mod tests {
             std::thread::sleep(Duration::from_millis(20));
             c.finish();
         });
-        assert!(!c.lock().drawn);
+        assert!(c.bar.as_ref().is_some_and(|b| b.is_finished()));
+        // Without a bar, there is nothing to run.
+        Console::with_progress(false).run_progress();
     }
 }

@@ -152,6 +152,13 @@ pub struct Compiled {
     kinds: Option<Kinds>,
 }
 
+impl Compiled {
+    /// Rules loaded from a database (no sources: no pattern kinds).
+    pub fn loaded(rules: Rules) -> Compiled {
+        Compiled { rules, kinds: None }
+    }
+}
+
 /// The compiler's warnings that are not disabled, rendered with their
 /// source line and caret.
 fn rendered_warnings(

@@ -18,14 +18,15 @@
 //!
 //! # Exit status
 //!
-//! 0 when the scan ran (whether anything matched or not, and even if some
-//! files could not be read: those are reported on stderr); 1 on errors in
-//! the rules or other fatal errors; 2 on usage errors. `check` exits with
-//! 1 when a file has errors and 2 when files have only warnings, as `yr
-//! check` does.
+//! `scan`: 0 when every file was scanned (whether anything matched or
+//! not); 1 when some file could not be scanned (reported on stderr) or
+//! the timeout ended the scan; 2 on bad usage or rules that do not
+//! compile. `check` exits with 1 when a file has errors and 2 when files
+//! have only warnings, as `yr check` does.
 
 mod args;
 mod console;
+mod db;
 mod engine;
 mod load;
 mod output;
@@ -47,9 +48,14 @@ use crate::output::OutputOptions;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Scan(args) => scan_command(args),
+        Command::Scan(args) => scan_command(args).or_else(usage_error),
         Command::Compile(args) => compile_command(args),
         Command::Check(args) => check_command(args),
+        Command::Keygen(args) => db::keygen(args).map(|()| ExitCode::SUCCESS),
+        Command::Sign(args) => db::sign(args).map(|()| ExitCode::SUCCESS),
+        Command::Verify(args) => db::verify(args)
+            .map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
+        Command::Info(args) => db::info(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -58,6 +64,13 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error before a scan starts (bad usage, rules that do not compile)
+/// exits with 2, as clap does for bad usage.
+fn usage_error(err: anyhow::Error) -> anyhow::Result<ExitCode> {
+    eprintln!("error: {err:#}");
+    Ok(ExitCode::from(2))
 }
 
 /// `sigscan scan`.
@@ -74,7 +87,6 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<ExitCode> {
         if args.rules[0].namespace.is_some() {
             bail!("can't use namespace with '--compiled-rules'");
         }
-        bail!("compiled databases are not supported yet");
     }
     let source = if args.scan_list {
         walk::Source::List(args.target.clone())
@@ -96,7 +108,11 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let format = args.output_format.unwrap_or_default();
     let want_kinds =
         args.print_strings.is_some() && format == args::OutputFormat::Text;
-    let compiled = engine::compile(&args.rules, &args.compile, want_kinds)?;
+    let compiled = if args.compiled_rules {
+        db::load(&args.rules[0].path, args.public_key.as_deref())?
+    } else {
+        engine::compile(&args.rules, &args.compile, want_kinds)?
+    };
 
     let want = engine::Want { negate: args.negate, tag: args.tag, output };
     let settings = engine::Settings {
@@ -124,20 +140,20 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<ExitCode> {
         version: env!("CARGO_PKG_VERSION"),
     };
     let console = Console::new();
-    scan::run(&job, &console, || {
+    let summary = scan::run(&job, &console, || {
         engine::Worker::new(&compiled, &settings, &want)
     });
-    Ok(ExitCode::SUCCESS)
+    Ok(if summary.errors > 0 || summary.timed_out {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `sigscan compile`.
 fn compile_command(args: CompileArgs) -> anyhow::Result<ExitCode> {
-    // Compile first, so that errors in the rules are reported.
-    engine::compile(&args.rules, &args.compile, false)?;
-    bail!(
-        "can't write `{}`: compiled databases are not supported yet",
-        args.output.display()
-    )
+    db::compile(args)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `sigscan check`.

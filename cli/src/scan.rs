@@ -316,6 +316,50 @@ mod tests {
         );
     }
 
+    /// Removes a file when it scans data starting with `-`.
+    struct Remover(std::path::PathBuf);
+
+    impl FileScanner for Remover {
+        fn scan(
+            &mut self,
+            data: &[u8],
+            _: Option<Duration>,
+        ) -> Result<Outcome, String> {
+            if data.first() == Some(&b'-') {
+                fs::remove_file(&self.0).map_err(|e| e.to_string())?;
+            }
+            Ok(Outcome::default())
+        }
+    }
+
+    #[test]
+    fn a_file_that_vanishes_is_an_error_and_the_scan_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("1"), "-").unwrap();
+        fs::write(dir.path().join("2"), "x").unwrap();
+        fs::write(dir.path().join("3"), "x").unwrap();
+        let console = Console::captured();
+        let mut job = job(Source::Path(dir.path().into()));
+        job.threads = 1;
+        let gone = dir.path().join("2");
+        let summary = run(&job, &console, || Remover(gone.clone()));
+        // Removed after the walk found it (reported when it is opened) or
+        // before (reported by the walk): an error either way.
+        assert_eq!(
+            summary,
+            Summary { scanned: 2, matched: 0, errors: 1, timed_out: false }
+        );
+        let (out, err) = console.take();
+        assert_eq!(out, "");
+        assert_eq!(
+            err,
+            format!(
+                "error: {}: No such file or directory (os error 2)\n",
+                gone.display()
+            )
+        );
+    }
+
     #[test]
     fn timeout_in_the_past_stops() {
         let dir = tempfile::tempdir().unwrap();

@@ -338,6 +338,72 @@ fn skip_larger() {
     );
 }
 
+/// A 5 GB file that takes no room on disk is skipped by `-z`, not read:
+/// the scan of the rest is unaffected and ends at once.
+#[test]
+fn skip_larger_sparse_5gb() {
+    let d = ab_dir();
+    let f = fs::File::create(d.path().join("t/huge")).unwrap();
+    f.set_len(5 << 30).unwrap();
+    drop(f);
+    d.write("any.yar", "rule any_file { condition: filesize >= 0 }");
+    let out = ok(&d, &["scan", "-z", "1000000", "-p", "1", "any.yar", "t"]);
+    assert_eq!(out, "any_file t/1\nany_file t/2\nany_file t/3\n");
+    let out =
+        ok(&d, &["scan", "--skip-larger=5368709119", "any.yar", "t/huge"]);
+    assert_eq!(out, "");
+}
+
+#[test]
+fn empty_file() {
+    let d = ab_dir();
+    d.write("t/0", "");
+    d.write(
+        "empty.yar",
+        "rule empty { condition: filesize == 0 }\n\
+         rule has_a { strings: $a = \"AAA\" condition: $a }",
+    );
+    assert_eq!(
+        ok(&d, &["scan", "-p", "1", "empty.yar", "t"]),
+        "empty t/0\nhas_a t/1\nhas_a t/2\n"
+    );
+    assert_eq!(ok(&d, &["scan", "-c", "ab.yar", "t/0"]), "");
+}
+
+/// Exit status: 0 when every file was scanned, matches or not; 1 when some
+/// file could not be scanned or the timeout hit (see also the tests on
+/// unreadable files and timeouts); 2 for bad usage or bad rules, with a
+/// diagnostic and nothing scanned.
+#[test]
+fn exit_status() {
+    let d = ab_dir();
+    d.write("bad.yar", "rule bad {\n  condition: $a\n}\n");
+    d.write("syntax.yar", "rule {");
+    d.write("list", "t/1\nt/gone\n");
+    let cases: &[(&[&str], i32, &str)] = &[
+        (&["scan", "ab.yar", "t"], 0, ""),
+        (&["scan", "ab.yar", "t/3"], 0, ""),
+        (&["scan", "--scan-list", "ab.yar", "list"], 1, "error: t/gone: "),
+        (&["scan", "bad.yar", "t"], 2, "bad.yar:2:14"),
+        (&["scan", "syntax.yar", "t"], 2, "syntax.yar:1:"),
+        (&["scan", "missing.yar", "t"], 2, "missing.yar"),
+        (&["scan", "ab.yar", "missing"], 2, "can't open `missing`"),
+        (&["scan", "-r", "ab.yar", "t/1"], 2, "can't use '--recursive'"),
+        (&["scan", "--no-such-option", "ab.yar", "t"], 2, "--no-such"),
+        (&["scan", "-p", "x", "ab.yar", "t"], 2, "invalid value"),
+        (&["scan", "ab.yar"], 2, "required"),
+        (&["frobnicate"], 2, "unrecognized subcommand"),
+    ];
+    for &(args, code, message) in cases {
+        let o = d.run(args);
+        assert_eq!(o.status.code(), Some(code), "status of {args:?}");
+        assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
+        if code == 2 {
+            assert_eq!(stdout(&o), "", "stdout of {args:?}");
+        }
+    }
+}
+
 #[test]
 fn recursive_depth() {
     let d = ab_dir();
@@ -356,7 +422,7 @@ fn recursive_depth() {
         "rule_a t/1\nrule_a t/2\nrule_a t/sub/4\nrule_a t/sub/deeper/5\n"
     );
     let o = d.run(&["scan", "-r", "ab.yar", "t/1"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
         "error: can't use '--recursive' when <TARGET_PATH> is a file\n"
@@ -389,7 +455,7 @@ fn unreadable_files_are_reported_and_the_scan_goes_on() {
         d.cmd(&["scan", "--scan-list", "-p", "1", "ab.yar", "-"]),
         Some(list),
     );
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stderr(&o),
         "error: t/gone: No such file or directory (os error 2)\n"
@@ -402,7 +468,7 @@ fn unreadable_files_are_reported_and_the_scan_goes_on() {
         d.cmd(&["scan", "--scan-list", "-p", "1", "ab.yar", "-"]),
         Some(list),
     );
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stderr(&o),
         "error: /proc/self/mem: Input/output error (os error 5)\n"
@@ -422,7 +488,7 @@ fn permission_denied() {
         return;
     }
     let o = d.run(&["scan", "-p", "1", "ab.yar", "t"]);
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.status.code(), Some(1));
     assert_eq!(stderr(&o), "error: t/1: Permission denied (os error 13)\n");
     assert_eq!(stdout(&o), "rule_a t/2\nrule_b t/2\n");
 }
@@ -431,7 +497,7 @@ fn permission_denied() {
 fn missing_target() {
     let d = ab_dir();
     let o = d.run(&["scan", "ab.yar", "nope"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
         "error: can't open `nope`: No such file or directory (os error 2)\n"
@@ -556,7 +622,7 @@ fn timeout_ends_the_scan() {
     let start = Instant::now();
     let o = d.run(&["scan", "-a", "1", "-p", "1", "slow.yar", "t"]);
     assert!(start.elapsed() < Duration::from_secs(30));
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.status.code(), Some(1));
     assert_eq!(stderr(&o), "error: t/a.bin: timeout\n");
     assert_eq!(stdout(&o), "", "the scan stopped at the timeout");
 }
@@ -567,7 +633,7 @@ fn compile_errors() {
     d.write("bad.yar", "rule bad {\n  condition: $a\n}\n");
     d.write("data", "");
     let o = d.run(&["scan", "bad.yar", "data"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert_eq!(stdout(&o), "");
     let err = stderr(&o);
     assert!(err.contains("bad.yar:2:14"), "{err}");
@@ -583,7 +649,7 @@ fn ignore_invalid_rules() {
     d.write("rules/good.yar", "rule good { condition: filesize == 0 }");
     d.write("data", "");
     let o = d.run(&["scan", "rules", "data"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     let o = d.run(&["scan", "--ignore-invalid-rules", "rules", "data"]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(stdout(&o), "good data\n");
@@ -615,13 +681,14 @@ fn warnings_and_disable_warnings() {
 }
 
 #[test]
-fn compiled_rules_not_supported_yet() {
+fn compiled_rules_usage() {
     let d = foo_dir();
     let o = d.run(&["scan", "-C", "foo.yar", "dummy.file"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
-        "error: compiled databases are not supported yet\n"
+        "error: can't load `foo.yar`: not a sigscan rule database (bad \
+         magic)\n"
     );
     let o = d.run(&["scan", "-C", "foo.yar", "foo.yar", "dummy.file"]);
     assert_eq!(
@@ -629,8 +696,9 @@ fn compiled_rules_not_supported_yet() {
         "error: can't use '--compiled-rules' with more than one RULES_PATH\n"
     );
     let o = d.run(&["compile", "foo.yar", "-o", "out.yarc"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("not supported yet"));
+    assert_eq!(o.status.code(), Some(0));
+    let o = d.run(&["scan", "-C", "out.yarc", "dummy.file"]);
+    assert_eq!(o.status.code(), Some(0));
 }
 
 #[test]

@@ -1,22 +1,20 @@
 //! Differential test: `sigscan scan` and YARA-X's `yr scan` given the
 //! same rules, files and options must print the same stdout.
 //!
-//! Runs only where `yr` is installed: at `$SIGSCAN_YR`, or
-//! `/opt/yr/bin/yr`. Elsewhere (CI has no `yr`) it is skipped, saying so.
+//! Runs only where `yr` is installed: at `$SIGSCAN_YR`, at
+//! `/opt/yr/bin/yr` or on `PATH`. Elsewhere (CI has no `yr`) it is
+//! skipped, saying so.
 //! Lines are compared sorted, as both scan files in parallel and in
 //! their own walk order; JSON documents are compared parsed, with
 //! `version` and the order of `matches` left out.
 
+#[path = "support/yr.rs"]
+mod yr;
+use yr::yr;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn yr() -> Option<PathBuf> {
-    let path = std::env::var_os("SIGSCAN_YR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/opt/yr/bin/yr"));
-    path.is_file().then_some(path)
-}
 
 const RULES: &str = r#"
 rule text_and_hex : t1 t2 {
@@ -137,8 +135,8 @@ fn normalized_json(s: &str) -> serde_json::Value {
 fn same_stdout_as_yr() {
     let Some(yr) = yr() else {
         eprintln!(
-            "skipped: yr is not installed (set SIGSCAN_YR or install it at \
-             /opt/yr/bin/yr)"
+            "skipped: yr is not installed (set SIGSCAN_YR, install it at \
+             /opt/yr/bin/yr or put it on PATH)"
         );
         return;
     };
@@ -188,4 +186,138 @@ fn same_stdout_as_yr() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Rules that match often in real executables, beside the shared rule
+/// sets (which match nothing there): literals, hex with jumps, regexes,
+/// wide and xor strings.
+const GENERIC: &str = r#"
+rule elf64 { strings: $h = { 7F 45 4C 46 02 01 01 } condition: $h at 0 }
+rule glibc { strings: $v = /GLIBC_2\.[0-9]{1,2}/ condition: $v }
+rule dos_stub {
+  strings: $a = "This program cannot be run in DOS mode"
+  condition: $a
+}
+rule pe_sections {
+  strings:
+    $t = ".text" fullword
+    $r = { 2E 72 [1-2] 61 74 61 }
+  condition: uint16(0) == 0x5A4D and any of them
+}
+rule wide_words {
+  strings: $w = "Microsoft" wide nocase $v = "version" wide
+  condition: any of them
+}
+rule usage_xor { strings: $u = "Usage:" xor(0-2) condition: $u }
+rule gcc { strings: $g = "GCC: (" condition: #g > 0 }
+"#;
+
+/// The (path, namespace, rule, pattern, offset) of every match in
+/// ndjson output.
+fn match_set(ndjson: &str) -> std::collections::BTreeSet<String> {
+    let mut set = std::collections::BTreeSet::new();
+    for line in ndjson.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let path = v["path"].as_str().unwrap();
+        for rule in v["rules"].as_array().unwrap() {
+            let id = rule["identifier"].as_str().unwrap();
+            let ns = rule["namespace"].as_str().unwrap();
+            let strings = rule["strings"].as_array();
+            if strings.is_none_or(|s| s.is_empty()) {
+                set.insert(format!("{path} {ns}:{id}"));
+            }
+            for s in strings.into_iter().flatten() {
+                set.insert(format!(
+                    "{path} {ns}:{id} {} @{}",
+                    s["identifier"].as_str().unwrap(),
+                    s["offset"]
+                ));
+            }
+        }
+    }
+    set
+}
+
+/// Up to `n` regular files of `dir` below 1 MiB, every `step`-th by
+/// name: real binaries.
+fn some_files(dir: &str, step: usize, n: usize) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.metadata().is_ok_and(|m| m.is_file() && m.len() < 1 << 20)
+        })
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    files.into_iter().step_by(step).take(n).collect()
+}
+
+/// The acceptance test of issue 5: on real files (YARA's own test files
+/// and system binaries) with the five shared rule sets, the bundled rules
+/// and some generic ones, `sigscan scan -o ndjson -s -e -r` and `yr scan
+/// -o ndjson -s -e -r` report the same (path, rule, pattern, offset).
+#[test]
+fn same_matches_as_yr_on_real_files() {
+    let Some(yr) = yr() else {
+        eprintln!(
+            "skipped: yr is not installed (set SIGSCAN_YR, install it at \
+             /opt/yr/bin/yr or put it on PATH)"
+        );
+        return;
+    };
+    let ours = PathBuf::from(env!("CARGO_BIN_EXE_sigscan"));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let shared = root.join("../shared");
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("generic.yar"), GENERIC).unwrap();
+    // One tree for one run of each: YARA's test files and some system
+    // binaries, copied (links among the binaries would not be followed).
+    let target = dir.path().join("data");
+    let copy = |files: Vec<PathBuf>, to: &str| {
+        let to = target.join(to);
+        fs::create_dir_all(&to).unwrap();
+        for f in files {
+            if let Some(name) = f.file_name() {
+                let _ = fs::copy(&f, to.join(name));
+            }
+        }
+    };
+    let libyara = shared.join("testdata/libyara");
+    copy(some_files(&libyara.to_string_lossy(), 1, 100), "libyara");
+    copy(some_files("/usr/bin", 7, 25), "bin");
+    let mut rules: Vec<String> = ["atr-trellix", "bartblaze", "gcti"]
+        .iter()
+        .chain(&["mandiant-rttc", "reversinglabs"])
+        .map(|set| {
+            let ns = set.replace('-', "_");
+            format!("{ns}:{}", shared.join("rules").join(set).display())
+        })
+        .collect();
+    rules.push(format!("bundled:{}", root.join("rules").display()));
+    rules
+        .push(format!("generic:{}", dir.path().join("generic.yar").display()));
+
+    let run = |bin: &Path| {
+        let o = Command::new(bin)
+            .args(["scan", "-o", "ndjson", "-s", "-e", "-r", "-w"])
+            .arg("--relaxed-re-syntax")
+            .args(&rules)
+            .arg(&target)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(o.status.code(), Some(0), "{bin:?}: {err}");
+        match_set(&String::from_utf8_lossy(&o.stdout))
+    };
+    let (theirs, mine) = (run(&yr), run(&ours));
+    let only_yr: Vec<_> = theirs.difference(&mine).take(20).collect();
+    let only_us: Vec<_> = mine.difference(&theirs).take(20).collect();
+    assert!(
+        only_yr.is_empty() && only_us.is_empty(),
+        "only in yr: {only_yr:#?}\nonly in sigscan: {only_us:#?}"
+    );
+    let total = mine.len();
+    eprintln!("{total} matches compared");
+    assert!(total > 100, "so few matches ({total}) prove little");
 }

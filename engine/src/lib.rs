@@ -14,6 +14,9 @@
 //!   pass, then conditions evaluated in rule order with YARA-X's semantics
 //!   for undefined values; [`ScanResults`] lists [`MatchingRule`]s and
 //!   their [`PatternMatches`].
+//! - [`database`] (public): [`Rules::serialize`], [`Rules::load`] and
+//!   [`Rules::load_verified`]: the compiled rule database, versioned,
+//!   digested, optionally signed (Ed25519), validated on load.
 //! - `modules`: `math`, `hash`, `string`, `time`, `console` behind one
 //!   interface (a schema plus a lazily run parser per scan) that `pe`,
 //!   `elf` and `dotnet` will implement too.
@@ -43,10 +46,12 @@ pub mod syntax;
 pub mod fuzzing;
 
 mod compiler;
+pub mod database;
 mod modules;
 mod scanner;
 
 pub use compiler::{CompileError, Compiler, RuleInfo, Rules, Value};
+pub use database::{DatabaseError, DatabaseInfo};
 pub use scanner::{
     Match, MatchingRule, PatternMatches, ScanError, ScanResults, Scanner,
 };

@@ -160,12 +160,10 @@ enum sigscan_result sigscan_compile(const char *source,
 enum sigscan_result sigscan_compile_file(const char *path,
                                          struct sigscan_rules **out);
 
-// Serializes `rules` into a new buffer `*out` of `*out_len` bytes, freed
-// with `sigscan_buffer_free(*out, *out_len)`.
-//
-// **Not supported by this build yet:** after checking its arguments it
-// returns `SIGSCAN_INVALID_DATABASE` (with `*out` NULL and `*out_len` 0)
-// and `sigscan_last_error()` says so.
+// Serializes `rules` into a new compiled rule database `*out` of
+// `*out_len` bytes (unsigned; the same rules give the same bytes),
+// freed with `sigscan_buffer_free(*out, *out_len)`. On failure `*out`
+// is NULL and `*out_len` 0.
 //
 // # Safety
 //
@@ -184,13 +182,11 @@ enum sigscan_result sigscan_rules_serialize(const struct sigscan_rules *rules,
 void sigscan_buffer_free(uint8_t *buf,
                          size_t len);
 
-// Loads compiled rules from `len` bytes made by
-// `sigscan_rules_serialize`; the bytes are validated and copied, the
-// buffer may be freed after the call.
-//
-// **Not supported by this build yet:** after checking its arguments it
-// returns `SIGSCAN_INVALID_DATABASE` (with `*out` NULL) and
-// `sigscan_last_error()` says so.
+// Loads compiled rules from `len` bytes of a database (signed or not,
+// the signature is not checked: use `sigscan_rules_load_file` with a
+// public key for that). Every part is validated first: corrupt or
+// hostile bytes give `SIGSCAN_INVALID_DATABASE`, never a crash. The
+// bytes are copied, the buffer may be freed after the call.
 //
 // # Safety
 //
@@ -199,13 +195,13 @@ enum sigscan_result sigscan_rules_load(const uint8_t *buf,
                                        size_t len,
                                        struct sigscan_rules **out);
 
-// Loads a compiled rule database file; when `public_key` (32 bytes) is
-// not NULL, the database's signature must verify with it
-// (`SIGSCAN_SIGNATURE_ERROR` otherwise).
-//
-// **Not supported by this build yet:** after checking its arguments it
-// returns `SIGSCAN_INVALID_DATABASE` (with `*out` NULL) and
-// `sigscan_last_error()` says so.
+// Loads a compiled rule database file. When `public_key` (32 bytes, raw
+// Ed25519) is not NULL, the database must carry a signature that
+// verifies with it, checked before anything else is parsed
+// (`SIGSCAN_SIGNATURE_ERROR` for an unsigned or tampered database); NULL
+// accepts unsigned databases. Returns `SIGSCAN_IO_ERROR` when the file
+// cannot be read and `SIGSCAN_INVALID_DATABASE` when it is not a valid
+// database.
 //
 // # Safety
 //

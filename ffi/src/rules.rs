@@ -128,20 +128,25 @@ fn read_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
     })
 }
 
-const NO_DATABASE: &str = "compiled rule databases are not supported by \
-                           this build of sigscan yet: compile the rules \
-                           from source with sigscan_compile";
-
-fn no_database() -> Failure {
-    Failure::new(sigscan_result::SIGSCAN_INVALID_DATABASE, NO_DATABASE)
+/// A database error as a C result: signature problems are
+/// `SIGSCAN_SIGNATURE_ERROR`, unreadable files `SIGSCAN_IO_ERROR`, the
+/// rest `SIGSCAN_INVALID_DATABASE`.
+fn database_failure(e: sigscan::DatabaseError) -> Failure {
+    use sigscan::DatabaseError as E;
+    let code = match &e {
+        E::Unsigned | E::BadSignature | E::InvalidKey => {
+            sigscan_result::SIGSCAN_SIGNATURE_ERROR
+        }
+        E::Io(_) => sigscan_result::SIGSCAN_IO_ERROR,
+        _ => sigscan_result::SIGSCAN_INVALID_DATABASE,
+    };
+    Failure::new(code, e.to_string())
 }
 
-/// Serializes `rules` into a new buffer `*out` of `*out_len` bytes, freed
-/// with `sigscan_buffer_free(*out, *out_len)`.
-///
-/// **Not supported by this build yet:** after checking its arguments it
-/// returns `SIGSCAN_INVALID_DATABASE` (with `*out` NULL and `*out_len` 0)
-/// and `sigscan_last_error()` says so.
+/// Serializes `rules` into a new compiled rule database `*out` of
+/// `*out_len` bytes (unsigned; the same rules give the same bytes),
+/// freed with `sigscan_buffer_free(*out, *out_len)`. On failure `*out`
+/// is NULL and `*out_len` 0.
 ///
 /// # Safety
 ///
@@ -154,15 +159,20 @@ pub unsafe extern "C" fn sigscan_rules_serialize(
 ) -> sigscan_result {
     boundary(|| {
         // SAFETY: `out` is NULL or writable (contract).
-        let _out = unsafe { util::out_ptr(out, "out") }?;
+        let out = unsafe { util::out_ptr(out, "out") }?;
         if out_len.is_null() {
             return Err(Failure::null("out_len"));
         }
         // SAFETY: non-NULL and writable (contract).
         unsafe { out_len.write(0) };
         // SAFETY: `rules` is NULL or live (contract).
-        let _rules = unsafe { rules_ref(rules) }?;
-        Err(no_database())
+        let rules = unsafe { rules_ref(rules) }?;
+        let bytes = rules.rules.serialize().into_boxed_slice();
+        let len = bytes.len();
+        *out = Box::into_raw(bytes).cast::<u8>();
+        // SAFETY: non-NULL and writable (contract).
+        unsafe { out_len.write(len) };
+        Ok(())
     })
 }
 
@@ -186,13 +196,11 @@ pub unsafe extern "C" fn sigscan_buffer_free(buf: *mut u8, len: usize) {
     })
 }
 
-/// Loads compiled rules from `len` bytes made by
-/// `sigscan_rules_serialize`; the bytes are validated and copied, the
-/// buffer may be freed after the call.
-///
-/// **Not supported by this build yet:** after checking its arguments it
-/// returns `SIGSCAN_INVALID_DATABASE` (with `*out` NULL) and
-/// `sigscan_last_error()` says so.
+/// Loads compiled rules from `len` bytes of a database (signed or not,
+/// the signature is not checked: use `sigscan_rules_load_file` with a
+/// public key for that). Every part is validated first: corrupt or
+/// hostile bytes give `SIGSCAN_INVALID_DATABASE`, never a crash. The
+/// bytes are copied, the buffer may be freed after the call.
 ///
 /// # Safety
 ///
@@ -205,23 +213,24 @@ pub unsafe extern "C" fn sigscan_rules_load(
 ) -> sigscan_result {
     boundary(|| {
         // SAFETY: `out` is NULL or writable (contract).
-        let _out = unsafe { util::out_ptr(out, "out") }?;
+        let out = unsafe { util::out_ptr(out, "out") }?;
         if buf.is_null() {
             return Err(Failure::null("buf"));
         }
         // SAFETY: `buf` has `len` readable bytes (contract).
-        let _bytes = unsafe { util::bytes(buf, len, "buf") }?;
-        Err(no_database())
+        let bytes = unsafe { util::bytes(buf, len, "buf") }?;
+        hand_out(Rules::load(bytes).map_err(database_failure)?, out);
+        Ok(())
     })
 }
 
-/// Loads a compiled rule database file; when `public_key` (32 bytes) is
-/// not NULL, the database's signature must verify with it
-/// (`SIGSCAN_SIGNATURE_ERROR` otherwise).
-///
-/// **Not supported by this build yet:** after checking its arguments it
-/// returns `SIGSCAN_INVALID_DATABASE` (with `*out` NULL) and
-/// `sigscan_last_error()` says so.
+/// Loads a compiled rule database file. When `public_key` (32 bytes, raw
+/// Ed25519) is not NULL, the database must carry a signature that
+/// verifies with it, checked before anything else is parsed
+/// (`SIGSCAN_SIGNATURE_ERROR` for an unsigned or tampered database); NULL
+/// accepts unsigned databases. Returns `SIGSCAN_IO_ERROR` when the file
+/// cannot be read and `SIGSCAN_INVALID_DATABASE` when it is not a valid
+/// database.
 ///
 /// # Safety
 ///
@@ -235,17 +244,24 @@ pub unsafe extern "C" fn sigscan_rules_load_file(
 ) -> sigscan_result {
     boundary(|| {
         // SAFETY: `out` is NULL or writable (contract).
-        let _out = unsafe { util::out_ptr(out, "out") }?;
+        let out = unsafe { util::out_ptr(out, "out") }?;
         // SAFETY: `path` is NULL or NUL-terminated (contract).
         let path = unsafe { util::path(path, "path") }?;
-        let _key = if public_key.is_null() {
+        let key: Option<[u8; 32]> = if public_key.is_null() {
             None
         } else {
             // SAFETY: a non-NULL key has 32 readable bytes (contract).
-            Some(unsafe { util::bytes(public_key, 32, "public_key") }?)
+            let k = unsafe { util::bytes(public_key, 32, "public_key") }?;
+            k.try_into().ok()
         };
-        read_file(path)?;
-        Err(no_database())
+        let bytes = read_file(path)?;
+        let rules = match key {
+            Some(k) => Rules::load_verified(&bytes, &k),
+            None => Rules::load(&bytes),
+        }
+        .map_err(database_failure)?;
+        hand_out(rules, out);
+        Ok(())
     })
 }
 

@@ -170,6 +170,9 @@ pub(crate) struct Code {
     pub lists: Vec<u32>,
     pub strings: Vec<Vec<u8>>,
     pub regexes: Vec<Regex>,
+    /// What each of [`Code::regexes`] was compiled from: the source
+    /// between the slashes, `i` and `s` flags (kept for the database).
+    pub regex_src: Vec<(String, bool, bool)>,
     /// The number of variable slots a condition may use.
     pub slots: u32,
 }

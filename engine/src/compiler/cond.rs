@@ -708,6 +708,11 @@ impl<'a> Lowerer<'a> {
         };
         let idx = u32::try_from(self.code.regexes.len()).unwrap_or(0);
         self.code.regexes.push(compiled);
+        self.code.regex_src.push((
+            re.source.clone(),
+            re.case_insensitive,
+            re.dot_matches_new_line,
+        ));
         Ok(idx)
     }
 

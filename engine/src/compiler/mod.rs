@@ -20,7 +20,7 @@ mod cond;
 // until it trims them.
 #[allow(dead_code, unused_imports)]
 pub(crate) mod patterns;
-mod regex;
+pub(crate) mod regex;
 
 pub(crate) use patterns::PatternId;
 
@@ -165,6 +165,8 @@ pub struct Compiler {
     imports: Vec<String>,
     schemas: HashMap<usize, Arc<StructType>>,
     warnings: Vec<Diagnostic>,
+    /// `(origin, SHA-256)` of each source added without errors.
+    source_digests: Vec<(String, [u8; 32])>,
 }
 
 impl Default for Compiler {
@@ -200,6 +202,7 @@ impl Compiler {
             imports: Vec::new(),
             schemas: HashMap::new(),
             warnings: Vec::new(),
+            source_digests: Vec::new(),
         }
     }
 
@@ -363,6 +366,7 @@ impl Compiler {
             patterns,
             globals: self.globals,
             imports: self.imports,
+            source_digests: self.source_digests,
         })
     }
 
@@ -463,9 +467,11 @@ impl Compiler {
             self.code.lists.truncate(code_len.1);
             self.code.strings.truncate(code_len.2);
             self.code.regexes.truncate(code_len.3);
+            self.code.regex_src.truncate(code_len.3);
             return Err(CompileError::new(diags, &self.sources));
         }
         self.ns_modules[ns as usize] = modules_here;
+        self.source_digests.push((digest_origin(origin), sha256(bytes)));
         for imp in parsed.file.imports {
             if !self.imports.contains(&imp.module) {
                 self.imports.push(imp.module);
@@ -600,6 +606,26 @@ pub struct Rules {
     pub(crate) patterns: PatternSet,
     pub(crate) globals: Vec<(String, Value)>,
     pub(crate) imports: Vec<String>,
+    /// `(origin, SHA-256)` of each source compiled in, in order.
+    pub(crate) source_digests: Vec<(String, [u8; 32])>,
+}
+
+/// The SHA-256 of `bytes`.
+pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).into()
+}
+
+/// A source's origin as recorded in the database: an absolute path is
+/// cut to its file name so no machine's layout leaks into the bytes.
+fn digest_origin(origin: &str) -> String {
+    let p = Path::new(origin);
+    if p.is_absolute() {
+        if let Some(name) = p.file_name() {
+            return name.to_string_lossy().into_owned();
+        }
+    }
+    origin.replace('\\', "/")
 }
 
 impl fmt::Debug for Rules {

@@ -36,6 +36,11 @@ impl Alphabet {
         Some(Alphabet { enc, dec })
     }
 
+    /// The 64 characters, in order.
+    pub fn chars(&self) -> &[u8; 64] {
+        &self.enc
+    }
+
     /// Encodes without padding.
     pub fn encode(&self, data: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(data.len().div_ceil(3) * 4);

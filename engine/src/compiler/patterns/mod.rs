@@ -51,12 +51,13 @@
 //! quadratic on hostile data; the deadline bounds it.
 
 mod atoms;
-mod base64;
+pub(crate) mod base64;
 mod finder;
-mod hir;
+pub(crate) mod hir;
 mod search;
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -136,11 +137,18 @@ pub(crate) enum SubKind {
 /// A hex pattern or regex split where its atoms are.
 #[derive(Debug)]
 pub(crate) struct RegexSub {
-    /// Anchored leftmost-first matcher for the part from the atom on.
-    pub fwd: meta::Regex,
+    /// Anchored leftmost-first matcher for the part from the atom on
+    /// (built from `fwd_hir` on first use when loaded from a database;
+    /// `None` if that fails).
+    pub fwd: OnceLock<Option<meta::Regex>>,
+    /// What `fwd` is built from (kept for the compiled database).
+    pub fwd_hir: Hir,
+    /// What `bck` is built from (kept for the compiled database).
+    pub bck_hir: Option<Hir>,
     /// Anchored reverse lazy DFA (all matches) of the part before the
     /// atom.
-    pub bck: Option<Box<Reverse>>,
+    /// Built from `bck_hir` on first use when loaded from a database.
+    pub bck: OnceLock<Option<Box<Reverse>>>,
     /// At the same start keep the longest match.
     pub greedy: bool,
     /// Forward/backward scan limit.
@@ -152,6 +160,23 @@ pub(crate) struct RegexSub {
     pub checks: Box<[(isize, [u64; 4])]>,
     /// Look-arounds at the ends of a wide regex.
     pub edges: hir::WideEdges,
+}
+
+impl RegexSub {
+    /// The forward matcher (`None` if it cannot be built).
+    pub fn fwd(&self) -> Option<&meta::Regex> {
+        self.fwd.get_or_init(|| forward_regex(&self.fwd_hir).ok()).as_ref()
+    }
+
+    /// The reverse DFA: `Ok(None)` when the pattern is not split,
+    /// `Err(())` if it cannot be built.
+    pub fn bck(&self) -> Result<Option<&Reverse>, ()> {
+        let Some(h) = &self.bck_hir else { return Ok(None) };
+        match self.bck.get_or_init(|| reverse_dfa(h)) {
+            Some(r) => Ok(Some(r)),
+            None => Err(()),
+        }
+    }
 }
 
 /// Most fixed-offset checks kept per regex sub-pattern.
@@ -281,33 +306,13 @@ impl PatternSetBuilder {
 
     /// Builds the automaton over the atoms of every pattern added.
     pub fn build(self) -> Result<PatternSet, Diagnostic> {
-        let build_ac = |kind| {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .kind(kind)
-                .build(&self.atoms)
-                .map_err(|e| {
-                    Diagnostic::error(
-                        DiagnosticKind::TooManyPatterns,
-                        format!("cannot build the pattern automaton: {e}"),
-                        ast::Span::default(),
-                    )
-                })
-        };
-        let finder = if self.atoms.is_empty() {
-            None
-        } else {
-            match self.finder {
-                FinderKind::AhoCorasick(kind) => {
-                    Some(finder::Finder::Ac(build_ac(kind)?))
-                }
-                FinderKind::Hash => match finder::HashFinder::new(&self.atoms)
-                {
-                    Some(h) => Some(finder::Finder::Hash(Box::new(h))),
-                    None => Some(finder::Finder::Ac(build_ac(None)?)),
-                },
-            }
-        };
+        let finder = build_finder(&self.atoms, self.finder).map_err(|e| {
+            Diagnostic::error(
+                DiagnosticKind::TooManyPatterns,
+                format!("cannot build the pattern automaton: {e}"),
+                ast::Span::default(),
+            )
+        })?;
         let mut ref_ranges = Vec::with_capacity(self.refs.len());
         let mut flat = Vec::new();
         for r in &self.refs {
@@ -324,8 +329,7 @@ impl PatternSetBuilder {
             refs: flat,
             slow: self.slow,
             max_atom_len: max_atom,
-            #[cfg(test)]
-            atoms_for_debug: self.atoms.clone(),
+            atoms: self.atoms,
         })
     }
 
@@ -728,10 +732,14 @@ impl PatternSetBuilder {
         // Build the forward matcher and, when split, the reverse DFA.
         let mut split = chosen.as_ref().map_or(0, |c| c.0);
         let mut bck = None;
+        let mut bck_hir = None;
         if split > 0 {
             let prefix = Hir::concat(units[..split].to_vec());
             match reverse_dfa(&prefix) {
-                Some(dfa) => bck = Some(dfa),
+                Some(dfa) => {
+                    bck = Some(dfa);
+                    bck_hir = Some(prefix);
+                }
                 None => {
                     // Fall back to the prefix literals, or no atom.
                     split = 0;
@@ -752,8 +760,10 @@ impl PatternSetBuilder {
             fullword,
             wide,
             kind: SubKind::Regex(Box::new(RegexSub {
-                fwd,
-                bck,
+                fwd: OnceLock::from(Some(fwd)),
+                fwd_hir,
+                bck: OnceLock::from(bck),
+                bck_hir,
                 greedy,
                 limit,
                 first_bytes,
@@ -891,7 +901,7 @@ fn prefix_atoms(h: &Hir) -> Option<(Vec<Vec<u8>>, i32)> {
     Some((out, worst - 2 * bits as i32))
 }
 
-fn forward_regex(h: &Hir) -> Result<meta::Regex, String> {
+pub(crate) fn forward_regex(h: &Hir) -> Result<meta::Regex, String> {
     let config = meta::Config::new()
         .match_kind(regex_automata::MatchKind::LeftmostFirst)
         .utf8_empty(false)
@@ -904,7 +914,7 @@ fn forward_regex(h: &Hir) -> Result<meta::Regex, String> {
         .map_err(|e| e.to_string())
 }
 
-fn reverse_dfa(h: &Hir) -> Option<Box<Reverse>> {
+pub(crate) fn reverse_dfa(h: &Hir) -> Option<Box<Reverse>> {
     let nfa = thompson::Compiler::new()
         .configure(
             thompson::Config::new()
@@ -951,23 +961,48 @@ fn first_bytes(h: &Hir) -> Box<[bool; 256]> {
 
 #[cfg(test)]
 fn ac_patterns(set: &PatternSet) -> Vec<&[u8]> {
-    set.atoms_for_debug.iter().map(|a| a.as_slice()).collect()
+    set.atoms.iter().map(|a| a.as_slice()).collect()
+}
+
+/// The multi-pattern search over `atoms` (none without atoms): the kind
+/// asked for, or `aho-corasick` when the direct tables cannot hold them.
+pub(crate) fn build_finder(
+    atoms: &[Vec<u8>],
+    kind: FinderKind,
+) -> Result<Option<finder::Finder>, String> {
+    let build_ac = |kind| {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(kind)
+            .build(atoms)
+            .map_err(|e| e.to_string())
+    };
+    if atoms.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(match kind {
+        FinderKind::AhoCorasick(kind) => finder::Finder::Ac(build_ac(kind)?),
+        FinderKind::Hash => match finder::HashFinder::new(atoms) {
+            Some(h) => finder::Finder::Hash(Box::new(h)),
+            None => finder::Finder::Ac(build_ac(None)?),
+        },
+    }))
 }
 
 /// Every pattern of every rule, ready to search. Immutable, `Send + Sync`.
 #[derive(Debug)]
 pub(crate) struct PatternSet {
-    num_patterns: usize,
-    subs: Vec<Sub>,
-    finder: Option<finder::Finder>,
+    pub(crate) num_patterns: usize,
+    pub(crate) subs: Vec<Sub>,
+    pub(crate) finder: Option<finder::Finder>,
     /// For atom `i`, `refs[ref_ranges[i].0..ref_ranges[i].1]`.
-    ref_ranges: Vec<(u32, u32)>,
-    refs: Vec<AtomRef>,
+    pub(crate) ref_ranges: Vec<(u32, u32)>,
+    pub(crate) refs: Vec<AtomRef>,
     /// Sub-patterns without atoms, tried at every plausible offset.
-    slow: Vec<u32>,
-    max_atom_len: usize,
-    #[cfg(test)]
-    atoms_for_debug: Vec<Vec<u8>>,
+    pub(crate) slow: Vec<u32>,
+    pub(crate) max_atom_len: usize,
+    /// The atoms the finder searches (atom `i` has `ref_ranges[i]`).
+    pub(crate) atoms: Vec<Vec<u8>>,
 }
 
 /// Bounds on one search.
@@ -1027,7 +1062,7 @@ impl PatternSet {
             h.debug_stats(files);
         }
         let mut by_len = [0usize; 5];
-        for a in &self.atoms_for_debug {
+        for a in &self.atoms {
             by_len[a.len().min(4)] += 1;
         }
         println!("atoms by length: {by_len:?}");

@@ -267,11 +267,16 @@ fn verify_regex(sub: &Sub, rs: &RegexSub, st: &mut State<'_>, at: usize) {
         None => data.len(),
     };
     let input = Input::new(data).span(at..fwd_limit).anchored(Anchored::Yes);
-    let Some(m) = rs.fwd.search(&input) else { return };
+    let Some(fwd) = rs.fwd() else { return };
+    let Some(m) = fwd.search(&input) else { return };
     let end = m.end();
-    let Some(rev) = &rs.bck else {
-        report(sub, rs, st, at, end);
-        return;
+    let rev = match rs.bck() {
+        Ok(Some(rev)) => rev,
+        Ok(None) => {
+            report(sub, rs, st, at, end);
+            return;
+        }
+        Err(()) => return,
     };
     let lo = match rs.limit {
         Some(l) => at.saturating_sub(l),
