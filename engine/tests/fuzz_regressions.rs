@@ -8,6 +8,9 @@
 //! - `scan/*`: data scanned with `../fuzz/rules/scan.yar`.
 //! - `pe/*`, `elf/*`, `dotnet/*`: bytes through the module's parser and
 //!   every field and function (`sigscan::fuzzing::walk_module`).
+//! - `database/*`: bytes loaded as a compiled database, as they are and
+//!   with their SHA-256 appended as the digest; loaded rules scan a small
+//!   buffer.
 //! - `differential/NAME.yar` + `NAME.data` + `NAME.expected`: the rules
 //!   scanned over the data must give what YARA-X gave, written one
 //!   matching rule a line as `rule $pattern=offset+length …`. A
@@ -101,6 +104,21 @@ fn module_regressions() {
         for p in regressions(module) {
             let seen = sigscan::fuzzing::walk_module(module, &read(&p));
             assert!(seen.is_some(), "{module} is a module");
+        }
+    }
+}
+
+#[test]
+fn database_regressions() {
+    use sha2::{Digest, Sha256};
+    for p in regressions("database") {
+        let data = read(&p);
+        let mut with_digest = data.clone();
+        with_digest.extend_from_slice(&Sha256::digest(&data));
+        for db in [&data, &with_digest] {
+            if let Ok(rules) = sigscan::Rules::load(db) {
+                scan(&rules, b"abc xyz qqq cXF4 MZ\x90\x00");
+            }
         }
     }
 }
