@@ -369,8 +369,14 @@ fn regex_pattern(
     if u.ratio(1, 5)? {
         flags.push('s');
     }
-    let mods: &[&str] =
-        &["", "", "", "nocase", "wide", "ascii wide", "fullword", "private"];
+    // `ascii wide` on a regex is an open difference (sigscan keeps the
+    // longer of the two forms at one offset, fuzz/regressions/README.md):
+    // only in the full flavor until the engine is fixed.
+    let mods: &[&str] = if flavor == Flavor::Full {
+        &["", "", "", "nocase", "wide", "ascii wide", "fullword", "private"]
+    } else {
+        &["", "", "", "nocase", "wide", "fullword", "private"]
+    };
     Ok((format!("/{re}/{flags} {}", u.choose(mods)?), plain))
 }
 
