@@ -42,6 +42,9 @@
 
 pub mod syntax;
 
+#[doc(hidden)]
+pub mod fuzzing;
+
 mod compiler;
 pub mod database;
 mod modules;

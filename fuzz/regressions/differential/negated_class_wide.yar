@@ -1,0 +1,6 @@
+rule r1 {
+  strings:
+    $p3 = /[^a]/ ascii wide
+  condition:
+    #p3 != 1000000
+}
