@@ -541,6 +541,7 @@ impl Compiler {
         let mut syms = Vec::new();
         let mut pats = Vec::new();
         let mut failed = false;
+        builder.begin_rule();
         for p in &rule.patterns {
             match builder.add(p, diags) {
                 Ok(id) => {
@@ -572,6 +573,11 @@ impl Compiler {
         };
         let mut lowerer = Lowerer::new(&mut self.code, env, syms, diags);
         let condition = lowerer.condition(&rule.condition)?;
+        let anchors = self.code.anchors(condition);
+        if let Err(d) = builder.finish_rule(&anchors, diags) {
+            diags.push(d);
+            return Err(());
+        }
         Ok(RuleData {
             namespace: self.namespace,
             name: rule.name.name.clone(),

@@ -638,3 +638,22 @@ pub(crate) fn yarax_short_rep_quirk(h: &Hir) -> Option<Hir> {
         _ => None,
     }
 }
+
+/// The literals of `hir` when it is one literal or an alternation of
+/// literals (possibly in a group), as YARA-X tells them apart: a
+/// concatenation is neither, even of literals.
+pub(crate) fn alternation_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    let lit = |h: &Hir| match h.kind() {
+        HirKind::Literal(l) => Some(l.0.to_vec()),
+        _ => None,
+    };
+    match hir.kind() {
+        HirKind::Literal(l) => Some(vec![l.0.to_vec()]),
+        HirKind::Alternation(alts) => alts.iter().map(lit).collect(),
+        HirKind::Capture(cap) => match cap.sub.kind() {
+            HirKind::Capture(_) => None,
+            _ => alternation_literals(&cap.sub),
+        },
+        _ => None,
+    }
+}
