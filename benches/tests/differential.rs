@@ -435,12 +435,4 @@ fn generated_cases_agree_with_yarax() {
 /// Seeds whose cases still differ from YARA-X, each with the reason. They
 /// are open work (the engine issue's notes), not accepted behaviour: run
 /// one with `SIGSCAN_DIFF_SEED=N SIGSCAN_DIFF_ROUNDS=0`.
-const KNOWN_DIFFERENCES: &[(u64, &str)] = &[
-    (
-        13,
-        "YARA-X's `e{1,n}` length quirk where the repetition is not the \
-          regex's start (depends on YARA-X's atom choice)",
-    ),
-    (16, "YARA-X's `e{1,n}` length quirk (see seed 13)"),
-    (27, "YARA-X's `e{1,n}` length quirk (see seed 13)"),
-];
+const KNOWN_DIFFERENCES: &[(u64, &str)] = &[];

@@ -55,6 +55,7 @@ mod base64;
 mod finder;
 mod hir;
 mod search;
+mod yarax;
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -669,7 +670,7 @@ impl PatternSetBuilder {
                     )
                     .with_label("this regexp can match empty strings"));
                 }
-                let h = hir::yarax_short_rep_quirk(&h).unwrap_or(h);
+                let h = yarax::rep_quirk(&h).unwrap_or(h);
                 let greedy = hir::is_greedy(&h);
                 for &w in &forms {
                     let (edges, hw) = if w {
