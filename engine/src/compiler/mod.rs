@@ -144,6 +144,19 @@ pub(crate) struct RuleData {
     pub guards: Vec<NodeId>,
     /// `(identifier, id, private)` of each pattern, in declaration order.
     pub patterns: Vec<(String, PatternId, bool)>,
+    /// Kind and modifiers of each pattern, in the same order.
+    pub pattern_kinds: Vec<(PatternKind, Vec<ast::ModifierKind>)>,
+}
+
+/// What a pattern is written as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PatternKind {
+    /// A text string (`"…"`).
+    Text,
+    /// A hex string (`{ … }`).
+    Hex,
+    /// A regular expression (`/…/`).
+    Regex,
 }
 
 /// Compiles rule sources into [`Rules`].
@@ -540,6 +553,7 @@ impl Compiler {
     ) -> Result<RuleData, ()> {
         let mut syms = Vec::new();
         let mut pats = Vec::new();
+        let mut kinds = Vec::new();
         let mut failed = false;
         builder.begin_rule();
         for p in &rule.patterns {
@@ -553,6 +567,13 @@ impl Compiler {
                         used: false,
                     });
                     pats.push((p.ident.name.clone(), id, private));
+                    let kind = match p.kind {
+                        ast::PatternKind::Text(_) => PatternKind::Text,
+                        ast::PatternKind::Hex(_) => PatternKind::Hex,
+                        ast::PatternKind::Regex(_) => PatternKind::Regex,
+                    };
+                    let mods = p.modifiers.iter().map(|m| m.kind.clone());
+                    kinds.push((kind, mods.collect()));
                 }
                 Err(d) => {
                     failed = true;
@@ -593,6 +614,7 @@ impl Compiler {
             guards: self.code.guards(condition),
             condition,
             patterns: pats,
+            pattern_kinds: kinds,
         })
     }
 }
