@@ -905,7 +905,21 @@ impl PatternSetBuilder {
         } else if let Some((lits, _)) = prefixes {
             chosen = Some((0, lits));
         }
-        let quality = rq.max(pq);
+        let mut quality = rq.max(pq);
+        // Candidate 3, when neither gives an atom: like YARA-X, the
+        // literals of a later part (e.g. an alternation after `.+?`),
+        // found from there on with the part before it run backward.
+        if chosen.is_none() {
+            for k in 1..units.len() {
+                let rest = Hir::concat(units[k..].to_vec());
+                if let Some((lits, q)) = prefix_atoms(&rest) {
+                    if chosen.is_none() || q > quality {
+                        chosen = Some((k, lits));
+                        quality = q;
+                    }
+                }
+            }
+        }
 
         // Build the forward matcher and, when split, the reverse DFA.
         let mut split = chosen.as_ref().map_or(0, |c| c.0);
