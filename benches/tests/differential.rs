@@ -434,19 +434,8 @@ fn generated_cases_agree_with_yarax() {
 
 /// Seeds whose cases still differ from YARA-X, each with the reason. They
 /// are open work (the engine issue's notes), not accepted behaviour: run
-/// one with `SIGSCAN_DIFF_SEED=N SIGSCAN_DIFF_ROUNDS=0`.
-const KNOWN_DIFFERENCES: &[(u64, &str)] = &[
-    (
-        10,
-        "a pattern used only as `$a at K` reports only the match at K in \
-          YARA-X",
-    ),
-    (
-        13,
-        "YARA-X's `e{1,n}` length quirk where the repetition is not the \
-          regex's start (depends on YARA-X's atom choice)",
-    ),
-    (16, "YARA-X's `e{1,n}` length quirk (see seed 13)"),
-    (17, "a pattern used only as `$a at K` (see seed 10)"),
-    (27, "YARA-X's `e{1,n}` length quirk (see seed 13)"),
-];
+/// one with `SIGSCAN_DIFF_SEED=N SIGSCAN_DIFF_ROUNDS=0`. Seeds 1..=30 (the
+/// default) all agree; a sweep of 31..=200 still finds differences in 29
+/// seeds (regex match lengths, hex alternatives, rule outcomes), open
+/// work that `SIGSCAN_DIFF_ROUNDS=200` shows.
+const KNOWN_DIFFERENCES: &[(u64, &str)] = &[];

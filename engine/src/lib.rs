@@ -50,10 +50,12 @@ pub mod database;
 mod modules;
 mod scanner;
 
-pub use compiler::{CompileError, Compiler, RuleInfo, Rules, Value};
+pub use compiler::{
+    CompileError, Compiler, PatternKind, RuleInfo, Rules, Value,
+};
 pub use database::{DatabaseError, DatabaseInfo};
 pub use scanner::{
     Match, MatchingRule, PatternMatches, ScanError, ScanResults, Scanner,
 };
-pub use syntax::ast::MetaValue;
+pub use syntax::ast::{MetaValue, ModifierKind};
 pub use syntax::{Diagnostic, DiagnosticKind, Label, Severity, Span};

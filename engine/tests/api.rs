@@ -403,3 +403,39 @@ fn rules_iter_describes_every_rule() {
         ["g", "r"]
     );
 }
+
+/// Match results say what each pattern is and its modifiers, so callers
+/// (the CLI's output) need not parse the rules again.
+#[test]
+fn pattern_kind_and_modifiers_in_results() {
+    use sigscan::{ModifierKind, PatternKind};
+    let mut c = Compiler::new();
+    c.add_source(
+        r#"rule a { strings: $t = "ab" wide ascii $h = { 61 62 }
+           $r = /a./ nocase $x = "ab" xor(1-2) private
+           condition: any of them }"#,
+    )
+    .expect("compiles");
+    let rules = c.build().expect("builds");
+    let mut s = Scanner::new(&rules);
+    let results = s.scan(b"ab").expect("scans");
+    let rule = results.matching_rules().next().expect("a matches");
+    let got: Vec<(String, PatternKind, Vec<ModifierKind>)> = rule
+        .patterns()
+        .map(|p| {
+            (p.identifier().to_string(), p.kind(), p.modifiers().to_vec())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "$t".to_string(),
+                PatternKind::Text,
+                vec![ModifierKind::Wide, ModifierKind::Ascii]
+            ),
+            ("$h".to_string(), PatternKind::Hex, vec![]),
+            ("$r".to_string(), PatternKind::Regex, vec![ModifierKind::Nocase]),
+        ]
+    );
+}

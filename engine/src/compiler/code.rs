@@ -6,6 +6,8 @@
 //! boolean, an integer, a float, a string or a module value, so the
 //! evaluator never checks types, only definedness.
 
+use std::collections::{HashMap, HashSet};
+
 use regex_automata::meta::Regex;
 
 use super::patterns::PatternId;
@@ -336,5 +338,135 @@ impl Code {
                 !n.matches && !n.calls
             })
             .collect()
+    }
+}
+
+/// What the condition says about where a pattern can match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Anchor {
+    At(i64),
+    Anywhere,
+}
+
+impl Code {
+    fn const_int(&self, n: NodeId) -> Option<i64> {
+        match self.node(n) {
+            Node::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// Whether quantifier `q` over `n` items needs every item true.
+    fn needs_all(&self, q: Quant, n: usize) -> bool {
+        match q {
+            Quant::All => true,
+            Quant::Any => n == 1,
+            Quant::None => false,
+            Quant::Percent(c) => self.const_int(c).is_some_and(|p| p >= 100),
+            Quant::Count(c) => {
+                self.const_int(c).is_some_and(|k| k >= n as i64)
+            }
+        }
+    }
+
+    /// Patterns the condition at `root` requires at a constant offset
+    /// whatever else holds: `$a at K` reached from the root through
+    /// `and`, `with` bodies and `of` tuples needing all their items.
+    fn top_level_anchors(&self, root: NodeId) -> Vec<(PatternId, i64)> {
+        let mut out = Vec::new();
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            match *self.node(n) {
+                Node::And(l) => stack.extend(self.get_list(l)),
+                Node::With(_, body) => stack.push(body),
+                Node::OfExprs(q, l)
+                    if self.needs_all(q, self.get_list(l).len()) =>
+                {
+                    stack.extend(self.get_list(l))
+                }
+                Node::PatAt(Pat::Id(p), at) => {
+                    if let Some(k) = self.const_int(at) {
+                        out.push((p, k));
+                    }
+                }
+                Node::OfPats(q, l, Where::At(at)) => {
+                    let items = self.get_list(l);
+                    if let Some(k) = self.const_int(at) {
+                        if self.needs_all(q, items.len()) {
+                            out.extend(items.iter().map(|&p| (p, k)));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The patterns of the condition at `root` that can only matter at
+    /// one offset, with that offset, decided as YARA-X decides which
+    /// patterns to anchor: every use is `$a at K` (or `… of (…) at K`)
+    /// with the same constant `K`, or a plain `$a` / `… of` when `$a at
+    /// K` is required at the top level; `#a`, `@a`, `!a`, `in`, `for …
+    /// of` and non-constant offsets rule it out.
+    pub fn anchors(&self, root: NodeId) -> Vec<(PatternId, usize)> {
+        let top: HashSet<PatternId> =
+            self.top_level_anchors(root).into_iter().map(|(p, _)| p).collect();
+        let is_top = |p: PatternId| top.contains(&p);
+        let mut state: HashMap<PatternId, Anchor> = HashMap::new();
+        let mut set = |p: PatternId, a: Anchor| {
+            let cur = state.entry(p).or_insert(a);
+            if *cur != a {
+                *cur = Anchor::Anywhere;
+            }
+        };
+        let at_or_anywhere = |at: NodeId| match self.const_int(at) {
+            Some(k) => Anchor::At(k),
+            None => Anchor::Anywhere,
+        };
+        let mut stack = vec![root];
+        let mut children = Vec::new();
+        while let Some(n) = stack.pop() {
+            match *self.node(n) {
+                Node::PatAt(Pat::Id(p), at) => set(p, at_or_anywhere(at)),
+                Node::PatMatch(Pat::Id(p)) if !is_top(p) => {
+                    set(p, Anchor::Anywhere)
+                }
+                Node::PatIn(Pat::Id(p), ..)
+                | Node::PatCount(Pat::Id(p))
+                | Node::PatCountIn(Pat::Id(p), ..)
+                | Node::PatOffset(Pat::Id(p), _)
+                | Node::PatLength(Pat::Id(p), _) => set(p, Anchor::Anywhere),
+                Node::OfPats(_, l, w) => {
+                    for &p in self.get_list(l) {
+                        match w {
+                            Where::At(at) => set(p, at_or_anywhere(at)),
+                            Where::Anywhere if is_top(p) => {}
+                            _ => set(p, Anchor::Anywhere),
+                        }
+                    }
+                }
+                Node::ForOf(_, l, ..) => {
+                    for &p in self.get_list(l) {
+                        set(p, Anchor::Anywhere);
+                    }
+                }
+                _ => {}
+            }
+            children.clear();
+            self.children(n, &mut children);
+            stack.extend(children.iter().rev());
+        }
+        let mut out: Vec<(PatternId, usize)> = state
+            .into_iter()
+            .filter_map(|(p, a)| match a {
+                Anchor::At(k) => {
+                    Some((p, usize::try_from(k).unwrap_or(usize::MAX)))
+                }
+                Anchor::Anywhere => None,
+            })
+            .collect();
+        out.sort_unstable();
+        out
     }
 }

@@ -144,6 +144,19 @@ pub(crate) struct RuleData {
     pub guards: Vec<NodeId>,
     /// `(identifier, id, private)` of each pattern, in declaration order.
     pub patterns: Vec<(String, PatternId, bool)>,
+    /// Kind and modifiers of each pattern, in the same order.
+    pub pattern_kinds: Vec<(PatternKind, Vec<ast::ModifierKind>)>,
+}
+
+/// What a pattern is written as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PatternKind {
+    /// A text string (`"…"`).
+    Text,
+    /// A hex string (`{ … }`).
+    Hex,
+    /// A regular expression (`/…/`).
+    Regex,
 }
 
 /// Compiles rule sources into [`Rules`].
@@ -546,7 +559,9 @@ impl Compiler {
     ) -> Result<RuleData, ()> {
         let mut syms = Vec::new();
         let mut pats = Vec::new();
+        let mut kinds = Vec::new();
         let mut failed = false;
+        builder.begin_rule();
         for p in &rule.patterns {
             match builder.add(p, diags) {
                 Ok(id) => {
@@ -558,6 +573,13 @@ impl Compiler {
                         used: false,
                     });
                     pats.push((p.ident.name.clone(), id, private));
+                    let kind = match p.kind {
+                        ast::PatternKind::Text(_) => PatternKind::Text,
+                        ast::PatternKind::Hex(_) => PatternKind::Hex,
+                        ast::PatternKind::Regex(_) => PatternKind::Regex,
+                    };
+                    let mods = p.modifiers.iter().map(|m| m.kind.clone());
+                    kinds.push((kind, mods.collect()));
                 }
                 Err(d) => {
                     failed = true;
@@ -578,6 +600,11 @@ impl Compiler {
         };
         let mut lowerer = Lowerer::new(&mut self.code, env, syms, diags);
         let condition = lowerer.condition(&rule.condition)?;
+        let anchors = self.code.anchors(condition);
+        if let Err(d) = builder.finish_rule(&anchors, diags) {
+            diags.push(d);
+            return Err(());
+        }
         Ok(RuleData {
             namespace: self.namespace,
             name: rule.name.name.clone(),
@@ -593,6 +620,7 @@ impl Compiler {
             guards: self.code.guards(condition),
             condition,
             patterns: pats,
+            pattern_kinds: kinds,
         })
     }
 }

@@ -33,15 +33,17 @@
 //! - META: rule count, namespaces, imported modules, external variables
 //!   with their defaults, `(origin, SHA-256)` of every source.
 //! - RULES: per rule its namespace, name, tags, metadata, flags,
-//!   condition root, guard nodes and `(name, pattern id, private)`.
+//!   condition root, guard nodes, `(name, pattern id, private)` and the
+//!   kind (text, hex, regex) and modifiers of each pattern.
 //! - CODE: the module table `(name, schema SHA-256)`, the function table
 //!   `(module, field path, overload)`, condition nodes, lists, string
 //!   constants, the sources of `matches` regexes and the slot count.
 //! - PATTERNS: the pattern count, sub-patterns (literals, masks, base64
 //!   and xor forms as bytes; hex and regex forms as their HIR, built
 //!   into automata on first use, so loading costs nothing for patterns
-//!   whose atoms never hit), atoms with their references, and the slow
-//!   sub-patterns. The atom search is rebuilt from the atoms at load.
+//!   whose atoms never hit), atoms with their references, the slow
+//!   sub-patterns and the anchored ones with their offsets. The atom
+//!   search is rebuilt from the atoms at load.
 //!
 //! Loading checks the digest, then every length against the bytes left
 //! (no allocation larger than the input justifies), every index against
@@ -67,9 +69,9 @@ use crate::compiler::patterns::hir::WideEdges;
 use crate::compiler::patterns::{
     AtomRef, FinderKind, PatternSet, RegexSub, Sub, SubKind, build_finder,
 };
-use crate::compiler::{RuleData, Rules, Value};
+use crate::compiler::{PatternKind, RuleData, Rules, Value};
 use crate::modules::MODULES;
-use crate::syntax::ast::MetaValue;
+use crate::syntax::ast::{MetaValue, ModifierKind};
 
 /// The first bytes of every database.
 pub const MAGIC: &[u8; 8] = b"SIGSCNDB";
@@ -448,8 +450,89 @@ fn write_rules(rules: &Rules) -> Vec<u8> {
             w.u32(*id);
             w.bool(*private);
         }
+        w.len(r.pattern_kinds.len());
+        for (kind, mods) in &r.pattern_kinds {
+            write_pattern_kind(&mut w, *kind, mods);
+        }
     }
     w.buf
+}
+
+/// A pattern's kind (`u8`) and its modifiers (count, then a tag each with
+/// its arguments).
+fn write_pattern_kind(
+    w: &mut Writer,
+    kind: PatternKind,
+    mods: &[ModifierKind],
+) {
+    w.u8(match kind {
+        PatternKind::Text => 0,
+        PatternKind::Hex => 1,
+        PatternKind::Regex => 2,
+    });
+    w.len(mods.len());
+    for m in mods {
+        match m {
+            ModifierKind::Nocase => w.u8(0),
+            ModifierKind::Wide => w.u8(1),
+            ModifierKind::Ascii => w.u8(2),
+            ModifierKind::Fullword => w.u8(3),
+            ModifierKind::Private => w.u8(4),
+            ModifierKind::Xor { min, max } => {
+                w.u8(5);
+                w.u8(*min);
+                w.u8(*max);
+            }
+            ModifierKind::Base64 { alphabet }
+            | ModifierKind::Base64Wide { alphabet } => {
+                let wide = matches!(m, ModifierKind::Base64Wide { .. });
+                w.u8(if wide { 7 } else { 6 });
+                match alphabet {
+                    Some(a) => {
+                        w.bool(true);
+                        w.bytes(a);
+                    }
+                    None => w.bool(false),
+                }
+            }
+        }
+    }
+}
+
+fn read_pattern_kind(
+    r: &mut Reader<'_>,
+) -> Result<(PatternKind, Vec<ModifierKind>), DatabaseError> {
+    let kind = match r.u8()? {
+        0 => PatternKind::Text,
+        1 => PatternKind::Hex,
+        2 => PatternKind::Regex,
+        k => return Err(r.err(format!("invalid pattern kind {k}"))),
+    };
+    let n = r.count(1)?;
+    let mut mods = Vec::with_capacity(n);
+    for _ in 0..n {
+        mods.push(match r.u8()? {
+            0 => ModifierKind::Nocase,
+            1 => ModifierKind::Wide,
+            2 => ModifierKind::Ascii,
+            3 => ModifierKind::Fullword,
+            4 => ModifierKind::Private,
+            5 => ModifierKind::Xor { min: r.u8()?, max: r.u8()? },
+            t @ (6 | 7) => {
+                let alphabet = match r.bool()? {
+                    true => Some(r.bytes()?.to_vec()),
+                    false => None,
+                };
+                if t == 6 {
+                    ModifierKind::Base64 { alphabet }
+                } else {
+                    ModifierKind::Base64Wide { alphabet }
+                }
+            }
+            t => return Err(r.err(format!("invalid modifier {t}"))),
+        });
+    }
+    Ok((kind, mods))
 }
 
 fn write_code(code: &Code) -> Vec<u8> {
@@ -629,6 +712,11 @@ fn write_patterns(set: &PatternSet) -> Vec<u8> {
     for &s in &set.slow {
         w.u32(s);
     }
+    w.len(set.anchored.len());
+    for &(sub, at) in &set.anchored {
+        w.u32(sub);
+        w.u64(at as u64);
+    }
     w.buf
 }
 
@@ -794,6 +882,14 @@ fn read_rules(
             let id = r.index(patterns, "pattern")?;
             pats.push((name, id, r.bool()?));
         }
+        let k = r.count(5)?;
+        if k != pats.len() {
+            return Err(r.err("pattern kinds differ from the patterns"));
+        }
+        let mut pattern_kinds = Vec::with_capacity(k);
+        for _ in 0..k {
+            pattern_kinds.push(read_pattern_kind(&mut r)?);
+        }
         out.push(RuleData {
             namespace,
             name,
@@ -805,6 +901,7 @@ fn read_rules(
             uses_matches,
             guards,
             patterns: pats,
+            pattern_kinds,
         });
     }
     r.finish()?;
@@ -1048,6 +1145,14 @@ fn read_patterns(b: &[u8]) -> Result<PatternSet, DatabaseError> {
     for _ in 0..n {
         slow.push(r.index(subs.len(), "sub-pattern")?);
     }
+    let n = r.count(12)?;
+    let mut anchored = Vec::with_capacity(n);
+    for _ in 0..n {
+        let sub = r.index(subs.len(), "sub-pattern")?;
+        let at = usize::try_from(r.u64()?)
+            .map_err(|_| r.err("anchor offset out of range"))?;
+        anchored.push((sub, at));
+    }
     r.finish()?;
     let finder = build_finder(&atoms, FinderKind::Hash)
         .map_err(|e| r.err(format!("atom search does not build: {e}")))?;
@@ -1059,6 +1164,7 @@ fn read_patterns(b: &[u8]) -> Result<PatternSet, DatabaseError> {
         ref_ranges: ranges,
         refs,
         slow,
+        anchored,
         max_atom_len,
         atoms,
     })

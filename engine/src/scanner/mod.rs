@@ -21,9 +21,9 @@ pub use matches::Match;
 pub(crate) use matches::MatchTable;
 
 use crate::compiler::patterns::{PatternId, SearchLimits};
-use crate::compiler::{RuleInfo, Rules, Value};
+use crate::compiler::{PatternKind, RuleInfo, Rules, Value};
 use crate::modules::{MODULES, Value as MValue};
-use crate::syntax::ast::MetaValue;
+use crate::syntax::ast::{MetaValue, ModifierKind};
 
 /// Files smaller than this are read rather than mapped.
 const MMAP_THRESHOLD: u64 = 64 * 1024;
@@ -413,13 +413,24 @@ impl<'s, 'r> MatchingRule<'s, 'r> {
         &self,
     ) -> impl Iterator<Item = PatternMatches<'s, 'r>> + use<'s, 'r> {
         let matches = self.matches;
-        self.info.rules.rules[self.info.index]
-            .patterns
+        let rule = &self.info.rules.rules[self.info.index];
+        rule.patterns
             .iter()
-            .filter(|(_, _, private)| !private)
-            .map(move |(name, id, _)| PatternMatches {
-                identifier: name,
-                matches: matches.get(*id),
+            .enumerate()
+            .filter(|(_, (_, _, private))| !private)
+            .map(move |(i, (name, id, _))| {
+                let (kind, modifiers) = rule
+                    .pattern_kinds
+                    .get(i)
+                    .map_or((PatternKind::Text, &[][..]), |(k, m)| {
+                        (*k, m.as_slice())
+                    });
+                PatternMatches {
+                    identifier: name,
+                    kind,
+                    modifiers,
+                    matches: matches.get(*id),
+                }
             })
     }
 }
@@ -428,6 +439,8 @@ impl<'s, 'r> MatchingRule<'s, 'r> {
 #[derive(Debug)]
 pub struct PatternMatches<'s, 'r> {
     identifier: &'r str,
+    kind: PatternKind,
+    modifiers: &'r [ModifierKind],
     matches: &'s [Match],
 }
 
@@ -435,6 +448,16 @@ impl<'s, 'r> PatternMatches<'s, 'r> {
     /// `$a`, or `$` for an anonymous pattern.
     pub fn identifier(&self) -> &'r str {
         self.identifier
+    }
+
+    /// Whether the pattern is a text string, a hex string or a regex.
+    pub fn kind(&self) -> PatternKind {
+        self.kind
+    }
+
+    /// The pattern's modifiers, as written.
+    pub fn modifiers(&self) -> &'r [ModifierKind] {
+        self.modifiers
     }
 
     /// Matches sorted by offset.

@@ -582,59 +582,21 @@ pub(crate) fn byte_set(hir: &Hir, max: usize) -> Option<Vec<u8>> {
     }
 }
 
-/// Largest `max` of a `{min,max}` repetition YARA-X expands into copies
-/// (larger ones use a counting instruction, without the quirk below).
-const YARAX_COPIED_REP_MAX: u32 = 10;
-
-/// Mirrors a quirk of YARA-X's regex compiler.
-///
-/// A greedy `e{1,n}` (`2 <= n <= 10`) is expanded into copies of `e`, and
-/// when its atom comes from the first copy the backward code from the atom
-/// still holds the `n - 1` optional copies, so YARA-X effectively matches
-/// `e{1,2n-1}`: `/b{1,3}/` reports 5 bytes of `bbbbbb`. That happens
-/// surely when nothing outside the repetition offers an atom: the regex is
-/// the repetition, preceded only by look-arounds and optional items
-/// (`/\bB{1,3}/`, `/x?b{1,3}/`). Returns the regex YARA-X matches then.
-pub(crate) fn yarax_short_rep_quirk(h: &Hir) -> Option<Hir> {
-    match h.kind() {
-        HirKind::Repetition(rep)
-            if rep.greedy
-                && rep.min == 1
-                && rep.max.is_some_and(|m| {
-                    (2..=YARAX_COPIED_REP_MAX).contains(&m)
-                }) =>
-        {
-            let max = rep.max.unwrap_or(1);
-            Some(Hir::repetition(regex_syntax::hir::Repetition {
-                min: 1,
-                max: Some(2 * max - 1),
-                greedy: true,
-                sub: rep.sub.clone(),
-            }))
-        }
-        HirKind::Capture(cap) => {
-            let sub = yarax_short_rep_quirk(&cap.sub)?;
-            Some(Hir::capture(regex_syntax::hir::Capture {
-                index: cap.index,
-                name: cap.name.clone(),
-                sub: Box::new(sub),
-            }))
-        }
-        HirKind::Concat(subs) => {
-            let (last, init) = subs.split_last()?;
-            let no_atom = |s: &Hir| match s.kind() {
-                HirKind::Look(_) => true,
-                HirKind::Repetition(r) => r.min == 0,
-                _ => false,
-            };
-            if !init.iter().all(no_atom) {
-                return None;
-            }
-            let last = yarax_short_rep_quirk(last)?;
-            let mut out = init.to_vec();
-            out.push(last);
-            Some(Hir::concat(out))
-        }
+/// The literals of `hir` when it is one literal or an alternation of
+/// literals (possibly in a group), as YARA-X tells them apart: a
+/// concatenation is neither, even of literals.
+pub(crate) fn alternation_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    let lit = |h: &Hir| match h.kind() {
+        HirKind::Literal(l) => Some(l.0.to_vec()),
+        _ => None,
+    };
+    match hir.kind() {
+        HirKind::Literal(l) => Some(vec![l.0.to_vec()]),
+        HirKind::Alternation(alts) => alts.iter().map(lit).collect(),
+        HirKind::Capture(cap) => match cap.sub.kind() {
+            HirKind::Capture(_) => None,
+            _ => alternation_literals(&cap.sub),
+        },
         _ => None,
     }
 }

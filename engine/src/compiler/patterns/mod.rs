@@ -55,6 +55,7 @@ pub(crate) mod base64;
 mod finder;
 pub(crate) mod hir;
 mod search;
+mod yarax;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -256,6 +257,41 @@ pub(crate) struct PatternSetBuilder {
     slow: Vec<u32>,
     /// Wide look-arounds of the regex being lowered.
     edges: hir::WideEdges,
+    /// Atoms the pattern being lowered pushed refs to.
+    touched: Vec<u32>,
+    /// Whether slow-pattern diagnostics of the pattern being lowered wait
+    /// for its rule's condition (it may be anchored).
+    defer_slow: bool,
+    /// The deferred slow-pattern diagnostic's span.
+    deferred_slow: Option<ast::Span>,
+    /// Anchorable patterns of the rule being compiled.
+    pending: Vec<Pending>,
+    /// Anchored sub-patterns: `(sub, offset)`.
+    anchored: Vec<(u32, usize)>,
+}
+
+/// An anchorable pattern of the rule being compiled, until its condition
+/// says whether it is anchored.
+#[derive(Debug)]
+struct Pending {
+    id: PatternId,
+    /// Its sub-patterns, `subs[lo..hi]`.
+    subs: (u32, u32),
+    /// The atoms it added refs to.
+    atoms: Vec<u32>,
+    lits: AnchorLits,
+    /// Its slow-pattern diagnostic, if any, waiting.
+    slow: Option<ast::Span>,
+}
+
+/// The literals an anchored pattern is compared with at its offset, in
+/// the order YARA-X tries them (the first that matches is reported).
+#[derive(Debug)]
+struct AnchorLits {
+    /// `(bytes, wide)`.
+    lits: Vec<(Vec<u8>, bool)>,
+    nocase: bool,
+    fullword: bool,
 }
 
 impl PatternSetBuilder {
@@ -283,9 +319,24 @@ impl PatternSetBuilder {
         let refs_snapshot: Vec<usize> =
             self.refs.iter().map(|r| r.len()).collect();
         let slow_before = self.slow.len();
-        match self.lower(pattern, id, diagnostics) {
+        let lits = self.anchor_lits(pattern);
+        self.touched.clear();
+        self.defer_slow = lits.is_some();
+        self.deferred_slow = None;
+        let lowered = self.lower(pattern, id, diagnostics);
+        self.defer_slow = false;
+        match lowered {
             Ok(()) => {
                 self.num_patterns += 1;
+                if let Some(lits) = lits {
+                    self.pending.push(Pending {
+                        id,
+                        subs: (subs_before as u32, self.subs.len() as u32),
+                        atoms: std::mem::take(&mut self.touched),
+                        lits,
+                        slow: self.deferred_slow.take(),
+                    });
+                }
                 Ok(id)
             }
             Err(e) => {
@@ -304,8 +355,131 @@ impl PatternSetBuilder {
         }
     }
 
+    /// Starts a rule: its patterns are added next, then
+    /// [`PatternSetBuilder::finish_rule`] says which are anchored.
+    pub fn begin_rule(&mut self) {
+        self.pending.clear();
+    }
+
+    /// Ends the rule whose patterns were added since
+    /// [`PatternSetBuilder::begin_rule`]: patterns in `anchors` (id,
+    /// offset) that YARA-X would anchor (literals, alternations of
+    /// literals) leave the search and are compared at their offset only;
+    /// the others get the slow-pattern diagnostics held back for them.
+    pub fn finish_rule(
+        &mut self,
+        anchors: &[(PatternId, usize)],
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<(), Diagnostic> {
+        for p in std::mem::take(&mut self.pending) {
+            let Some(&(_, at)) = anchors.iter().find(|(id, _)| *id == p.id)
+            else {
+                if let Some(span) = p.slow {
+                    self.slow_pattern(span, diagnostics)?;
+                }
+                continue;
+            };
+            let (lo, hi) = p.subs;
+            let mine = |s: u32| (lo..hi).contains(&s);
+            for a in p.atoms {
+                if let Some(refs) = self.refs.get_mut(a as usize) {
+                    refs.retain(|r| !mine(r.sub));
+                }
+            }
+            self.slow.retain(|&s| !mine(s));
+            let AnchorLits { lits, nocase, fullword } = p.lits;
+            for (bytes, wide) in lits {
+                let sub = self.push_sub(Sub {
+                    pattern: p.id,
+                    fullword,
+                    wide,
+                    kind: SubKind::Literal { bytes: bytes.into(), nocase },
+                });
+                self.anchored.push((sub, at));
+            }
+        }
+        Ok(())
+    }
+
+    /// How `p` is compared when anchored, if YARA-X can anchor it: a text
+    /// pattern without `nocase`, `xor` or base64, or a hex pattern or
+    /// regex that is a literal or an alternation of literals.
+    fn anchor_lits(&self, p: &ast::Pattern) -> Option<AnchorLits> {
+        let has = |k: ModifierKind| p.has(&k);
+        let wide = has(ModifierKind::Wide);
+        let ascii = has(ModifierKind::Ascii) || !wide;
+        let fullword = has(ModifierKind::Fullword);
+        let nocase = has(ModifierKind::Nocase);
+        let mut lits = Vec::new();
+        match &p.kind {
+            PatternKind::Text(text) => {
+                let other = p.modifiers.iter().any(|m| {
+                    matches!(
+                        m.kind,
+                        ModifierKind::Nocase
+                            | ModifierKind::Xor { .. }
+                            | ModifierKind::Base64 { .. }
+                            | ModifierKind::Base64Wide { .. }
+                    )
+                });
+                if other || text.is_empty() {
+                    return None;
+                }
+                // Wide first, as YARA-X adds them.
+                if wide {
+                    lits.push((widen_bytes(text), true));
+                }
+                if ascii {
+                    lits.push((text.clone(), false));
+                }
+            }
+            PatternKind::Hex(hex) => {
+                let h = hir::hex_to_hir(&hex.tokens);
+                for l in hir::alternation_literals(&h)? {
+                    lits.push((l, false));
+                }
+            }
+            PatternKind::Regex(re) => {
+                let h = hir::regex_to_hir(
+                    re,
+                    nocase,
+                    self.options.relaxed_re_syntax,
+                )
+                .ok()?;
+                for l in hir::alternation_literals(&h)? {
+                    if ascii {
+                        lits.push((l.clone(), false));
+                    }
+                    if wide {
+                        lits.push((widen_bytes(&l), true));
+                    }
+                }
+            }
+        }
+        Some(AnchorLits { lits, nocase, fullword })
+    }
+
+    /// Leaves out atoms no sub-pattern refers to any more (those of
+    /// anchored patterns).
+    fn drop_unreferenced_atoms(&mut self) {
+        if self.refs.iter().all(|r| !r.is_empty()) {
+            return;
+        }
+        let atoms = std::mem::take(&mut self.atoms);
+        let refs = std::mem::take(&mut self.refs);
+        self.atom_ids.clear();
+        for (a, r) in atoms.into_iter().zip(refs) {
+            if !r.is_empty() {
+                self.atom_ids.insert(a.clone(), self.atoms.len() as u32);
+                self.atoms.push(a);
+                self.refs.push(r);
+            }
+        }
+    }
+
     /// Builds the automaton over the atoms of every pattern added.
-    pub fn build(self) -> Result<PatternSet, Diagnostic> {
+    pub fn build(mut self) -> Result<PatternSet, Diagnostic> {
+        self.drop_unreferenced_atoms();
         let finder = build_finder(&self.atoms, self.finder).map_err(|e| {
             Diagnostic::error(
                 DiagnosticKind::TooManyPatterns,
@@ -328,6 +502,7 @@ impl PatternSetBuilder {
             ref_ranges,
             refs: flat,
             slow: self.slow,
+            anchored: self.anchored,
             max_atom_len: max_atom,
             atoms: self.atoms,
         })
@@ -350,6 +525,9 @@ impl PatternSetBuilder {
             }
         };
         self.refs[id as usize].push(r);
+        if !self.touched.contains(&id) {
+            self.touched.push(id);
+        }
     }
 
     fn lower(
@@ -496,7 +674,7 @@ impl PatternSetBuilder {
                     )
                     .with_label("this regexp can match empty strings"));
                 }
-                let h = hir::yarax_short_rep_quirk(&h).unwrap_or(h);
+                let h = yarax::rep_quirk(&h).unwrap_or(h);
                 let greedy = hir::is_greedy(&h);
                 for &w in &forms {
                     let (edges, hw) = if w {
@@ -554,12 +732,16 @@ impl PatternSetBuilder {
 
     /// Warns about a slow pattern, or fails if told to.
     fn slow_pattern(
-        &self,
+        &mut self,
         span: ast::Span,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<(), Diagnostic> {
         let msg = "slow pattern";
         let label = "this pattern may slow down the scan";
+        if self.defer_slow {
+            self.deferred_slow = Some(span);
+            return Ok(());
+        }
         if self.options.error_on_slow_pattern {
             return Err(Diagnostic::error(
                 DiagnosticKind::SlowPattern,
@@ -727,7 +909,21 @@ impl PatternSetBuilder {
         } else if let Some((lits, _)) = prefixes {
             chosen = Some((0, lits));
         }
-        let quality = rq.max(pq);
+        let mut quality = rq.max(pq);
+        // Candidate 3, when neither gives an atom: like YARA-X, the
+        // literals of a later part (e.g. an alternation after `.+?`),
+        // found from there on with the part before it run backward.
+        if chosen.is_none() {
+            for k in 1..units.len() {
+                let rest = Hir::concat(units[k..].to_vec());
+                if let Some((lits, q)) = prefix_atoms(&rest) {
+                    if chosen.is_none() || q > quality {
+                        chosen = Some((k, lits));
+                        quality = q;
+                    }
+                }
+            }
+        }
 
         // Build the forward matcher and, when split, the reverse DFA.
         let mut split = chosen.as_ref().map_or(0, |c| c.0);
@@ -1000,6 +1196,8 @@ pub(crate) struct PatternSet {
     pub(crate) refs: Vec<AtomRef>,
     /// Sub-patterns without atoms, tried at every plausible offset.
     pub(crate) slow: Vec<u32>,
+    /// Sub-patterns compared at one offset only: `(sub, offset)`.
+    pub(crate) anchored: Vec<(u32, usize)>,
     pub(crate) max_atom_len: usize,
     /// The atoms the finder searches (atom `i` has `ref_ranges[i]`).
     pub(crate) atoms: Vec<Vec<u8>>,

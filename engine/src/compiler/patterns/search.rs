@@ -92,6 +92,13 @@ pub(super) fn search(
         verifications: 0,
         scratch: (Vec::new(), Vec::new()),
     };
+    // Anchored patterns first: each compared at its one offset.
+    for &(sub, at) in &set.anchored {
+        if at < data.len() {
+            let r = AtomRef { sub, backoff: 0, key: 0, exact: false };
+            verify_hit(set, &mut st, &r, at);
+        }
+    }
     match &set.finder {
         Some(Finder::Ac(ac)) => {
             let overlap = set.max_atom_len.saturating_sub(1);

@@ -207,7 +207,10 @@ fn compile(
     let p = super::testparse::pattern(src).expect("test pattern parses");
     let mut builder = PatternSetBuilder::new(options);
     let mut diags = Vec::new();
+    builder.begin_rule();
     let r = builder.add(&p, &mut diags);
+    // Not anchored: held-back slow-pattern diagnostics come now.
+    let r = r.and_then(|id| builder.finish_rule(&[], &mut diags).map(|()| id));
     (r, diags, builder)
 }
 

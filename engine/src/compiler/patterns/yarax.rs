@@ -1,0 +1,572 @@
+//! A model of how YARA-X 1.22 picks the atoms of a regex, kept to mirror
+//! a quirk of its regex compiler that changes which matches it reports.
+//!
+//! YARA-X compiles a bounded repetition `e{min,max}` (`max <= 10`, or
+//! inside a repetition it counts with an instruction) into copies of
+//! `e`. When the atom it searches for lies inside the first copy, the
+//! backward code it runs from the atom starts after copy `min` and still
+//! holds the `max - min` optional copies, while the forward code from
+//! the atom holds all of them: the repetition effectively matches
+//! `e{min, 2 * max - min}` (`/b{1,3}/` reports 5 bytes of `bbbbbb`).
+//! Whether that happens depends on where its best atom is, so this module
+//! follows its choice: every node of the tree offers atoms (literal
+//! extraction as `regex-syntax` does it, with YARA-X's limits and
+//! clean-ups), scored by YARA-X's atom quality; the best one wins, first
+//! found on ties; an alternation offers the atoms of all its branches.
+//! [`rep_quirk`] then widens the repetitions that hold the winner.
+
+use std::cmp::Ordering;
+
+use regex_syntax::hir::literal::{Extractor, Literal, Seq};
+use regex_syntax::hir::{Hir, HirKind, Repetition};
+
+/// Atom length YARA-X aims for.
+const ATOM_SIZE: usize = 4;
+/// Most atoms YARA-X extracts from one regex.
+const MAX_ATOMS: usize = 16384;
+/// Largest repetition count YARA-X unrolls into copies.
+const UNROLL_MAX: u32 = 10;
+
+/// YARA-X's quality of one window of at most [`ATOM_SIZE`] bytes.
+fn window_quality(bytes: &[u8]) -> i32 {
+    let mut q = 0;
+    let mut seen = [false; 256];
+    let mut unique = 0;
+    for &b in bytes {
+        q += match b {
+            0x20 | 0x90 | 0xcc | 0xff => 12,
+            0x00 => 6,
+            b'a'..=b'z' | b'A'..=b'Z' => 18,
+            _ => 20,
+        };
+        if !seen[usize::from(b)] {
+            seen[usize::from(b)] = true;
+            unique += 1;
+        }
+    }
+    if unique == 1 {
+        match bytes[0] {
+            0x00 | 0x20 | 0x90 | 0xcc | 0xff => q - 5,
+            _ => q + 2,
+        }
+    } else {
+        q + 2 * unique
+    }
+}
+
+/// YARA-X's quality of an atom: its best window (`i32::MIN` if empty).
+fn atom_quality(bytes: &[u8]) -> i32 {
+    if bytes.is_empty() {
+        return i32::MIN;
+    }
+    if bytes.len() < ATOM_SIZE {
+        return window_quality(bytes);
+    }
+    bytes.windows(ATOM_SIZE).map(window_quality).max().unwrap_or(i32::MIN)
+}
+
+/// An atom: its bytes and whether finding it proves the match.
+type Atom = (Vec<u8>, bool);
+
+/// YARA-X's ranking of a set of atoms.
+#[derive(Clone, Copy, Debug)]
+struct Quality {
+    exact: usize,
+    inexact: usize,
+    min_len: usize,
+    min_q: i32,
+    sum_q: i64,
+}
+
+impl Quality {
+    fn worst() -> Quality {
+        Quality {
+            exact: 0,
+            inexact: 0,
+            min_len: 0,
+            min_q: i32::MIN,
+            sum_q: i64::MIN,
+        }
+    }
+
+    fn of<'a>(atoms: impl Iterator<Item = (&'a [u8], bool)>) -> Quality {
+        let mut q = Quality {
+            exact: 0,
+            inexact: 0,
+            min_len: usize::MAX,
+            min_q: i32::MAX,
+            sum_q: 0,
+        };
+        for (bytes, exact) in atoms {
+            if exact {
+                q.exact += 1;
+            } else {
+                q.inexact += 1;
+            }
+            let aq = atom_quality(bytes);
+            q.sum_q = q.sum_q.saturating_add(i64::from(aq));
+            q.min_q = q.min_q.min(aq);
+            q.min_len = q.min_len.min(bytes.len());
+        }
+        q
+    }
+
+    fn of_seq(seq: &Seq) -> Quality {
+        let lits = seq.literals().unwrap_or(&[]);
+        Quality::of(lits.iter().map(|l| (l.as_bytes(), l.is_exact())))
+    }
+
+    fn merge(&mut self, o: &Quality) {
+        self.exact = self.exact.saturating_add(o.exact);
+        self.inexact = self.inexact.saturating_add(o.inexact);
+        self.sum_q = self.sum_q.saturating_add(o.sum_q);
+        self.min_len = self.min_len.min(o.min_len);
+        self.min_q = self.min_q.min(o.min_q);
+    }
+
+    fn count(&self) -> usize {
+        self.exact + self.inexact
+    }
+
+    fn avg(&self) -> f64 {
+        self.sum_q as f64 / self.count() as f64
+    }
+
+    fn cmp(&self, o: &Quality) -> Ordering {
+        if self.min_len.abs_diff(o.min_len) == 1 {
+            if self.count() > 0
+                && self.count().saturating_mul(256) == o.count()
+                && self.avg() * 2.0 >= o.avg()
+            {
+                return Ordering::Greater;
+            }
+            if o.count() > 0
+                && o.count().saturating_mul(256) == self.count()
+                && o.avg() * 2.0 >= self.avg()
+            {
+                return Ordering::Less;
+            }
+        }
+        if self.min_q != o.min_q {
+            return self.min_q.cmp(&o.min_q);
+        }
+        if self.min_len != o.min_len {
+            return self.min_len.cmp(&o.min_len);
+        }
+        let (a, b) = (self.avg(), o.avg());
+        if (a - b).abs() > 15.0 {
+            return a.total_cmp(&b);
+        }
+        if self.inexact != o.inexact {
+            return o.inexact.cmp(&self.inexact);
+        }
+        o.exact.cmp(&self.exact)
+    }
+
+    fn better(&self, o: &Quality) -> bool {
+        self.cmp(o) == Ordering::Greater
+    }
+}
+
+/// Replaces literals whose last byte takes all 256 values by their
+/// (inexact) prefix; `None` for an infinite sequence.
+fn optimize(mut seq: Seq) -> Option<Seq> {
+    let lits = seq.literals()?.to_vec();
+    if lits.len() == 1 {
+        return Some(seq);
+    }
+    let mut full: Vec<(&[u8], [bool; 256], usize)> = Vec::new();
+    for l in &lits {
+        if let Some((&last, prefix)) = l.as_bytes().split_last() {
+            match full.iter_mut().find(|(p, _, _)| *p == prefix) {
+                Some((_, set, n)) => {
+                    if !set[usize::from(last)] {
+                        set[usize::from(last)] = true;
+                        *n += 1;
+                    }
+                }
+                None => {
+                    let mut set = [false; 256];
+                    set[usize::from(last)] = true;
+                    full.push((prefix, set, 1));
+                }
+            }
+        }
+    }
+    full.retain(|(_, _, n)| *n == 256);
+    if full.is_empty() {
+        seq.dedup();
+        return Some(seq);
+    }
+    let mut emitted = vec![false; full.len()];
+    let mut out = Seq::empty();
+    for l in &lits {
+        let prefix = l.as_bytes().split_last().map(|(_, p)| p);
+        match prefix.and_then(|p| full.iter().position(|(f, _, _)| *f == p)) {
+            Some(i) => {
+                if !emitted[i] {
+                    emitted[i] = true;
+                    out.push(Literal::inexact(full[i].0.to_vec()));
+                }
+            }
+            None => out.push(l.clone()),
+        }
+    }
+    out.dedup();
+    Some(out)
+}
+
+/// The atoms of a literal sequence, cleaned up as YARA-X does: sorted,
+/// deduplicated, and an atom that extends another dropped (the other
+/// becomes inexact).
+fn seq_atoms(seq: Seq) -> Option<Vec<Atom>> {
+    let seq = optimize(seq)?;
+    let mut atoms: Vec<Atom> = seq
+        .literals()?
+        .iter()
+        .map(|l| (l.as_bytes().to_vec(), l.is_exact()))
+        .collect();
+    atoms.sort();
+    atoms.dedup();
+    let mut inexact = Vec::new();
+    let mut remove = Vec::new();
+    for i in 1..atoms.len() {
+        let (a, b) = (&atoms[i - 1].0, &atoms[i].0);
+        if a == b {
+            remove.push(i);
+        } else if b.starts_with(a) {
+            inexact.push(i - 1);
+            remove.push(i);
+        }
+    }
+    for i in inexact {
+        atoms[i].1 = false;
+    }
+    for i in remove.into_iter().rev() {
+        atoms.remove(i);
+    }
+    Some(atoms)
+}
+
+/// The literals of a concatenation from its first item on, as YARA-X
+/// joins them (up to [`ATOM_SIZE`] bytes).
+fn concat_seq(seqs: &[Seq]) -> Option<Seq> {
+    let first = seqs.first()?;
+    match first.len() {
+        None => return None,
+        Some(256) if matches!(first.max_literal_len(), Some(1) | None) => {
+            return None;
+        }
+        _ => {}
+    }
+    let empty_tail = seqs
+        .iter()
+        .rev()
+        .take_while(|s| s.min_literal_len() == Some(0))
+        .count();
+    let mut added = 0;
+    let mut total = 0;
+    let mut out = Seq::singleton(Literal::exact(vec![]));
+    for seq in &seqs[..seqs.len() - empty_tail] {
+        let Some(min) = seq.min_literal_len() else { break };
+        match out.max_cross_len(seq) {
+            Some(n) if n <= MAX_ATOMS => {}
+            _ => break,
+        }
+        out.cross_forward(&mut seq.clone());
+        added += 1;
+        total += min;
+        if total >= ATOM_SIZE || out.is_inexact() {
+            break;
+        }
+    }
+    if added < seqs.len() {
+        out.make_inexact();
+    }
+    out.keep_first_bytes(ATOM_SIZE);
+    optimize(out)
+}
+
+/// The best atoms found so far: their quality and the paths (child
+/// indices from the root) of the nodes they come from.
+struct Best {
+    quality: Quality,
+    count: usize,
+    paths: Vec<Vec<usize>>,
+}
+
+impl Best {
+    fn empty() -> Best {
+        Best { quality: Quality::worst(), count: 0, paths: Vec::new() }
+    }
+}
+
+struct Walk {
+    ex: Extractor,
+    depth: u32,
+    zero_rep_depth: u32,
+    /// Per enclosing repetition: whether YARA-X counts it with an
+    /// instruction instead of unrolling it.
+    counted: Vec<bool>,
+    stack: Vec<Best>,
+    path: Vec<usize>,
+}
+
+impl Walk {
+    fn extract(&self, h: &Hir) -> Option<Vec<Atom>> {
+        seq_atoms(self.ex.extract(h))
+    }
+
+    fn visit(&mut self, h: &Hir) {
+        match h.kind() {
+            HirKind::Alternation(_) => self.stack.push(Best::empty()),
+            HirKind::Repetition(rep) => {
+                if rep.min == 0 {
+                    self.zero_rep_depth += 1;
+                }
+                let nested = self.counted.last().copied().unwrap_or(false);
+                let c = !nested
+                    && rep.max.is_some_and(|max| {
+                        rep.min > UNROLL_MAX || max > UNROLL_MAX
+                    });
+                self.counted.push(c);
+            }
+            _ => {}
+        }
+        self.depth += 1;
+        match h.kind() {
+            HirKind::Concat(subs) => self.children(subs, false),
+            HirKind::Alternation(subs) => self.children(subs, true),
+            HirKind::Capture(c) => {
+                self.children(std::slice::from_ref(&c.sub), false)
+            }
+            HirKind::Repetition(r) => {
+                self.children(std::slice::from_ref(&r.sub), false)
+            }
+            _ => {}
+        }
+        self.depth -= 1;
+        let atoms = match h.kind() {
+            HirKind::Empty => {
+                if self.zero_rep_depth > 0 {
+                    return;
+                }
+                Some(vec![(Vec::new(), true)])
+            }
+            HirKind::Literal(lit) => {
+                if self.zero_rep_depth > 0 {
+                    return;
+                }
+                let b = &lit.0;
+                let mut best = (0, b.len().min(ATOM_SIZE));
+                let mut best_q = i32::MIN;
+                for i in 0..=b.len().saturating_sub(ATOM_SIZE) {
+                    let end = b.len().min(i + ATOM_SIZE);
+                    let q = atom_quality(&b[i..end]);
+                    if q > best_q {
+                        best_q = q;
+                        best = (i, end);
+                    }
+                }
+                let exact = best.0 == 0 && best.1 == b.len();
+                Some(vec![(b[best.0..best.1].to_vec(), exact)])
+            }
+            HirKind::Concat(subs) => {
+                if self.zero_rep_depth > 0 {
+                    return;
+                }
+                let seqs: Vec<Seq> =
+                    subs.iter().map(|s| self.ex.extract(s)).collect();
+                let mut best = None;
+                let mut best_q = Quality::worst();
+                for i in 0..seqs.len() {
+                    if let Some(mut seq) = concat_seq(&seqs[i..]) {
+                        if i > 0 {
+                            seq.make_inexact();
+                        }
+                        let q = Quality::of_seq(&seq);
+                        if q.better(&best_q) {
+                            best_q = q;
+                            best = seq_atoms(seq);
+                        }
+                    }
+                }
+                best
+            }
+            HirKind::Alternation(subs) => {
+                let n = subs.len();
+                let branches = self.stack.split_off(self.stack.len() - n);
+                let mut all = Best::empty();
+                let mut first = true;
+                for b in branches {
+                    if first {
+                        all = b;
+                        first = false;
+                    } else {
+                        all.quality.merge(&b.quality);
+                        all.count += b.count;
+                        all.paths.extend(b.paths);
+                    }
+                }
+                if let Some(top) = self.stack.last_mut() {
+                    if all.count <= MAX_ATOMS
+                        && all.quality.better(&top.quality)
+                    {
+                        *top = all;
+                    }
+                }
+                if self.zero_rep_depth > 0 {
+                    return;
+                }
+                self.extract(h)
+            }
+            HirKind::Repetition(rep) => {
+                self.counted.pop();
+                if rep.min == 0 {
+                    self.zero_rep_depth -= 1;
+                }
+                if rep.min == 0 || self.zero_rep_depth > 0 {
+                    return;
+                }
+                self.extract(h)
+            }
+            HirKind::Capture(_) | HirKind::Look(_) | HirKind::Class(_) => {
+                if self.zero_rep_depth > 0 {
+                    return;
+                }
+                self.extract(h)
+            }
+        };
+        let Some(mut atoms) = atoms else { return };
+        if atoms.is_empty() {
+            return;
+        }
+        if self.depth != 0 || !h.properties().look_set().is_empty() {
+            for a in &mut atoms {
+                a.1 = false;
+            }
+            atoms.sort();
+            atoms.dedup();
+        }
+        let q = Quality::of(atoms.iter().map(|(b, e)| (b.as_slice(), *e)));
+        if let Some(top) = self.stack.last_mut() {
+            if q.better(&top.quality) {
+                *top = Best {
+                    quality: q,
+                    count: atoms.len(),
+                    paths: vec![self.path.clone()],
+                };
+            }
+        }
+    }
+
+    fn children(&mut self, subs: &[Hir], branches: bool) {
+        for (i, s) in subs.iter().enumerate() {
+            if branches && i > 0 {
+                self.stack.push(Best::empty());
+            }
+            self.path.push(i);
+            self.visit(s);
+            self.path.pop();
+        }
+    }
+}
+
+/// Whether YARA-X unrolls `rep` (given whether the repetition around it,
+/// if any, is counted) with optional copies: `1 <= min < max`.
+fn widened(rep: &Repetition, nested_in_counted: bool) -> bool {
+    let Some(max) = rep.max else { return false };
+    let counted =
+        !nested_in_counted && (rep.min > UNROLL_MAX || max > UNROLL_MAX);
+    !counted && rep.min >= 1 && rep.min < max
+}
+
+/// `h` with the repetitions YARA-X over-extends widened to what it
+/// matches (see the module docs); `None` when nothing changes.
+pub(crate) fn rep_quirk(h: &Hir) -> Option<Hir> {
+    let mut ex = Extractor::new();
+    ex.limit_class(256)
+        .limit_total(MAX_ATOMS)
+        .limit_literal_len(ATOM_SIZE)
+        .limit_repeat(ATOM_SIZE);
+    let mut w = Walk {
+        ex,
+        depth: 0,
+        zero_rep_depth: 0,
+        counted: Vec::new(),
+        stack: vec![Best::empty()],
+        path: Vec::new(),
+    };
+    w.visit(h);
+    let best = w.stack.pop()?;
+    if best.paths.is_empty() {
+        return None;
+    }
+    let mut changed = false;
+    let out = rewrite(h, &best.paths, &mut Vec::new(), false, &mut changed);
+    changed.then_some(out)
+}
+
+/// Rebuilds `h` (at `path`), widening repetitions that strictly contain
+/// one of `targets`.
+fn rewrite(
+    h: &Hir,
+    targets: &[Vec<usize>],
+    path: &mut Vec<usize>,
+    in_counted: bool,
+    changed: &mut bool,
+) -> Hir {
+    let holds = |path: &[usize]| {
+        targets.iter().any(|t| t.len() > path.len() && t.starts_with(path))
+    };
+    if !holds(path) {
+        return h.clone();
+    }
+    let mut sub = |i: usize, s: &Hir, counted: bool, path: &mut Vec<usize>| {
+        path.push(i);
+        let r = rewrite(s, targets, path, counted, changed);
+        path.pop();
+        r
+    };
+    match h.kind() {
+        HirKind::Concat(subs) => Hir::concat(
+            subs.iter()
+                .enumerate()
+                .map(|(i, s)| sub(i, s, in_counted, path))
+                .collect(),
+        ),
+        HirKind::Alternation(subs) => Hir::alternation(
+            subs.iter()
+                .enumerate()
+                .map(|(i, s)| sub(i, s, in_counted, path))
+                .collect(),
+        ),
+        HirKind::Capture(c) => {
+            let inner = sub(0, &c.sub, in_counted, path);
+            Hir::capture(regex_syntax::hir::Capture {
+                index: c.index,
+                name: c.name.clone(),
+                sub: Box::new(inner),
+            })
+        }
+        HirKind::Repetition(rep) => {
+            let counted = !in_counted
+                && rep.max.is_some_and(|max| {
+                    rep.min > UNROLL_MAX || max > UNROLL_MAX
+                });
+            let inner = sub(0, &rep.sub, counted, path);
+            let mut max = rep.max;
+            if widened(rep, in_counted) {
+                *changed = true;
+                max = rep.max.map(|m| (2 * m).saturating_sub(rep.min));
+            }
+            Hir::repetition(Repetition {
+                min: rep.min,
+                max,
+                greedy: rep.greedy,
+                sub: Box::new(inner),
+            })
+        }
+        _ => h.clone(),
+    }
+}
