@@ -17,8 +17,9 @@
  *   NUL-terminated: use the returned length.
  * - No Rust panic ever crosses this API: it becomes SIGSCAN_PANIC.
  * - Compiled rule databases (sigscan_rules_serialize, sigscan_rules_load,
- *   sigscan_rules_load_file) are not supported by this build yet: they
- *   return SIGSCAN_INVALID_DATABASE.
+ *   sigscan_rules_load_file) are validated before use: a corrupt,
+ *   truncated or foreign-version database gives SIGSCAN_INVALID_DATABASE,
+ *   a missing or bad signature SIGSCAN_SIGNATURE_ERROR.
  */
 
 #ifndef SIGSCAN_H
