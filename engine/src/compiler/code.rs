@@ -299,6 +299,30 @@ impl Code {
         }
     }
 
+    /// Whether no node's subtree, with shared children counted once per
+    /// use, has more than `limit` nodes. The compiler shares few nodes;
+    /// a crafted database whose nodes share children could otherwise make
+    /// one evaluation walk exponentially many nodes. Children must come before their parents
+    /// (the database loader checks that first).
+    pub(crate) fn expanded_size_within(&self, limit: u64) -> bool {
+        let mut size = vec![0u64; self.nodes.len()];
+        let mut children = Vec::new();
+        for n in 0..self.nodes.len() {
+            children.clear();
+            self.children(n as NodeId, &mut children);
+            let mut total = 1u64;
+            for &c in &children {
+                let s = size.get(c as usize).copied().unwrap_or(u64::MAX);
+                total = total.saturating_add(s);
+            }
+            if total > limit {
+                return false;
+            }
+            size[n] = total;
+        }
+        true
+    }
+
     /// What the subtree at `n` needs (iterative: no recursion).
     pub fn needs(&self, n: NodeId) -> Needs {
         let mut needs = Needs::default();

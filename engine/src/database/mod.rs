@@ -994,7 +994,15 @@ fn read_code(
         code_nodes.push(nodes::read(&mut r, &bounds, &tables)?);
     }
     r.finish()?;
-    Ok(Code { nodes: code_nodes, lists, strings, regexes, regex_src, slots })
+    let code =
+        Code { nodes: code_nodes, lists, strings, regexes, regex_src, slots };
+    // The compiler shares a few nodes (constants, anchors); a bound
+    // linear in the node count keeps evaluation linear in the file size.
+    let limit = (code.nodes.len() as u64).saturating_mul(16) + 65_536;
+    if !code.expanded_size_within(limit) {
+        return Err(r.err("condition nodes shared between parents"));
+    }
+    Ok(code)
 }
 
 fn read_opt_u32(r: &mut Reader<'_>) -> Result<Option<u32>, DatabaseError> {
