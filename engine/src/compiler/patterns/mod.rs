@@ -887,6 +887,10 @@ impl PatternSetBuilder {
         // level.
         let mut units = Vec::new();
         hir::flatten(h, &mut units);
+        // With fullword, a leading lazy `e+?` is run as `e*? e`, its atom
+        // in the last `e`: YARA-X's code for it goes backward over the
+        // earlier copies, so every start of the run is tried.
+        let lazy_head = fullword && split_lazy_head(&mut units);
         let sets: Vec<Option<Vec<u8>>> = units
             .iter()
             .map(|u| hir::byte_set(u, atoms::MAX_VARIANTS))
@@ -923,6 +927,14 @@ impl PatternSetBuilder {
                     }
                 }
             }
+        }
+
+        if lazy_head && chosen.as_ref().is_none_or(|c| c.0 == 0) {
+            // Atoms (if any) from the last `e` on; with none, every offset
+            // is tried as where it starts.
+            let rest = Hir::concat(units[1..].to_vec());
+            let lits = prefix_atoms(&rest).map(|(l, _)| l);
+            chosen = Some((1, lits.unwrap_or_default()));
         }
 
         // Build the forward matcher and, when split, the reverse DFA.
@@ -1095,6 +1107,26 @@ fn prefix_atoms(h: &Hir) -> Option<(Vec<Vec<u8>>, i32)> {
     // Many alternatives dilute the selectivity.
     let bits = usize::BITS - (out.len().max(1) - 1).leading_zeros();
     Some((out, worst - 2 * bits as i32))
+}
+
+/// Splits a leading lazy `e{n,}?` (`n >= 1`) of `units` into `e{n-1,}?`
+/// and `e`; whether it did.
+fn split_lazy_head(units: &mut Vec<Hir>) -> bool {
+    use regex_syntax::hir::{HirKind, Repetition};
+    let Some(first) = units.first() else { return false };
+    let HirKind::Repetition(r) = first.kind() else { return false };
+    if r.greedy || r.min == 0 || r.max.is_some() {
+        return false;
+    }
+    let sub = (*r.sub).clone();
+    let head = Hir::repetition(Repetition {
+        min: r.min - 1,
+        max: None,
+        greedy: false,
+        sub: r.sub.clone(),
+    });
+    units.splice(0..1, [head, sub]);
+    true
 }
 
 pub(crate) fn forward_regex(h: &Hir) -> Result<meta::Regex, String> {
