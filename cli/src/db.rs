@@ -195,7 +195,7 @@ pub fn compile(args: CompileArgs) -> anyhow::Result<()> {
         Some(r) => r.clone(),
         None => std::env::current_dir().context("no current directory")?,
     };
-    let compiled = engine::compile(&args.rules, &args.compile, false)?;
+    let compiled = engine::compile(&args.rules, &args.compile)?;
     let mut db = compiled.rules.serialize();
     if let Some(key) = key {
         db = database::sign(&db, &key)?;

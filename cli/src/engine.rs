@@ -2,18 +2,14 @@
 //! rule files with the command's options, reporting diagnostics, and
 //! scanning with one [`Scanner`] per worker thread.
 //!
-//! The engine does not tell a pattern's kind in scan results (yet): for
-//! `-s` to print hex patterns as hex bytes, as `yr` does, the rule files
-//! are parsed a second time with the engine's public parser and the kinds
-//! looked up by namespace, rule and pattern.
+//! For `-s`, the engine's results say each pattern's kind, so hex
+//! patterns print as hex bytes, as `yr` prints them, with rules from
+//! sources or from a compiled database alike.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use sigscan::syntax::ast::PatternKind as AstKind;
-use sigscan::syntax::{ParseOptions, SourceMap};
 use sigscan::{Compiler, MetaValue, Rules, Scanner, Value};
 
 use crate::args::{CompileOptions, Define, ExternalValue, RulesPath};
@@ -67,95 +63,16 @@ fn new_compiler(opts: &CompileOptions) -> anyhow::Result<Compiler> {
     Ok(compiler)
 }
 
-/// The parser options the compiler uses with `opts`.
-fn parse_options(opts: &CompileOptions) -> ParseOptions {
-    ParseOptions {
-        relaxed_re_syntax: opts.relaxed_re_syntax,
-        include_dirs: opts.include_dirs.clone(),
-        ..ParseOptions::default()
-    }
-}
-
-/// Pattern kinds of the non-private patterns of each rule, by namespace
-/// and rule identifier, in declaration order.
-type Kinds = HashMap<(String, String), Vec<(String, output::PatternKind)>>;
-
-/// The kind of the `i`-th reported pattern of a rule, named `ident`:
-/// found by position, or by name if the positions do not agree.
-fn kind_of(
-    kinds: &[(String, output::PatternKind)],
-    i: usize,
-    ident: &str,
-) -> output::PatternKind {
-    match kinds.get(i) {
-        Some((name, kind)) if name == ident => *kind,
-        _ => kinds
-            .iter()
-            .find(|(name, _)| name == ident)
-            .map(|(_, kind)| *kind)
-            .unwrap_or_default(),
-    }
-}
-
-/// The second parse of the rule files, for their pattern kinds.
-struct Shadow {
-    sources: SourceMap,
-    kinds: Kinds,
-}
-
-impl Shadow {
-    /// Parses the files of `plan` as the compiler did.
-    fn new(plan: &[(String, PathBuf)], opts: &CompileOptions) -> Shadow {
-        let options = parse_options(opts);
-        let mut shadow =
-            Shadow { sources: SourceMap::new(), kinds: Kinds::new() };
-        for (ns, file) in plan {
-            shadow.add(ns, file, &options);
-        }
-        shadow
-    }
-
-    /// Parses one file; like `Compiler::add_file`, adds nothing when the
-    /// file cannot be read or is not UTF-8.
-    fn add(&mut self, ns: &str, file: &Path, options: &ParseOptions) {
-        let Ok(bytes) = std::fs::read(file) else { return };
-        let Ok(text) = String::from_utf8(bytes) else { return };
-        let origin = file.to_string_lossy();
-        let parsed =
-            sigscan::syntax::parse(&text, &origin, options, &mut self.sources);
-        for rule in parsed.file.rules {
-            let kinds = rule
-                .patterns
-                .iter()
-                .filter(|p| {
-                    !p.has(&sigscan::syntax::ast::ModifierKind::Private)
-                })
-                .map(|p| {
-                    let kind = match p.kind {
-                        AstKind::Text(_) => output::PatternKind::Text,
-                        AstKind::Hex(_) => output::PatternKind::Hex,
-                        AstKind::Regex(_) => output::PatternKind::Regexp,
-                    };
-                    (p.ident.name.clone(), kind)
-                })
-                .collect();
-            self.kinds.insert((ns.to_string(), rule.name.name), kinds);
-        }
-    }
-}
-
-/// Compiled rules, with what the output needs to know about them.
+/// Compiled rules, from sources or a database.
 pub struct Compiled {
     /// The rules.
     pub rules: Rules,
-    /// Pattern kinds, when asked for.
-    kinds: Option<Kinds>,
 }
 
 impl Compiled {
-    /// Rules loaded from a database (no sources: no pattern kinds).
+    /// Rules loaded from a database.
     pub fn loaded(rules: Rules) -> Compiled {
-        Compiled { rules, kinds: None }
+        Compiled { rules }
     }
 }
 
@@ -181,12 +98,10 @@ fn error_count(err: &sigscan::CompileError) -> usize {
 /// Compiles the rule files of `paths`. Warnings (unless disabled) and
 /// errors are printed on stderr, rendered; any error fails the whole
 /// compilation with "N error(s) found", unless `--ignore-invalid-rules`
-/// asks to go on without the files that failed. `want_kinds` asks for the
-/// pattern kinds needed by `-s` in text output.
+/// asks to go on without the files that failed.
 pub fn compile(
     paths: &[RulesPath],
     opts: &CompileOptions,
-    want_kinds: bool,
 ) -> anyhow::Result<Compiled> {
     let plan = plan(paths, opts)?;
     let mut compiler = new_compiler(opts)?;
@@ -218,10 +133,7 @@ pub fn compile(
         eprintln!("{e}");
     }
     match rules {
-        Some(rules) => Ok(Compiled {
-            rules,
-            kinds: want_kinds.then(|| Shadow::new(&plan, opts).kinds),
-        }),
+        Some(rules) => Ok(Compiled { rules }),
         None => bail!("{num_errors} error(s) found"),
     }
 }
@@ -276,7 +188,6 @@ pub struct Settings {
 pub struct Worker<'a> {
     scanner: Scanner<'a>,
     want: &'a Want,
-    kinds: Option<&'a Kinds>,
 }
 
 impl<'a> Worker<'a> {
@@ -290,7 +201,7 @@ impl<'a> Worker<'a> {
         if let Some(n) = settings.max_matches_per_pattern {
             scanner.max_matches_per_pattern(n);
         }
-        Worker { scanner, want, kinds: compiled.kinds.as_ref() }
+        Worker { scanner, want }
     }
 }
 
@@ -350,13 +261,16 @@ impl FileScanner for Worker<'_> {
                     .collect();
             }
             if let Some(limit) = opts.strings {
-                let key =
-                    (report.namespace.clone(), report.identifier.clone());
-                let kinds = self.kinds.and_then(|k| k.get(&key));
-                for (i, p) in rule.patterns().enumerate() {
-                    let kind = kinds
-                        .map(|k| kind_of(k, i, p.identifier()))
-                        .unwrap_or_default();
+                for p in rule.patterns() {
+                    let kind = match p.kind() {
+                        sigscan::PatternKind::Text => {
+                            output::PatternKind::Text
+                        }
+                        sigscan::PatternKind::Hex => output::PatternKind::Hex,
+                        sigscan::PatternKind::Regex => {
+                            output::PatternKind::Regexp
+                        }
+                    };
                     for m in p.matches() {
                         let end = m.offset.saturating_add(m.len.min(limit));
                         let shown = data.get(m.offset..end.min(data.len()));
@@ -380,36 +294,36 @@ impl FileScanner for Worker<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::FileScanner;
     use output::PatternKind::{Hex, Regexp, Text};
 
+    /// The kinds `-s` prints with, from rules compiled from sources and
+    /// from the same rules loaded from a database.
     #[test]
-    fn kinds_by_position_then_name() {
-        let kinds = vec![
-            ("$".to_string(), Hex),
-            ("$".to_string(), Text),
-            ("$b".to_string(), Regexp),
-        ];
-        assert_eq!(kind_of(&kinds, 0, "$"), Hex);
-        assert_eq!(kind_of(&kinds, 1, "$"), Text);
-        assert_eq!(kind_of(&kinds, 0, "$b"), Regexp);
-        assert_eq!(kind_of(&kinds, 5, "$zz"), Text);
-    }
-
-    #[test]
-    fn shadow_parse_finds_kinds() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("r.yar");
-        std::fs::write(
-            &file,
+    fn match_reports_carry_pattern_kinds() {
+        let mut c = Compiler::new();
+        c.add_source(
             "rule r { strings: $a = \"x\" $h = { 01 02 } \
              $p = \"y\" private $r = /z/ condition: any of them }",
         )
         .unwrap();
-        let plan = vec![("ns".to_string(), file.clone())];
-        let shadow = Shadow::new(&plan, &CompileOptions::default());
-        let kinds = &shadow.kinds[&("ns".to_string(), "r".to_string())];
-        let names: Vec<_> =
-            kinds.iter().map(|(n, k)| (n.as_str(), *k)).collect();
-        assert_eq!(names, [("$a", Text), ("$h", Hex), ("$r", Regexp)]);
+        let rules = c.build().unwrap();
+        let loaded = Rules::load(&rules.serialize()).unwrap();
+        let want = Want {
+            negate: false,
+            tag: None,
+            output: OutputOptions { strings: Some(16), ..Default::default() },
+        };
+        for rules in [rules, loaded] {
+            let compiled = Compiled::loaded(rules);
+            let mut w = Worker::new(&compiled, &Settings::default(), &want);
+            let out = w.scan(b"x\x01\x02yz", None).unwrap();
+            let kinds: Vec<_> = out.rules[0]
+                .matches
+                .iter()
+                .map(|m| (m.identifier.as_str(), m.kind))
+                .collect();
+            assert_eq!(kinds, [("$a", Text), ("$h", Hex), ("$r", Regexp)]);
+        }
     }
 }

@@ -106,12 +106,10 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<ExitCode> {
         color: std::io::stdout().is_terminal(),
     };
     let format = args.output_format.unwrap_or_default();
-    let want_kinds =
-        args.print_strings.is_some() && format == args::OutputFormat::Text;
     let compiled = if args.compiled_rules {
         db::load(&args.rules[0].path, args.public_key.as_deref())?
     } else {
-        engine::compile(&args.rules, &args.compile, want_kinds)?
+        engine::compile(&args.rules, &args.compile)?
     };
 
     let want = engine::Want { negate: args.negate, tag: args.tag, output };

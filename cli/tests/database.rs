@@ -68,11 +68,10 @@ const COMPILE: &[&str] =
 fn compile_then_scan_compiled_gives_the_same_output() {
     let d = Dir::new();
     d.ok(COMPILE);
-    // (Without -s: a database does not tell hex patterns from text ones,
-    // which `-s` prints differently.)
+    // With -s: hex patterns print as hex bytes from a database too.
     let from_source =
-        d.ok(&["scan", "-e", "-d", "ext=2", "rules", "data.bin"]);
-    let from_db = d.ok(&["scan", "-e", "-C", "rules.sdb", "data.bin"]);
+        d.ok(&["scan", "-e", "-s", "-d", "ext=2", "rules", "data.bin"]);
+    let from_db = d.ok(&["scan", "-e", "-s", "-C", "rules.sdb", "data.bin"]);
     assert!(from_source.contains("default:foo data.bin"), "{from_source}");
     assert!(from_source.contains("default:qux data.bin"), "{from_source}");
     let ndjson = ["-o", "ndjson", "-s", "-m", "-g"];
