@@ -3,33 +3,11 @@
 //! reproducible bytes, hostile bytes refused without panics, signatures
 //! and version messages.
 
-use std::path::{Path, PathBuf};
-
 use sigscan::database::{self, DatabaseError};
 use sigscan::{Compiler, Rules, Scanner};
 
-fn shared() -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")).into()
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            collect(&p, out);
-        } else if matches!(
-            p.extension().and_then(|e| e.to_str()),
-            Some("yar" | "yara")
-        ) {
-            out.push(p);
-        }
-    }
-}
+mod common;
+use common::shared;
 
 /// The five shared rule sets: per set, `(namespace, source)` per file
 /// (Mandiant's from its `all-yara.yar`, as the benches do).
@@ -45,12 +23,11 @@ fn rule_sets() -> Vec<(String, Vec<(String, String)>)> {
     let mut sets = Vec::new();
     for name in names {
         let dir = root.join(&name);
-        let mut files = Vec::new();
-        if name.starts_with("mandiant") {
-            files.push(dir.join("all-yara.yar"));
+        let files = if name.starts_with("mandiant") {
+            vec![dir.join("all-yara.yar")]
         } else {
-            collect(&dir, &mut files);
-        }
+            common::rule_files(&dir)
+        };
         let sources = files
             .iter()
             .map(|f| {

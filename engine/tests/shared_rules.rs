@@ -2,32 +2,10 @@
 //! errors, and compiles with the full compiler (relaxed regex syntax, as
 //! YARA-X needs for them), every module they import included.
 
-use std::path::{Path, PathBuf};
-
 use sigscan::syntax::{ParseOptions, SourceMap, parse_bytes};
 
-fn shared() -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")).into()
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            collect(&p, out);
-        } else if matches!(
-            p.extension().and_then(|e| e.to_str()),
-            Some("yar" | "yara")
-        ) {
-            out.push(p);
-        }
-    }
-}
+mod common;
+use common::shared;
 
 #[test]
 fn shared_rules_parse() {
@@ -38,8 +16,7 @@ fn shared_rules_parse() {
          checkout)",
         root.display()
     );
-    let mut files = Vec::new();
-    collect(&root, &mut files);
+    let files = common::rule_files(&root);
     let options =
         ParseOptions { relaxed_re_syntax: true, ..Default::default() };
     let mut ok = 0;
@@ -90,8 +67,7 @@ fn shared_rules_parse() {
 #[test]
 fn shared_rules_compile() {
     let root = shared().join("rules");
-    let mut files = Vec::new();
-    collect(&root, &mut files);
+    let files = common::rule_files(&root);
     let mut ok = 0;
     let mut failures = Vec::new();
     for f in &files {

@@ -1,10 +1,10 @@
 //! Spans: every node of every rule of the shared corpus lies inside its
 //! parent, and every span is a valid range of its source.
 
-use std::path::{Path, PathBuf};
-
 use sigscan::syntax::ast::*;
 use sigscan::syntax::{ParseOptions, SourceMap, parse_bytes};
+
+mod common;
 
 fn children(e: &Expr) -> Vec<&Expr> {
     let mut v: Vec<&Expr> = Vec::new();
@@ -71,23 +71,9 @@ fn check(e: &Expr, parent: Span, len: u32, bad: &mut Vec<String>) {
     }
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).expect("dir").filter_map(Result::ok) {
-        let p = e.path();
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().is_some_and(|x| x == "yar" || x == "yara") {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn spans_nest() {
-    let root =
-        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/rules"));
-    let mut files = Vec::new();
-    collect(root, &mut files);
+    let files = common::rule_files(&common::shared().join("rules"));
     assert!(!files.is_empty());
     let mut bad = Vec::new();
     for f in &files {
