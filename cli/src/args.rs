@@ -40,6 +40,8 @@ pub enum Command {
     Verify(crate::db::VerifyArgs),
     /// Describe a compiled database: versions, digest, rules, sources.
     Info(crate::db::InfoArgs),
+    /// Show the data the pe, elf and dotnet modules produce for a file.
+    Dump(crate::dump::DumpArgs),
 }
 
 /// A rules path with an optional namespace: `[NAMESPACE:]PATH`.

@@ -1,7 +1,8 @@
 //! The `sigscan` command: scan files with YARA rules.
 //!
 //! A drop-in for YARA-X's `yr scan` (same options, same output formats),
-//! plus `compile` and `check`.
+//! plus `compile` and `check`, database commands, and `dump` (as
+//! `yr dump`).
 //!
 //! # Parts
 //!
@@ -15,6 +16,7 @@
 //! - `scan`: the scan loop, independent of the engine behind a trait.
 //! - `output`: results in text, ndjson and json, as `yr` prints them.
 //! - `console`: stdout and stderr under one lock, and the progress line.
+//! - `dump`: `sigscan dump`, module outputs as JSON or YAML.
 //!
 //! # Exit status
 //!
@@ -27,6 +29,7 @@
 mod args;
 mod console;
 mod db;
+mod dump;
 mod engine;
 mod load;
 mod output;
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => db::verify(args)
             .map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         Command::Info(args) => db::info(args).map(|()| ExitCode::SUCCESS),
+        Command::Dump(args) => dump::run(&args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -4,13 +4,14 @@
 //! targets reach them through [`walk_module`], which runs a module's
 //! parser on arbitrary bytes and then touches everything a rule could:
 //! every field of the value tree (through arrays, dictionaries and nested
-//! structs) and every function of the schema, called with a few argument
-//! values of each type, on each struct it is a method of.
+//! structs, by the same walk that gives [`crate::module_output`]) and
+//! every function of the schema, called with a few argument values of
+//! each type, on each struct it is a method of.
 
 use regex_automata::meta::Regex;
 
 use crate::modules::{
-    Arg, Ctx, FieldKind, MODULES, StructType, Type, Value, find,
+    Arg, Ctx, FieldKind, MODULES, ModuleValue, Type, Value, find, walk_struct,
 };
 
 /// Runs module `name`'s parser over `data` and walks its value tree and
@@ -23,8 +24,28 @@ pub fn walk_module(name: &str, data: &[u8]) -> Option<usize> {
     let root = (module.main)(data);
     let regex = Regex::new("(?i)a|dll|^$").ok()?;
     let mut w = Walker { data, root: &root, regex: &regex, seen: 0 };
-    w.walk_struct(&schema, &root);
-    Some(w.seen)
+    let out = walk_struct(&schema, &root, &mut |ty, this| {
+        for field in &ty.fields {
+            if let FieldKind::Func(sigs) = &field.kind {
+                for sig in sigs {
+                    w.call(sig, this);
+                }
+            }
+        }
+    });
+    Some(w.seen + out.as_ref().map_or(0, count))
+}
+
+/// How many values `v` holds.
+fn count(v: &ModuleValue) -> usize {
+    1 + match v {
+        ModuleValue::Struct(fields) => {
+            fields.iter().map(|(_, v)| count(v)).sum()
+        }
+        ModuleValue::Array(items) => items.iter().map(count).sum(),
+        ModuleValue::Dict(items) => items.iter().map(|(_, v)| count(v)).sum(),
+        _ => 0,
+    }
 }
 
 struct Walker<'a> {
@@ -35,46 +56,6 @@ struct Walker<'a> {
 }
 
 impl<'a> Walker<'a> {
-    fn walk_struct(&mut self, ty: &StructType, value: &'a Value) {
-        let Value::Struct(slots) = value else {
-            self.seen += 1;
-            return;
-        };
-        for (i, field) in ty.fields.iter().enumerate() {
-            match &field.kind {
-                FieldKind::Value(t) => {
-                    if let Some(v) = slots.get(i) {
-                        self.walk(t, v);
-                    }
-                }
-                FieldKind::Func(sigs) => {
-                    for sig in sigs {
-                        self.call(sig, value);
-                    }
-                }
-                FieldKind::Const(_) => {}
-            }
-        }
-    }
-
-    fn walk(&mut self, ty: &Type, value: &'a Value) {
-        self.seen += 1;
-        match (ty, value) {
-            (Type::Struct(st), v) => self.walk_struct(st, v),
-            (Type::Array(item), Value::Array(items)) => {
-                for v in items {
-                    self.walk(item, v);
-                }
-            }
-            (Type::Dict(item), Value::Dict(items)) => {
-                for v in items.values() {
-                    self.walk(item, v);
-                }
-            }
-            _ => {}
-        }
-    }
-
     /// Calls one overload a few times, each time with the `k`-th
     /// candidate value of every argument.
     fn call(&mut self, sig: &crate::modules::Signature, this: &'a Value) {

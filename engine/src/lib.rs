@@ -17,9 +17,10 @@
 //! - [`database`] (public): [`Rules::serialize`], [`Rules::load`] and
 //!   [`Rules::load_verified`]: the compiled rule database, versioned,
 //!   digested, optionally signed (Ed25519), validated on load.
-//! - `modules`: `math`, `hash`, `string`, `time`, `console` behind one
-//!   interface (a schema plus a lazily run parser per scan) that `pe`,
-//!   `elf` and `dotnet` will implement too.
+//! - `modules`: `pe`, `elf`, `dotnet`, `math`, `hash`, `string`, `time`,
+//!   `console` behind one interface (a schema plus a lazily run parser per
+//!   scan); [`module_output`] gives what a module makes of some bytes as
+//!   a [`ModuleValue`] tree (what `sigscan dump` prints).
 //!
 //! # Example
 //!
@@ -54,6 +55,7 @@ pub use compiler::{
     CompileError, Compiler, PatternKind, RuleInfo, Rules, Value,
 };
 pub use database::{DatabaseError, DatabaseInfo};
+pub use modules::{ModuleValue, module_names, module_output};
 pub use scanner::{
     Match, MatchingRule, PatternMatches, ScanError, ScanResults, Scanner,
 };

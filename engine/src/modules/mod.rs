@@ -47,6 +47,9 @@ use std::sync::Arc;
 
 use regex_automata::meta::Regex;
 
+pub(crate) use output::walk_struct;
+pub use output::{ModuleValue, module_names, module_output};
+
 mod console;
 pub(crate) mod dotnet;
 // Some parser helpers serve only the parsers' own tests.
@@ -54,6 +57,7 @@ pub(crate) mod dotnet;
 pub(crate) mod elf;
 mod hash;
 mod math;
+mod output;
 // Some parser helpers serve only the parsers' own tests.
 #[allow(dead_code)]
 pub(crate) mod pe;

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use super::{FieldDef, FieldKind, Signature, StructType, Type, Value};
+use super::{Const, FieldDef, FieldKind, Signature, StructType, Type, Value};
 
 /// A struct being described (see the module docs).
 pub(crate) struct Shape {
@@ -154,10 +154,16 @@ impl Shape {
         }
     }
 
-    /// Integer constants (`pe.MACHINE_I386`, …).
+    /// Integer constants (`pe.MACHINE_I386`, …), folded into conditions
+    /// at compile time (their value slots stay undefined).
     pub fn consts(&mut self, table: &'static [(&'static str, i64)]) {
         for &(name, v) in table {
-            self.field(name, Type::Int, || Value::Int(v));
+            if self.schema {
+                let kind = FieldKind::Const(Const::Int(v));
+                self.fields.push(FieldDef { name, kind });
+            } else {
+                self.values.push(Value::Undef);
+            }
         }
     }
 }
