@@ -287,6 +287,71 @@ fn module_outputs_agree_with_yarax() {
     assert!(report.is_empty(), "module outputs differ:\n{report}");
 }
 
+/// Module functions whose string results are compared on every input:
+/// YARA-X's through `console.log`, sigscan's by a rule that must match
+/// (`expr == "theirs"`, or `not defined expr`).
+const FUNCTIONS: &[&str] =
+    &["elf.telfhash()", "elf.import_md5()", "pe.imphash()"];
+
+#[test]
+fn functions_agree_with_yarax() {
+    let mut yx =
+        String::from("import \"console\" import \"elf\" import \"pe\"\n");
+    for (i, f) in FUNCTIONS.iter().enumerate() {
+        let _ = writeln!(
+            yx,
+            "rule f{i} {{ condition: console.log(\"{i}:\", {f}) }}"
+        );
+    }
+    let yx_rules = yara_x::compile(yx.as_str()).expect("YARA-X compiles");
+    let mut report = String::new();
+    let mut defined = vec![0usize; FUNCTIONS.len()];
+    for path in inputs() {
+        let Ok(data) = std::fs::read(&path) else { continue };
+        let logged = std::cell::RefCell::new(Vec::new());
+        {
+            let mut scanner = yara_x::Scanner::new(&yx_rules);
+            scanner.console_log(|msg| logged.borrow_mut().push(msg));
+            scanner.scan(&data).expect("YARA-X scans");
+        }
+        let logged = logged.into_inner();
+        let mut ours = String::from("import \"elf\" import \"pe\"\n");
+        let mut want = Vec::new();
+        for (i, f) in FUNCTIONS.iter().enumerate() {
+            let prefix = format!("{i}:");
+            let theirs = logged.iter().find_map(|m| m.strip_prefix(&prefix));
+            let cond = match theirs {
+                Some(v) => {
+                    defined[i] += 1;
+                    format!("{f} == \"{}\"", v.escape_default())
+                }
+                None => format!("not defined {f}"),
+            };
+            let _ = writeln!(ours, "rule f{i} {{ condition: {cond} }}");
+            want.push((format!("f{i}"), cond));
+        }
+        let mut c = sigscan::Compiler::new();
+        c.add_source(&ours).expect("sigscan compiles");
+        let rules = c.build().expect("sigscan builds");
+        let mut scanner = sigscan::Scanner::new(&rules);
+        let results = scanner.scan(&data).expect("sigscan scans");
+        let matched: Vec<_> = results
+            .matching_rules()
+            .map(|r| r.identifier().to_string())
+            .collect();
+        for (id, cond) in want {
+            if !matched.contains(&id) {
+                let _ = writeln!(report, "{}: not {cond}", path.display());
+            }
+        }
+    }
+    for (f, n) in FUNCTIONS.iter().zip(&defined) {
+        eprintln!("{f}: {n} defined results compared");
+        assert!(*n >= 5, "{f}: only {n} defined results");
+    }
+    assert!(report.is_empty(), "function results differ:\n{report}");
+}
+
 #[test]
 fn differences_are_found() {
     let path = shared_dir().join("testdata/libyara/elf_with_imports");

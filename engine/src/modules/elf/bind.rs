@@ -93,7 +93,11 @@ fn import_md5(ctx: &Ctx<'_>, _: &[Arg<'_>]) -> Option<Value> {
     Some(Value::Str(md5.into_bytes()))
 }
 
-/// `elf.telfhash()`: undefined here (no TLSH that agrees with YARA-X's).
-fn telfhash(_: &Ctx<'_>, _: &[Arg<'_>]) -> Option<Value> {
-    None
+/// `elf.telfhash()`: the TLSH of the names of the imported functions
+/// (see `Elf::telfhash_input`), undefined when the file is not ELF or
+/// the names are too few for a digest, as in YARA-X.
+fn telfhash(ctx: &Ctx<'_>, _: &[Arg<'_>]) -> Option<Value> {
+    let elf = ctx.native::<Elf>()?;
+    let digest = super::tlsh::digest(elf.telfhash_input().as_bytes())?;
+    Some(Value::Str(digest.into_bytes()))
 }

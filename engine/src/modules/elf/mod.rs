@@ -19,6 +19,7 @@
 
 pub(crate) mod bind;
 pub(crate) mod consts;
+mod tlsh;
 
 #[cfg(test)]
 mod tests;
@@ -179,8 +180,7 @@ impl Elf {
     /// The names telfhash hashes: global, default-visibility functions
     /// of `.dynsym` (else `.symtab`) minus the ones telfhash excludes,
     /// lowercased, sorted and comma-joined. (The TLSH of this string is
-    /// `elf.telfhash()`. TLSH itself is not here: the `tlsh2` crate's
-    /// digests differ from YARA-X's own TLSH on some inputs.)
+    /// `elf.telfhash()`, see [`tlsh`].)
     pub(crate) fn telfhash_input(&self) -> String {
         const EXCLUDED: &[&str] = &[
             "__libc_start_main",

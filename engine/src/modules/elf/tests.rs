@@ -175,3 +175,19 @@ fn dump_list() {
         println!("{}", v.unwrap_or(Value::Null));
     }
 }
+
+/// `elf.telfhash()` of YARA's test file, as YARA-X 1.22 computes it
+/// (more files are compared in `benches/tests/dump_differential.rs`).
+#[test]
+fn telfhash_matches_yara_x() {
+    let data = libyara("elf_with_imports");
+    let elf = parse(&data).unwrap();
+    let digest = super::tlsh::digest(elf.telfhash_input().as_bytes());
+    assert_eq!(
+        digest.as_deref(),
+        Some(
+            "T174B012188204F00184540770331E0B111373086019509C464D0ACE88181266\
+             C09774FA"
+        )
+    );
+}
