@@ -4,7 +4,9 @@
 //! prints), field by field.
 //!
 //! Files: every file of `../shared/testdata/libyara`, the PE and ELF
-//! files of the committed corpus (`corpus/files`), the first 30 ELF files
+//! files of the committed corpus (`corpus/files`), the DSA- and
+//! ECDSA-signed PE files of `engine/src/modules/pe/testdata/signed`, the
+//! first 30 ELF files
 //! of `/usr/bin` (sorted by name; skipped when there is no `/usr/bin`),
 //! and the .NET and signed samples of `$SIGSCAN_SAMPLES` or `/tmp/samples`
 //! when present.
@@ -242,6 +244,10 @@ fn inputs() -> Vec<PathBuf> {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/files");
     files.extend(files_in(&corpus.join("pe")));
     files.extend(files_in(&corpus.join("elf")));
+    // PE files signed with DSA and ECDSA keys (see its README).
+    let signed = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../engine/src/modules/pe/testdata/signed");
+    files.extend(files_in(&signed));
     let elves = files_in(Path::new("/usr/bin")).into_iter().filter(|p| {
         let mut magic = [0u8; 4];
         std::fs::File::open(p)

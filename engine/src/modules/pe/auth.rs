@@ -127,6 +127,10 @@ const MESSAGE_DIGEST: ObjectIdentifier = oid("1.2.840.113549.1.9.4");
 const SIGNING_TIME: ObjectIdentifier = oid("1.2.840.113549.1.9.5");
 const COUNTERSIGNATURE: ObjectIdentifier = oid("1.2.840.113549.1.9.6");
 const RSA_ENCRYPTION: ObjectIdentifier = oid("1.2.840.113549.1.1.1");
+const DSA: ObjectIdentifier = oid("1.2.840.10040.4.1");
+const EC_PUBLIC_KEY: ObjectIdentifier = oid("1.2.840.10045.2.1");
+const SECP256R1: ObjectIdentifier = oid("1.2.840.10045.3.1.7");
+const SECP384R1: ObjectIdentifier = oid("1.3.132.0.34");
 
 /// Hash algorithms a signature may name.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -179,7 +183,7 @@ impl Hash {
     fn hasher(self) -> Hasher {
         use sha2::Digest as _;
         match self {
-            Hash::Md2 => Hasher::None,
+            Hash::Md2 => Hasher::Md2(md2::Md2::default()),
             Hash::Md5 => Hasher::Md5(md5::Md5::default()),
             Hash::Sha1 => Hasher::Sha1(sha1::Sha1::default()),
             Hash::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
@@ -197,7 +201,10 @@ impl Hash {
     /// DER `DigestInfo` prefix for PKCS#1 v1.5 signatures.
     fn pkcs1_prefix(self) -> Option<&'static [u8]> {
         Some(match self {
-            Hash::Md2 => return None,
+            Hash::Md2 => &[
+                0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86,
+                0xf7, 0x0d, 0x02, 0x02, 0x05, 0x00, 0x04, 0x10,
+            ],
             Hash::Md5 => &[
                 0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86,
                 0xf7, 0x0d, 0x02, 0x05, 0x05, 0x00, 0x04, 0x10,
@@ -222,10 +229,15 @@ impl Hash {
     }
 }
 
-/// An incremental hash of any supported algorithm. MD2 is recognised
-/// but not computed (no digest is produced, so nothing verifies).
+/// The MD2 digest of `data` in hex (for tests).
+#[cfg(test)]
+pub(crate) fn md2_hex(data: &[u8]) -> String {
+    hex(&Hash::Md2.digest(data).unwrap_or_default())
+}
+
+/// An incremental hash of any supported algorithm.
 enum Hasher {
-    None,
+    Md2(md2::Md2),
     Md5(md5::Md5),
     Sha1(sha1::Sha1),
     Sha256(sha2::Sha256),
@@ -237,7 +249,7 @@ impl Hasher {
     fn update(&mut self, data: &[u8]) {
         use sha2::Digest as _;
         match self {
-            Hasher::None => {}
+            Hasher::Md2(h) => md2::Digest::update(h, data),
             Hasher::Md5(h) => md5::Digest::update(h, data),
             Hasher::Sha1(h) => sha1::Digest::update(h, data),
             Hasher::Sha256(h) => h.update(data),
@@ -249,7 +261,7 @@ impl Hasher {
     fn finish(self) -> Option<Vec<u8>> {
         use sha2::Digest as _;
         Some(match self {
-            Hasher::None => return None,
+            Hasher::Md2(h) => md2::Digest::finalize(h).to_vec(),
             Hasher::Md5(h) => md5::Digest::finalize(h).to_vec(),
             Hasher::Sha1(h) => sha1::Digest::finalize(h).to_vec(),
             Hasher::Sha256(h) => h.finalize().to_vec(),
@@ -563,18 +575,30 @@ fn chain<'c, 'a>(
     out
 }
 
-/// Verifies a PKCS#1 v1.5 RSA signature over a precomputed digest. DSA
-/// and ECDSA keys are not supported and never verify.
+/// Verifies a signature over a precomputed digest with the key `spki`:
+/// RSA (PKCS#1 v1.5), DSA, or ECDSA on P-256 or P-384 (DER-encoded
+/// signatures), the key types YARA-X verifies.
 fn verify_digest(
     spki: &x509_parser::x509::SubjectPublicKeyInfo,
     hash: Hash,
     digest: &[u8],
     signature: &[u8],
 ) -> bool {
-    use rsa::pkcs1::DecodeRsaPublicKey;
-    if alg_oid(&spki.algorithm) != Some(RSA_ENCRYPTION) {
-        return false;
+    match alg_oid(&spki.algorithm) {
+        Some(RSA_ENCRYPTION) => verify_rsa(spki, hash, digest, signature),
+        Some(DSA) => verify_dsa(spki, digest, signature),
+        Some(EC_PUBLIC_KEY) => verify_ecdsa(spki, digest, signature),
+        _ => false,
     }
+}
+
+fn verify_rsa(
+    spki: &x509_parser::x509::SubjectPublicKeyInfo,
+    hash: Hash,
+    digest: &[u8],
+    signature: &[u8],
+) -> bool {
+    use rsa::pkcs1::DecodeRsaPublicKey;
     let Ok(key) =
         rsa::PublicKey::from_pkcs1_der(spki.subject_public_key.as_ref())
     else {
@@ -586,6 +610,55 @@ fn verify_digest(
         prefix: prefix.into(),
     };
     key.verify(scheme, digest, signature).is_ok()
+}
+
+fn verify_dsa(
+    spki: &x509_parser::x509::SubjectPublicKeyInfo,
+    digest: &[u8],
+    signature: &[u8],
+) -> bool {
+    use dsa::pkcs8::DecodePublicKey;
+    use dsa::pkcs8::der::Decode;
+    use dsa::signature::hazmat::PrehashVerifier;
+    let Ok(key) = dsa::VerifyingKey::from_public_key_der(spki.raw) else {
+        return false;
+    };
+    dsa::Signature::from_der(signature)
+        .is_ok_and(|s| key.verify_prehash(digest, &s).is_ok())
+}
+
+fn verify_ecdsa(
+    spki: &x509_parser::x509::SubjectPublicKeyInfo,
+    digest: &[u8],
+    signature: &[u8],
+) -> bool {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
+    let curve = spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.as_oid().ok())
+        .and_then(|o| to_oid(&o));
+    let point = spki.subject_public_key.as_ref();
+    match curve {
+        Some(SECP256R1) => {
+            let Ok(key) = p256::ecdsa::VerifyingKey::from_sec1_bytes(point)
+            else {
+                return false;
+            };
+            p256::ecdsa::Signature::from_der(signature)
+                .is_ok_and(|s| key.verify_prehash(digest, &s).is_ok())
+        }
+        Some(SECP384R1) => {
+            let Ok(key) = p384::ecdsa::VerifyingKey::from_sec1_bytes(point)
+            else {
+                return false;
+            };
+            p384::ecdsa::Signature::from_der(signature)
+                .is_ok_and(|s| key.verify_prehash(digest, &s).is_ok())
+        }
+        _ => false,
+    }
 }
 
 /// Each certificate in `chain` is signed by the next one.

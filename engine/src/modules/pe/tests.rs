@@ -385,6 +385,46 @@ fn signatures_match_yara_x_output() {
     assert_eq!(sig.valid_on(1_600_000_000), Some(false));
 }
 
+/// DSA and ECDSA signatures verify, as YARA-X says they do (see
+/// `testdata/README.md`; the whole outputs are compared with YARA-X's in
+/// `benches/tests/dump_differential.rs`).
+#[test]
+fn dsa_and_ecdsa_signatures_verify() {
+    let cases = [
+        ("tiny-dsa.exe", "dsa_with_SHA256", "sha256"),
+        ("tiny-dsa-sha1.exe", "dsa_with_SHA256", "sha1"),
+        ("tiny-p256.exe", "ecdsa-with-SHA256", "sha256"),
+        ("tiny-p384.exe", "ecdsa-with-SHA384", "sha256"),
+        ("tiny-ecdsa-chain.exe", "ecdsa-with-SHA384", "sha512"),
+    ];
+    for (name, algorithm, digest_alg) in cases {
+        let path = format!(
+            "{}/src/modules/pe/testdata/signed/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let data = std::fs::read(&path).unwrap();
+        let pe = parse(&data).unwrap();
+        assert!(pe.is_signed(), "{name}");
+        let sig = &pe.signatures[0];
+        assert!(sig.verified, "{name}");
+        assert_eq!(sig.digest_alg.as_deref(), Some(digest_alg), "{name}");
+        let cert = sig.cert.as_ref().unwrap();
+        assert_eq!(cert.algorithm, algorithm, "{name}");
+        // One byte changed in the signed part: no longer verified.
+        let mut bad = data.clone();
+        bad[0x1500] ^= 1;
+        let pe = parse(&bad).unwrap();
+        assert!(!pe.is_signed(), "{name} altered");
+    }
+}
+
+#[test]
+fn md2_digests() {
+    // RFC 1319's test suite.
+    assert_eq!(auth::md2_hex(b""), "8350e5a3e24c153df2275c9f80692773");
+    assert_eq!(auth::md2_hex(b"abc"), "da853b0d3f88d99b30283a69e6ded6bb");
+}
+
 #[test]
 fn not_pe() {
     for name in ["COPYING", "base64", "elf_with_imports", "tiny.notes"] {
