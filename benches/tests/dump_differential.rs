@@ -64,7 +64,8 @@ fn ours(v: &ModuleValue) -> Option<Node> {
         ModuleValue::Int(i) => Node::Int(*i),
         ModuleValue::Float(f) => Node::Float(*f),
         ModuleValue::Bool(b) => Node::Bool(*b),
-        ModuleValue::Str(s) => Node::Bytes(s.clone()),
+        ModuleValue::Str(s) | ModuleValue::Bytes(s) => Node::Bytes(s.clone()),
+        ModuleValue::Time(t) | ModuleValue::Enum(t, _) => Node::Int(*t),
         ModuleValue::Struct(fields) => Node::Map(
             fields
                 .iter()

@@ -3,9 +3,11 @@
 //!
 //! Field names and nesting are YARA-X's (they are the names rules use);
 //! undefined fields and empty arrays are left out, as `yr dump` does.
-//! Unlike `yr`, enumerations print as their numbers, integers always in
-//! decimal, and strings as JSON strings unless they are not UTF-8 (then
-//! as `yr` prints bytes: `{ "encoding": "base64", "value": … }`).
+//! Values print as `yr` prints them: enumerations by name
+//! (`"MACHINE_I386"`), JSON times as `{ "encoding": "timestamp", "value":
+//! … }`, JSON bytes (and strings that are not UTF-8) as `{ "encoding":
+//! "base64", "value": … }`. Unlike `yr`, YAML shows integers in decimal,
+//! without comments.
 
 use std::fmt::Write as _;
 use std::io::{Read, Write};
@@ -140,11 +142,14 @@ fn json_object(
     indent: usize,
     out: &mut String,
 ) {
+    out.push('{');
     if fields.is_empty() {
-        out.push_str("{}");
+        // As `yr` writes it.
+        newline(indent + INDENT, out);
+        newline(indent, out);
+        out.push('}');
         return;
     }
-    out.push('{');
     for (i, (k, v)) in fields.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -182,10 +187,20 @@ fn json_value(v: &ModuleValue, indent: usize, out: &mut String) {
             newline(indent, out);
             out.push(']');
         }
-        ModuleValue::Str(s) if std::str::from_utf8(s).is_err() => {
+        ModuleValue::Bytes(s) | ModuleValue::Str(s)
+            if matches!(v, ModuleValue::Bytes(_))
+                || std::str::from_utf8(s).is_err() =>
+        {
             out.push_str("{ \"encoding\": \"base64\", \"value\": \"");
             base64(s, out);
             out.push_str("\"}");
+        }
+        ModuleValue::Enum(_, name) => quoted(name.as_bytes(), out),
+        ModuleValue::Time(t) => {
+            let _ = write!(
+                out,
+                "{{ \"encoding\": \"timestamp\", \"value\": {t} }}"
+            );
         }
         scalar => scalar_text(scalar, out),
     }
@@ -265,11 +280,15 @@ fn newline(indent: usize, out: &mut String) {
     out.extend(std::iter::repeat_n(' ', indent));
 }
 
-/// A scalar as JSON (also valid YAML): strings quoted and escaped.
+/// A scalar as YAML (and JSON, but for enumerations, whose names YAML
+/// shows bare): strings quoted and escaped.
 fn scalar_text(v: &ModuleValue, out: &mut String) {
     match v {
-        ModuleValue::Int(i) => {
+        ModuleValue::Int(i) | ModuleValue::Time(i) => {
             let _ = write!(out, "{i}");
+        }
+        ModuleValue::Enum(_, name) => {
+            let _ = write!(out, "{name}");
         }
         ModuleValue::Float(f) if f.is_finite() => {
             let _ = write!(out, "{f}");
@@ -278,7 +297,7 @@ fn scalar_text(v: &ModuleValue, out: &mut String) {
         ModuleValue::Bool(b) => {
             let _ = write!(out, "{b}");
         }
-        ModuleValue::Str(s) => quoted(s, out),
+        ModuleValue::Str(s) | ModuleValue::Bytes(s) => quoted(s, out),
         _ => out.push_str("null"),
     }
 }

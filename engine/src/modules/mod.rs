@@ -113,6 +113,24 @@ pub(crate) struct StructType {
 pub(crate) struct FieldDef {
     pub name: &'static str,
     pub kind: FieldKind,
+    /// How `sigscan dump` shows the field's values (of its items, for an
+    /// array); conditions ignore it.
+    pub format: Format,
+}
+
+/// How a value is shown by `sigscan dump` (see [`ModuleValue`]): as
+/// YARA-X's protobuf field types have `yr dump` show it.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) enum Format {
+    #[default]
+    Plain,
+    /// Bytes that need not be text (a protobuf `bytes` field).
+    Bytes,
+    /// A Unix time.
+    Time,
+    /// A value of an enumeration: the module's constants whose names
+    /// start with the prefix name its values.
+    Enum(&'static [(&'static str, i64)], &'static str),
 }
 
 // Data fields come with the structured modules (pe, elf, dotnet); only
@@ -338,17 +356,17 @@ pub(crate) fn find(name: &str) -> Option<usize> {
 /// A field of a scalar or composite type.
 #[allow(dead_code)] // for the structured modules, see `FieldKind`.
 pub(crate) fn field(name: &'static str, ty: Type) -> FieldDef {
-    FieldDef { name, kind: FieldKind::Value(ty) }
+    FieldDef { name, kind: FieldKind::Value(ty), format: Format::Plain }
 }
 
 /// A constant field.
 pub(crate) fn constant(name: &'static str, value: Const) -> FieldDef {
-    FieldDef { name, kind: FieldKind::Const(value) }
+    FieldDef { name, kind: FieldKind::Const(value), format: Format::Plain }
 }
 
 /// A function field with its overloads.
 pub(crate) fn func(name: &'static str, sigs: Vec<Signature>) -> FieldDef {
-    FieldDef { name, kind: FieldKind::Func(sigs) }
+    FieldDef { name, kind: FieldKind::Func(sigs), format: Format::Plain }
 }
 
 /// One overload.

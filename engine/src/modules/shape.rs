@@ -9,7 +9,9 @@
 
 use std::sync::Arc;
 
-use super::{Const, FieldDef, FieldKind, Signature, StructType, Type, Value};
+use super::{
+    Const, FieldDef, FieldKind, Format, Signature, StructType, Type, Value,
+};
 
 /// A struct being described (see the module docs).
 pub(crate) struct Shape {
@@ -48,7 +50,8 @@ impl Shape {
         v: impl FnOnce() -> Value,
     ) {
         if self.schema {
-            self.fields.push(FieldDef { name, kind: FieldKind::Value(ty) });
+            let kind = FieldKind::Value(ty);
+            self.fields.push(FieldDef { name, kind, format: Format::Plain });
         } else {
             self.values.push(v());
         }
@@ -68,6 +71,40 @@ impl Shape {
         });
     }
 
+    /// Sets how `sigscan dump` shows the field described last (its items,
+    /// for an array).
+    pub fn format(&mut self, format: Format) {
+        if let Some(f) = self.fields.last_mut() {
+            f.format = format;
+        }
+    }
+
+    /// A string field of bytes that need not be text (undefined when
+    /// `None`).
+    pub fn bytes<T: AsRef<[u8]>>(&mut self, name: &'static str, v: Option<T>) {
+        self.str(name, v);
+        self.format(Format::Bytes);
+    }
+
+    /// An integer field holding a Unix time (undefined when `None`).
+    pub fn time<T: TryInto<i64>>(&mut self, name: &'static str, v: Option<T>) {
+        self.int(name, v);
+        self.format(Format::Time);
+    }
+
+    /// An integer field whose values are those of the constants of
+    /// `table` named `prefix…` (undefined when `None`).
+    pub fn enumerated<T: TryInto<i64>>(
+        &mut self,
+        name: &'static str,
+        v: Option<T>,
+        table: &'static [(&'static str, i64)],
+        prefix: &'static str,
+    ) {
+        self.int(name, v);
+        self.format(Format::Enum(table, prefix));
+    }
+
     /// A boolean field (undefined when `None`).
     pub fn bool(&mut self, name: &'static str, v: Option<bool>) {
         self.field(name, Type::Bool, || v.map_or(Value::Undef, Value::Bool));
@@ -85,6 +122,7 @@ impl Shape {
             self.fields.push(FieldDef {
                 name,
                 kind: FieldKind::Value(Type::Struct(Arc::new(ty))),
+                format: Format::Plain,
             });
         } else {
             self.values.push(v.map_or(Value::Undef, |v| struct_value(f, v)));
@@ -121,6 +159,7 @@ impl Shape {
             self.fields.push(FieldDef {
                 name,
                 kind: FieldKind::Value(Type::Array(Box::new(ty))),
+                format: Format::Plain,
             });
         } else {
             let items = items.iter().map(|i| struct_value(f, i)).collect();
@@ -148,7 +187,8 @@ impl Shape {
         sigs: impl FnOnce() -> Vec<Signature>,
     ) {
         if self.schema {
-            self.fields.push(FieldDef { name, kind: FieldKind::Func(sigs()) });
+            let kind = FieldKind::Func(sigs());
+            self.fields.push(FieldDef { name, kind, format: Format::Plain });
         } else {
             self.values.push(Value::Undef);
         }
@@ -160,7 +200,8 @@ impl Shape {
         for &(name, v) in table {
             if self.schema {
                 let kind = FieldKind::Const(Const::Int(v));
-                self.fields.push(FieldDef { name, kind });
+                let format = Format::Plain;
+                self.fields.push(FieldDef { name, kind, format });
             } else {
                 self.values.push(Value::Undef);
             }

@@ -3,7 +3,7 @@
 //! schema but stay empty or undefined: the parser does not read them.
 
 use super::super::shape::{Shape, struct_type};
-use super::super::{StructType, Type, Value};
+use super::super::{Format, StructType, Type, Value};
 use super::{Assembly, AssemblyRef, Dotnet, Resource, Stream, Version};
 
 pub(crate) fn schema() -> StructType {
@@ -32,7 +32,7 @@ fn assembly(s: &mut Shape, v: Option<&Assembly>) {
 
 fn assembly_ref(s: &mut Shape, v: Option<&AssemblyRef>) {
     s.str("name", v.and_then(|v| v.name.as_ref()));
-    s.str(
+    s.bytes(
         "public_key_or_token",
         v.and_then(|v| v.public_key_or_token.as_ref()),
     );
@@ -121,6 +121,7 @@ fn root(s: &mut Shape, d: Option<&Dotnet>) {
         Type::Str,
         strs(d.into_iter().flat_map(|d| d.constants.iter().map(|c| &c[..]))),
     );
+    s.format(Format::Bytes);
     s.strct("assembly", d.and_then(|d| d.assembly.as_ref()), assembly);
     s.array(
         "assembly_refs",
@@ -142,6 +143,7 @@ fn root(s: &mut Shape, d: Option<&Dotnet>) {
             d.into_iter().flat_map(|d| d.user_strings.iter().map(|u| &u[..])),
         ),
     );
+    s.format(Format::Bytes);
     s.scalars(
         "modulerefs",
         Type::Str,

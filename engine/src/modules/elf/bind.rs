@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use super::super::shape::{Shape, struct_type};
 use super::super::{Arg, Ctx, Native, StructType, Type, Value, sig};
-use super::{Dyn, Elf, Section, Segment, Sym, consts};
+use super::consts::CONSTANTS;
+use super::{Dyn, Elf, Section, Segment, Sym};
 
 pub(crate) fn schema() -> StructType {
     struct_type(root)
@@ -25,7 +26,7 @@ pub(crate) fn main(data: &[u8]) -> Value {
 }
 
 fn section(s: &mut Shape, v: Option<&Section>) {
-    s.int("type", v.map(|v| v.type_));
+    s.enumerated("type", v.map(|v| v.type_), CONSTANTS, "SHT_");
     s.int("flags", v.map(|v| v.flags));
     s.int("address", v.map(|v| v.address));
     s.int("size", v.map(|v| v.size));
@@ -34,7 +35,7 @@ fn section(s: &mut Shape, v: Option<&Section>) {
 }
 
 fn segment(s: &mut Shape, v: Option<&Segment>) {
-    s.int("type", v.map(|v| v.type_));
+    s.enumerated("type", v.map(|v| v.type_), CONSTANTS, "PT_");
     s.int("flags", v.map(|v| v.flags));
     s.int("offset", v.map(|v| v.offset));
     s.int("virtual_address", v.map(|v| v.virtual_address));
@@ -48,21 +49,21 @@ fn sym(s: &mut Shape, v: Option<&Sym>) {
     s.str("name", v.and_then(|v| v.name.as_ref()));
     s.int("value", v.map(|v| v.value));
     s.int("size", v.map(|v| v.size));
-    s.int("type", v.map(|v| v.type_));
-    s.int("bind", v.map(|v| v.bind));
+    s.enumerated("type", v.map(|v| v.type_), CONSTANTS, "STT_");
+    s.enumerated("bind", v.map(|v| v.bind), CONSTANTS, "STB_");
     s.int("shndx", v.map(|v| v.shndx));
-    s.int("visibility", v.map(|v| v.visibility));
+    s.enumerated("visibility", v.map(|v| v.visibility), CONSTANTS, "STV_");
 }
 
 fn dynamic(s: &mut Shape, v: Option<&Dyn>) {
-    s.int("type", v.map(|v| v.type_));
+    s.enumerated("type", v.map(|v| v.type_), CONSTANTS, "DT_");
     s.int("val", v.map(|v| v.val));
 }
 
 fn root(s: &mut Shape, e: Option<&Elf>) {
-    s.int("type", e.map(|e| e.type_));
-    s.int("machine", e.map(|e| e.machine));
-    s.int("osabi", e.map(|e| e.osabi));
+    s.enumerated("type", e.map(|e| e.type_), CONSTANTS, "ET_");
+    s.enumerated("machine", e.map(|e| e.machine), CONSTANTS, "EM_");
+    s.enumerated("osabi", e.map(|e| e.osabi), CONSTANTS, "OSABI_");
     s.int("entry_point", e.and_then(|e| e.entry_point));
     s.int("sh_offset", e.map(|e| e.sh_offset));
     s.int("sh_entry_size", e.map(|e| e.sh_entry_size));
@@ -80,7 +81,7 @@ fn root(s: &mut Shape, e: Option<&Elf>) {
     s.array("dynamic", e.map_or(&[], |e| &e.dynamic), dynamic);
     s.func("import_md5", || vec![sig(&[], Type::Str, import_md5)]);
     s.func("telfhash", || vec![sig(&[], Type::Str, telfhash)]);
-    s.consts(consts::CONSTANTS);
+    s.consts(CONSTANTS);
 }
 
 /// `elf.import_md5()`: defined for any data (the md5 of no imports

@@ -8,10 +8,10 @@ use std::sync::{Arc, OnceLock};
 
 use super::super::shape::{Shape, slot_of, struct_type};
 use super::super::{Arg, Ctx, ModFn, Native, StructType, Type, Value, sig};
+use super::consts::CONSTANTS;
 use super::{
     Certificate, CounterSignature, DirEntry, Export, Function, Import, Match,
     Pe, Resource, RichSignature, RichTool, Section, SignerInfo, Version,
-    consts,
 };
 
 pub(crate) fn schema() -> StructType {
@@ -42,8 +42,8 @@ fn key_value(s: &mut Shape, v: Option<&(String, String)>) {
 }
 
 fn section(s: &mut Shape, v: Option<&Section>) {
-    s.str("name", v.map(|v| &v.name));
-    s.str("full_name", v.map(|v| &v.full_name));
+    s.bytes("name", v.map(|v| &v.name));
+    s.bytes("full_name", v.map(|v| &v.full_name));
     s.int("characteristics", v.map(|v| v.characteristics));
     s.int("raw_data_size", v.map(|v| v.raw_data_size));
     s.int("raw_data_offset", v.map(|v| v.raw_data_offset));
@@ -64,12 +64,12 @@ fn resource(s: &mut Shape, v: Option<&Resource>) {
     s.int("length", v.map(|v| v.length));
     s.int("rva", v.map(|v| v.rva));
     s.int("offset", v.and_then(|v| v.offset));
-    s.int("type", v.and_then(|v| v.type_));
+    s.enumerated("type", v.and_then(|v| v.type_), CONSTANTS, "RESOURCE_TYPE_");
     s.int("id", v.and_then(|v| v.id));
     s.int("language", v.and_then(|v| v.language));
-    s.str("type_string", v.and_then(|v| v.type_string.as_ref()));
-    s.str("name_string", v.and_then(|v| v.name_string.as_ref()));
-    s.str("language_string", v.and_then(|v| v.language_string.as_ref()));
+    s.bytes("type_string", v.and_then(|v| v.type_string.as_ref()));
+    s.bytes("name_string", v.and_then(|v| v.name_string.as_ref()));
+    s.bytes("language_string", v.and_then(|v| v.language_string.as_ref()));
 }
 
 fn function(s: &mut Shape, v: Option<&Function>) {
@@ -92,17 +92,23 @@ fn export(s: &mut Shape, v: Option<&Export>) {
     s.str("forward_name", v.and_then(|v| v.forward_name.as_ref()));
 }
 
-/// The certificate fields, shared by `Certificate` and `Signature`.
+/// The fields of a `Certificate`.
 fn cert_fields(s: &mut Shape, v: Option<&Certificate>) {
     s.str("issuer", v.map(|v| &v.issuer));
     s.str("subject", v.map(|v| &v.subject));
+    cert_rest(s, v);
+}
+
+/// The certificate fields after `issuer` and `subject`, shared by
+/// `Certificate` and `Signature` (which has them in the other order).
+fn cert_rest(s: &mut Shape, v: Option<&Certificate>) {
     s.str("thumbprint", v.map(|v| &v.thumbprint));
     s.int("version", v.map(|v| v.version));
     s.str("algorithm", v.map(|v| &v.algorithm));
     s.str("algorithm_oid", v.map(|v| &v.algorithm_oid));
     s.str("serial", v.map(|v| &v.serial));
-    s.int("not_before", v.map(|v| v.not_before));
-    s.int("not_after", v.map(|v| v.not_after));
+    s.time("not_before", v.map(|v| v.not_before));
+    s.time("not_after", v.map(|v| v.not_after));
 }
 
 fn signer_info(s: &mut Shape, v: Option<&SignerInfo>) {
@@ -115,14 +121,17 @@ fn signer_info(s: &mut Shape, v: Option<&SignerInfo>) {
 
 fn countersignature(s: &mut Shape, v: Option<&CounterSignature>) {
     s.bool("verified", v.map(|v| v.verified));
-    s.int("sign_time", v.and_then(|v| v.sign_time));
+    s.time("sign_time", v.and_then(|v| v.sign_time));
     s.str("digest", v.and_then(|v| v.digest.as_ref()));
     s.str("digest_alg", v.and_then(|v| v.digest_alg.as_ref()));
     s.array("chain", v.map_or(&[], |v| &v.chain), cert_fields);
 }
 
 fn signature(s: &mut Shape, v: Option<&super::Signature>) {
-    cert_fields(s, v.and_then(|v| v.cert.as_ref()));
+    let cert = v.and_then(|v| v.cert.as_ref());
+    s.str("subject", cert.map(|v| &v.subject));
+    s.str("issuer", cert.map(|v| &v.issuer));
+    cert_rest(s, cert);
     s.bool("verified", v.map(|v| v.verified));
     s.str("digest_alg", v.and_then(|v| v.digest_alg.as_ref()));
     s.str("digest", v.and_then(|v| v.digest.as_ref()));
@@ -154,8 +163,8 @@ fn rich_signature(s: &mut Shape, v: Option<&RichSignature>) {
     s.int("offset", v.map(|v| v.offset));
     s.int("length", v.map(|v| v.length));
     s.int("key", v.map(|v| v.key));
-    s.str("raw_data", v.map(|v| &v.raw_data));
-    s.str("clear_data", v.map(|v| &v.clear_data));
+    s.bytes("raw_data", v.map(|v| &v.raw_data));
+    s.bytes("clear_data", v.map(|v| &v.clear_data));
     s.array("tools", v.map_or(&[], |v| &v.tools), rich_tool);
     s.func("version", || {
         vec![sig(&[I], I, rich_version), sig(&[I, I], I, rich_version)]
@@ -174,16 +183,21 @@ fn root(s: &mut Shape, pe: Option<&Pe>) {
     use Type::{Bool as B, Int as I, Regex as R, Str as S};
     let p = pe;
     s.bool("is_pe", Some(pe.is_some()));
-    s.int("machine", p.map(|p| p.machine));
-    s.int("subsystem", p.map(|p| p.subsystem));
+    s.enumerated("machine", p.map(|p| p.machine), CONSTANTS, "MACHINE_");
+    s.enumerated("subsystem", p.map(|p| p.subsystem), CONSTANTS, "SUBSYSTEM_");
     s.strct("os_version", p.map(|p| &p.os_version), version);
     s.strct("subsystem_version", p.map(|p| &p.subsystem_version), version);
     s.strct("image_version", p.map(|p| &p.image_version), version);
     s.strct("linker_version", p.map(|p| &p.linker_version), version);
-    s.int("opthdr_magic", p.map(|p| p.opthdr_magic));
+    s.enumerated(
+        "opthdr_magic",
+        p.map(|p| p.opthdr_magic),
+        CONSTANTS,
+        "IMAGE_NT_OPTIONAL_HDR",
+    );
     s.int("characteristics", p.map(|p| p.characteristics));
     s.int("dll_characteristics", p.map(|p| p.dll_characteristics));
-    s.int("timestamp", p.map(|p| p.timestamp));
+    s.time("timestamp", p.map(|p| p.timestamp));
     s.int("image_base", p.map(|p| p.image_base));
     s.int("checksum", p.map(|p| p.checksum));
     s.int("base_of_code", p.map(|p| p.base_of_code));
@@ -191,7 +205,7 @@ fn root(s: &mut Shape, pe: Option<&Pe>) {
     s.int("entry_point", p.and_then(|p| p.entry_point));
     s.int("entry_point_raw", p.map(|p| p.entry_point_raw));
     s.str("dll_name", p.and_then(|p| p.dll_name.as_ref()));
-    s.int("export_timestamp", p.and_then(|p| p.export_timestamp));
+    s.time("export_timestamp", p.and_then(|p| p.export_timestamp));
     s.int("section_alignment", p.map(|p| p.section_alignment));
     s.int("file_alignment", p.map(|p| p.file_alignment));
     s.int("loader_flags", p.map(|p| p.loader_flags));
@@ -247,14 +261,14 @@ fn root(s: &mut Shape, pe: Option<&Pe>) {
         p.and_then(|p| p.rich_signature.as_ref()),
         rich_signature,
     );
-    s.str("pdb_path", p.and_then(|p| p.pdb_path.as_ref()));
+    s.bytes("pdb_path", p.and_then(|p| p.pdb_path.as_ref()));
     s.array("sections", p.map_or(&[], |p| &p.sections), section);
     s.array(
         "data_directories",
         p.map_or(&[], |p| &p.data_directories),
         dir_entry,
     );
-    s.int("resource_timestamp", p.and_then(|p| p.resource_timestamp));
+    s.time("resource_timestamp", p.and_then(|p| p.resource_timestamp));
     s.strct(
         "resource_version",
         p.and_then(|p| p.resource_version.as_ref()),
@@ -322,7 +336,7 @@ fn root(s: &mut Shape, pe: Option<&Pe>) {
     s.func("rva_to_offset", || vec![sig(&[I], I, rva_to_offset)]);
     s.func("offset_to_rva", || vec![sig(&[I], I, offset_to_rva)]);
 
-    s.consts(consts::CONSTANTS);
+    s.consts(CONSTANTS);
 }
 
 // ---- functions
