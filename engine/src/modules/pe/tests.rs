@@ -583,25 +583,35 @@ fn parsed_types_are_send_and_sync() {
 /// sample is there; see `signatures_match_yara_x_output`).
 #[test]
 fn hostile_signatures_do_not_panic() {
-    let Ok(data) = std::fs::read("/tmp/samples/shimx64.efi.signed")
+    let signed = format!(
+        "{}/src/modules/pe/testdata/signed",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut samples: Vec<Vec<u8>> = ["tiny-dsa.exe", "tiny-ecdsa-chain.exe"]
+        .iter()
+        .map(|n| std::fs::read(format!("{signed}/{n}")).unwrap())
+        .collect();
+    match std::fs::read("/tmp/samples/shimx64.efi.signed")
         .or_else(|_| std::fs::read("/usr/lib/shim/shimx64.efi.signed"))
-    else {
-        eprintln!("skipped: no signed PE");
-        return;
-    };
-    let pe = parse(&data).unwrap();
-    let dir = pe.data_directories[DIR_SECURITY];
-    let (start, len) = (dir.virtual_address as usize, dir.size as usize);
-    let mut buf = data.clone();
-    for i in (start..start + len).step_by((len / 48).max(1)) {
-        let orig = buf[i];
-        buf[i] = orig ^ 0xff;
-        let _ = parse(&buf);
-        buf[i] = orig;
+    {
+        Ok(shim) => samples.push(shim),
+        Err(_) => eprintln!("shim skipped: no shimx64.efi.signed"),
     }
-    // Truncations inside the signature.
-    for end in (start..start + len).step_by((len / 16).max(1)) {
-        let _ = parse(&data[..end]);
+    for data in samples {
+        let pe = parse(&data).unwrap();
+        let dir = pe.data_directories[DIR_SECURITY];
+        let (start, len) = (dir.virtual_address as usize, dir.size as usize);
+        let mut buf = data.clone();
+        for i in (start..start + len).step_by((len / 48).max(1)) {
+            let orig = buf[i];
+            buf[i] = orig ^ 0xff;
+            let _ = parse(&buf);
+            buf[i] = orig;
+        }
+        // Truncations inside the signature.
+        for end in (start..start + len).step_by((len / 16).max(1)) {
+            let _ = parse(&data[..end]);
+        }
     }
 }
 
