@@ -1,9 +1,9 @@
 //! The `dotnet` module as rules see it: YARA-X's schema over the parsed
-//! [`Dotnet`]. `classes` (and the counts that come with it) are in the
-//! schema but stay empty or undefined: the parser does not read them.
+//! [`Dotnet`].
 
 use super::super::shape::{Shape, struct_type};
 use super::super::{Format, StructType, Type, Value};
+use super::classes::{Class, Method, Param};
 use super::{Assembly, AssemblyRef, Dotnet, Resource, Stream, Version};
 
 pub(crate) fn schema() -> StructType {
@@ -51,42 +51,68 @@ fn resource(s: &mut Shape, v: Option<&Resource>) {
     s.str("name", v.and_then(|v| v.name.as_ref()));
 }
 
-/// What the parser does not read: classes, methods and parameters.
-enum Never {}
-
-fn param(s: &mut Shape, _: Option<&Never>) {
-    s.str("name", None::<&[u8]>);
-    s.str("type", None::<&[u8]>);
+fn param(s: &mut Shape, v: Option<&Param>) {
+    s.str("name", v.map(|v| &v.name));
+    s.str("type", v.map(|v| &v.type_));
 }
 
-fn method(s: &mut Shape, _: Option<&Never>) {
-    s.str("name", None::<&[u8]>);
-    s.str("visibility", None::<&[u8]>);
-    s.bool("abstract", None);
-    s.bool("static", None);
-    s.bool("virtual", None);
-    s.bool("final", None);
-    s.str("return_type", None::<&[u8]>);
-    s.int("number_of_generic_parameters", None::<i64>);
-    s.int("number_of_parameters", None::<i64>);
-    s.scalars("generic_parameters", Type::Str, Vec::new);
-    s.array("parameters", &[], param);
+fn method(s: &mut Shape, v: Option<&Method>) {
+    s.str("name", v.map(|v| &v.name));
+    s.str("visibility", v.map(|v| v.visibility));
+    s.bool("abstract", v.map(|v| v.is_abstract));
+    s.bool("static", v.map(|v| v.is_static));
+    s.bool("virtual", v.map(|v| v.is_virtual));
+    s.bool("final", v.map(|v| v.is_final));
+    s.str("return_type", v.and_then(|v| v.return_type.as_ref()));
+    s.int(
+        "number_of_generic_parameters",
+        v.map(|v| v.generic_parameters.len()),
+    );
+    s.int("number_of_parameters", v.map(|v| v.parameters.len()));
+    s.scalars(
+        "generic_parameters",
+        Type::Str,
+        strs(
+            v.into_iter().flat_map(|v| {
+                v.generic_parameters.iter().map(|g| g.as_bytes())
+            }),
+        ),
+    );
+    s.array("parameters", v.map_or(&[], |v| &v.parameters), param);
 }
 
-fn class(s: &mut Shape, _: Option<&Never>) {
-    s.str("fullname", None::<&[u8]>);
-    s.str("name", None::<&[u8]>);
-    s.str("namespace", None::<&[u8]>);
-    s.str("visibility", None::<&[u8]>);
-    s.str("type", None::<&[u8]>);
-    s.bool("abstract", None);
-    s.bool("sealed", None);
-    s.int("number_of_base_types", None::<i64>);
-    s.int("number_of_generic_parameters", None::<i64>);
-    s.int("number_of_methods", None::<i64>);
-    s.scalars("base_types", Type::Str, Vec::new);
-    s.scalars("generic_parameters", Type::Str, Vec::new);
-    s.array("methods", &[], method);
+fn class(s: &mut Shape, v: Option<&Class>) {
+    s.str("fullname", v.and_then(|v| v.fullname.as_ref()));
+    s.str("name", v.and_then(|v| v.name()));
+    s.str("namespace", v.and_then(|v| v.namespace()));
+    s.str("visibility", v.map(|v| v.visibility));
+    s.str("type", v.map(|v| if v.interface { "interface" } else { "class" }));
+    s.bool("abstract", v.map(|v| v.is_abstract));
+    s.bool("sealed", v.map(|v| v.sealed));
+    s.int("number_of_base_types", v.map(|v| v.base_types.len()));
+    s.int(
+        "number_of_generic_parameters",
+        v.map(|v| v.generic_parameters.len()),
+    );
+    s.int("number_of_methods", v.map(|v| v.methods.len()));
+    s.scalars(
+        "base_types",
+        Type::Str,
+        strs(
+            v.into_iter()
+                .flat_map(|v| v.base_types.iter().map(|b| b.as_bytes())),
+        ),
+    );
+    s.scalars(
+        "generic_parameters",
+        Type::Str,
+        strs(
+            v.into_iter().flat_map(|v| {
+                v.generic_parameters.iter().map(|g| g.as_bytes())
+            }),
+        ),
+    );
+    s.array("methods", v.map_or(&[], |v| &v.methods), method);
 }
 
 fn strs<'a>(
@@ -103,7 +129,7 @@ fn root(s: &mut Shape, d: Option<&Dotnet>) {
     s.int("number_of_guids", d.map(|d| d.number_of_guids()));
     s.int("number_of_resources", d.map(|d| d.number_of_resources()));
     s.int("number_of_generic_parameters", None::<i64>);
-    s.int("number_of_classes", None::<i64>);
+    s.int("number_of_classes", d.map(|d| d.classes.len()));
     s.int("number_of_assembly_refs", d.map(|d| d.number_of_assembly_refs()));
     s.int("number_of_modulerefs", d.map(|d| d.number_of_modulerefs()));
     s.int("number_of_user_strings", d.map(|d| d.number_of_user_strings()));
@@ -129,7 +155,7 @@ fn root(s: &mut Shape, d: Option<&Dotnet>) {
         assembly_ref,
     );
     s.array("resources", d.map_or(&[], |d| &d.resources), resource);
-    s.array("classes", &[], class);
+    s.array("classes", d.map_or(&[], |d| &d.classes), class);
     s.scalars("field_offsets", Type::Int, || {
         d.into_iter()
             .flat_map(|d| d.field_offsets.iter())

@@ -7,8 +7,8 @@
 //! `#~` stream (rows sized from the heap-size flags and row counts, as
 //! ECMA-335 II.22 lays them out), from which come the module name, the
 //! assembly and its references, module references, manifest resources,
-//! string constants, field RVAs and the `GuidAttribute` typelib.
-//! Not parsed: `classes` (types, methods and their signatures).
+//! string constants, field RVAs and the `GuidAttribute` typelib, and
+//! (in `classes`) the defined types with their methods and signatures.
 //!
 //! # Hostile input
 //!
@@ -19,6 +19,7 @@
 //! YARA-X. Nothing here panics on any input.
 
 pub(crate) mod bind;
+mod classes;
 
 #[cfg(test)]
 mod tests;
@@ -87,8 +88,8 @@ pub(crate) struct Resource {
     pub length: Option<u32>,
 }
 
-/// A parsed .NET file: what YARA-X's `dotnet` module exposes (without
-/// `classes`). Built by [`parse`]; `None` for anything that is not a PE
+/// A parsed .NET file: what YARA-X's `dotnet` module exposes. Built by
+/// [`parse`]; `None` for anything that is not a PE
 /// with CLI metadata (`dotnet.is_dotnet == false`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Dotnet {
@@ -117,6 +118,8 @@ pub(crate) struct Dotnet {
     pub constants: Vec<Vec<u8>>,
     /// `field_offsets`: file offsets of fields with an RVA.
     pub field_offsets: Vec<u32>,
+    /// `classes`.
+    pub classes: Vec<classes::Class>,
 }
 
 impl Dotnet {
@@ -155,7 +158,7 @@ impl Dotnet {
 }
 
 /// ECMA-335 metadata tables, in `#~` order.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 #[repr(u8)]
 enum T {
     Module = 0x00,
@@ -663,6 +666,7 @@ pub(crate) fn parse(data: &[u8]) -> Option<Dotnet> {
         .filter_map(|r| pe.rva_to_offset(r[0].num()))
         .collect();
     out.typelib = typelib(&meta);
+    out.classes = classes::classes(&meta);
     Some(out)
 }
 

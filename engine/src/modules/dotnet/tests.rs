@@ -1,6 +1,6 @@
 //! Tests of the .NET parser. No shared test file is a .NET assembly, so
 //! the comparisons with YARA-X's output (`testdata/NAME.json`, without
-//! `classes`) run on assemblies from Debian's Mono packages
+//! `classes`, which `benches/tests/dump_differential.rs` compares) run on assemblies from Debian's Mono packages
 //! (`libmono-accessibility4.0-cil`, `libmono-cecil-cil`) when they are
 //! found in `$SIGSCAN_SAMPLES` or `/tmp/samples`, and are skipped with a
 //! note otherwise.
