@@ -29,7 +29,29 @@ fn public_types_are_send_and_sync() {
     both::<ScanError>();
     both::<sigscan::Diagnostic>();
     both::<sigscan::Match>();
+    both::<sigscan::ModuleValue>();
     send::<Scanner<'static>>();
+}
+
+#[test]
+fn module_output_names_fields_as_rules_do() {
+    use sigscan::ModuleValue as V;
+    assert_eq!(sigscan::module_output("nope", b""), None);
+    let names: Vec<_> = sigscan::module_names().collect();
+    assert!(names.contains(&"pe") && names.contains(&"hash"), "{names:?}");
+    // An ELF header alone: 64-bit little-endian, ET_EXEC, x86-64.
+    let mut elf = vec![0u8; 64];
+    elf[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
+    elf[16] = 2;
+    elf[18] = 0x3e;
+    let Some(V::Struct(fields)) = sigscan::module_output("elf", &elf) else {
+        panic!("elf output is a struct");
+    };
+    let get = |name| fields.iter().find(|(n, _)| *n == name).map(|f| &f.1);
+    assert_eq!(get("type"), Some(&V::Enum(2, "ET_EXEC")));
+    assert_eq!(get("machine"), Some(&V::Enum(0x3e, "EM_X86_64")));
+    // Undefined fields and constants are left out.
+    assert_eq!(get("ET_EXEC"), None);
 }
 
 #[test]
