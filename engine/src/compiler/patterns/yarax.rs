@@ -16,6 +16,7 @@
 //! [`rep_quirk`] then widens the repetitions that hold the winner.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use regex_syntax::hir::literal::{Extractor, Literal, Seq};
 use regex_syntax::hir::{Hir, HirKind, Repetition};
@@ -175,26 +176,25 @@ fn optimize(mut seq: Seq) -> Option<Seq> {
     if lits.len() == 1 {
         return Some(seq);
     }
+    // Prefixes in order of first appearance, each with the set of last
+    // bytes seen after it; `index` finds a prefix's entry (a linear
+    // search made this quadratic in the up to 16384 literals).
     let mut full: Vec<(&[u8], [bool; 256], usize)> = Vec::new();
+    let mut index: HashMap<&[u8], usize> = HashMap::new();
     for l in &lits {
         if let Some((&last, prefix)) = l.as_bytes().split_last() {
-            match full.iter_mut().find(|(p, _, _)| *p == prefix) {
-                Some((_, set, n)) => {
-                    if !set[usize::from(last)] {
-                        set[usize::from(last)] = true;
-                        *n += 1;
-                    }
-                }
-                None => {
-                    let mut set = [false; 256];
-                    set[usize::from(last)] = true;
-                    full.push((prefix, set, 1));
-                }
+            let i = *index.entry(prefix).or_insert_with(|| {
+                full.push((prefix, [false; 256], 0));
+                full.len() - 1
+            });
+            let (_, set, n) = &mut full[i];
+            if !set[usize::from(last)] {
+                set[usize::from(last)] = true;
+                *n += 1;
             }
         }
     }
-    full.retain(|(_, _, n)| *n == 256);
-    if full.is_empty() {
+    if full.iter().all(|(_, _, n)| *n < 256) {
         seq.dedup();
         return Some(seq);
     }
@@ -202,7 +202,8 @@ fn optimize(mut seq: Seq) -> Option<Seq> {
     let mut out = Seq::empty();
     for l in &lits {
         let prefix = l.as_bytes().split_last().map(|(_, p)| p);
-        match prefix.and_then(|p| full.iter().position(|(f, _, _)| *f == p)) {
+        let i = prefix.and_then(|p| index.get(p).copied());
+        match i.filter(|&i| full[i].2 == 256) {
             Some(i) => {
                 if !emitted[i] {
                     emitted[i] = true;
