@@ -99,6 +99,12 @@ pub(super) fn search(
             verify_hit(set, &mut st, &r, at);
         }
     }
+    // Slow patterns before the atoms: YARA-X finds them through one-byte
+    // atoms, so at one offset their match is found before any other
+    // form's (`/[^a]/ ascii wide` reports the one-byte ascii match), and
+    // the first match found at an offset stays unless a greedy regex
+    // finds a longer one.
+    search_slow(set, &mut st);
     match &set.finder {
         Some(Finder::Ac(ac)) => {
             let overlap = set.max_atom_len.saturating_sub(1);
@@ -142,9 +148,6 @@ pub(super) fn search(
             }
         }
         None => {}
-    }
-    if !st.outcome.timed_out {
-        search_slow(set, &mut st);
     }
     st.outcome
 }
