@@ -40,8 +40,13 @@
 //! # Matches
 //!
 //! Per pattern, sorted by offset, one per offset: the first found stays,
-//! except that a regex with a greedy repetition keeps the longest
-//! ([`MatchTable::add`]). Known differences from YARA-X: its atom choice
+//! except that a regex with a greedy repetition replaces it as YARA-X 1.22
+//! does ([`MatchTable::add`]: the last match's end is replaced, others only
+//! by a longer one; between the ascii and wide forms the one YARA-X
+//! verifies second wins). Slow sub-patterns are tried at each offset
+//! before the atom hits starting there, and a regex without a YARA-X atom
+//! tries its wide form before its ascii one (`yarax::atoms_empty`), as
+//! YARA-X does. Known differences from YARA-X: its atom choice
 //! decides where its scan limit starts counting, which can differ for
 //! matches near 4 KiB long; look-arounds inside (not at the ends of) a
 //! `wide` regex see bytes, not two-byte characters.
@@ -262,6 +267,8 @@ pub(crate) struct PatternSetBuilder {
     /// Whether slow-pattern diagnostics of the pattern being lowered wait
     /// for its rule's condition (it may be anchored).
     defer_slow: bool,
+    /// Lower the pattern being lowered as a slow pattern (no atoms).
+    force_slow: bool,
     /// The deferred slow-pattern diagnostic's span.
     deferred_slow: Option<ast::Span>,
     /// Anchorable patterns of the rule being compiled.
@@ -497,6 +504,7 @@ impl PatternSetBuilder {
         let max_atom = self.atoms.iter().map(|a| a.len()).max().unwrap_or(0);
         Ok(PatternSet {
             num_patterns: self.num_patterns as usize,
+            second_form: second_forms(&self.subs),
             subs: self.subs,
             finder,
             ref_ranges,
@@ -537,6 +545,7 @@ impl PatternSetBuilder {
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<(), Diagnostic> {
         check_modifiers(p)?;
+        self.force_slow = false;
         let has = |k: ModifierKind| p.has(&k);
         let nocase = has(ModifierKind::Nocase);
         let wide = has(ModifierKind::Wide);
@@ -674,6 +683,13 @@ impl PatternSetBuilder {
                     )
                     .with_label("this regexp can match empty strings"));
                 }
+                // Where YARA-X has no atom, it verifies both forms at
+                // each offset, wide first: tried the same way here.
+                let mut forms = forms;
+                if forms.len() == 2 && yarax::atoms_empty(&h) {
+                    forms.reverse();
+                    self.force_slow = true;
+                }
                 let h = yarax::rep_quirk(&h).unwrap_or(h);
                 let greedy = hir::is_greedy(&h);
                 for &w in &forms {
@@ -696,6 +712,7 @@ impl PatternSetBuilder {
                     )?;
                     self.edges = hir::WideEdges::default();
                 }
+                self.force_slow = false;
                 Ok(())
             }
         }
@@ -937,6 +954,9 @@ impl PatternSetBuilder {
             chosen = Some((1, lits.unwrap_or_default()));
         }
 
+        if self.force_slow {
+            chosen = None;
+        }
         // Build the forward matcher and, when split, the reverse DFA.
         let mut split = chosen.as_ref().map_or(0, |c| c.0);
         let mut bck = None;
@@ -1233,6 +1253,20 @@ pub(crate) struct PatternSet {
     pub(crate) max_atom_len: usize,
     /// The atoms the finder searches (atom `i` has `ref_ranges[i]`).
     pub(crate) atoms: Vec<Vec<u8>>,
+    /// Per sub-pattern: it is the second form (ascii or wide) of its
+    /// pattern YARA-X verifies ([`second_forms`]).
+    pub(crate) second_form: Vec<bool>,
+}
+
+/// Per sub-pattern, whether an earlier sub-pattern of the same pattern
+/// has the other form: lowered in the order YARA-X verifies the forms of
+/// a regex at one offset (ascii first, or wide first where it has no
+/// atom), so the later one is the second form.
+pub(crate) fn second_forms(subs: &[Sub]) -> Vec<bool> {
+    let mut first: HashMap<PatternId, bool> = HashMap::new();
+    subs.iter()
+        .map(|s| *first.entry(s.pattern).or_insert(s.wide) != s.wide)
+        .collect()
 }
 
 /// Bounds on one search.

@@ -485,6 +485,25 @@ fn widened(rep: &Repetition, nested_in_counted: bool) -> bool {
 /// `h` with the repetitions YARA-X over-extends widened to what it
 /// matches (see the module docs); `None` when nothing changes.
 pub(crate) fn rep_quirk(h: &Hir) -> Option<Hir> {
+    let best = best_atoms(h)?;
+    if best.paths.is_empty() {
+        return None;
+    }
+    let mut changed = false;
+    let out = rewrite(h, &best.paths, &mut Vec::new(), false, &mut changed);
+    changed.then_some(out)
+}
+
+/// Whether YARA-X finds `h` through an empty atom (or none), i.e. tries
+/// it at every offset. With `ascii wide` it then verifies the wide form
+/// before the ascii one at each offset, so the ascii match is the one
+/// kept (`/.b?/s ascii wide` reports `a` in `a\0b\0`).
+pub(crate) fn atoms_empty(h: &Hir) -> bool {
+    best_atoms(h).is_none_or(|b| b.paths.is_empty() || b.quality.min_len == 0)
+}
+
+/// The atoms YARA-X picks for `h` (see the module docs).
+fn best_atoms(h: &Hir) -> Option<Best> {
     let mut ex = Extractor::new();
     ex.limit_class(256)
         .limit_total(MAX_ATOMS)
@@ -499,13 +518,7 @@ pub(crate) fn rep_quirk(h: &Hir) -> Option<Hir> {
         path: Vec::new(),
     };
     w.visit(h);
-    let best = w.stack.pop()?;
-    if best.paths.is_empty() {
-        return None;
-    }
-    let mut changed = false;
-    let out = rewrite(h, &best.paths, &mut Vec::new(), false, &mut changed);
-    changed.then_some(out)
+    w.stack.pop()
 }
 
 /// Rebuilds `h` (at `path`), widening repetitions that strictly contain
