@@ -435,13 +435,13 @@ fn generated_cases_agree_with_yarax() {
 /// Seeds whose cases still differ from YARA-X, each with the reason. They
 /// are open work (the engine issue's notes), not accepted behaviour: run
 /// one with `SIGSCAN_DIFF_SEED=N SIGSCAN_DIFF_ROUNDS=0`. Seeds 1..=30 (the
-/// default) all agree. Of 31..=200, all agree but seven:
-/// - 38, 89, 130, 178: `fullword` regexes whose starts YARA-X checks from
-///   its own atom (the split decides which start/end pairs are tried);
-///   needs the split driven by `yarax.rs`'s atom model.
-/// - 114: YARA-X 1.22 drops a trailing unbounded any-byte repetition of a
-///   regex its fast VM runs (`/A.A.*/s` reports `AxA` in `AxAxyz`; the
-///   same without `s` reports all of it). Reproduce with `/opt/yr/bin/yr`.
+/// default) all agree. Of 31..=200, all agree but five:
+/// - 130: a `fullword` regex whose atom YARA-X takes inside a repetition
+///   (`/\s{1,3}\s/is`): the split there is not modelled.
+/// - 114, 178: YARA-X 1.22 stops some regexes ending in an unbounded
+///   any-byte repetition at its shortest match (`/A.A.*/s` reports `AxA`
+///   in `AxAxyz`; the same without `s` reports all of it, and
+///   `/a{1,3}.+/s` the longest). Reproduce with `/opt/yr/bin/yr`.
 /// - 107, 183: greedy regexes whose lengths at one offset depend on the
 ///   order YARA-X verifies atom hits in (`MatchTable::add`).
 const KNOWN_DIFFERENCES: &[(u64, &str)] = &[];

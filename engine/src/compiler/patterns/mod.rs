@@ -954,6 +954,19 @@ impl PatternSetBuilder {
             chosen = Some((1, lits.unwrap_or_default()));
         }
 
+        // With fullword, where the regex is split decides which start and
+        // end pairs are checked: split where YARA-X's atom is.
+        if fullword && !wide && !lazy_head && chosen.is_some() {
+            if let Some(k) = yarax::atom_split(h).filter(|&k| k < units.len())
+            {
+                if chosen.as_ref().is_some_and(|c| c.0 != k) {
+                    let rest = Hir::concat(units[k..].to_vec());
+                    if let Some((lits, _)) = prefix_atoms(&rest) {
+                        chosen = Some((k, lits));
+                    }
+                }
+            }
+        }
         if self.force_slow {
             chosen = None;
         }

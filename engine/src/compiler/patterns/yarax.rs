@@ -294,11 +294,14 @@ struct Best {
     quality: Quality,
     count: usize,
     paths: Vec<Vec<usize>>,
+    /// Where in its node the atom starts: the child of a concatenation,
+    /// the byte of a literal (0 otherwise).
+    at: usize,
 }
 
 impl Best {
     fn empty() -> Best {
-        Best { quality: Quality::worst(), count: 0, paths: Vec::new() }
+        Best { quality: Quality::worst(), count: 0, paths: Vec::new(), at: 0 }
     }
 }
 
@@ -347,6 +350,7 @@ impl Walk {
             _ => {}
         }
         self.depth -= 1;
+        let mut at = 0;
         let atoms = match h.kind() {
             HirKind::Empty => {
                 if self.zero_rep_depth > 0 {
@@ -370,6 +374,7 @@ impl Walk {
                     }
                 }
                 let exact = best.0 == 0 && best.1 == b.len();
+                at = best.0;
                 Some(vec![(b[best.0..best.1].to_vec(), exact)])
             }
             HirKind::Concat(subs) => {
@@ -389,6 +394,7 @@ impl Walk {
                         if q.better(&best_q) {
                             best_q = q;
                             best = seq_atoms(seq);
+                            at = i;
                         }
                     }
                 }
@@ -456,6 +462,7 @@ impl Walk {
                     quality: q,
                     count: atoms.len(),
                     paths: vec![self.path.clone()],
+                    at,
                 };
             }
         }
@@ -500,6 +507,33 @@ pub(crate) fn rep_quirk(h: &Hir) -> Option<Hir> {
 /// kept (`/.b?/s ascii wide` reports `a` in `a\0b\0`).
 pub(crate) fn atoms_empty(h: &Hir) -> bool {
     best_atoms(h).is_none_or(|b| b.paths.is_empty() || b.quality.min_len == 0)
+}
+
+/// Where YARA-X splits `h` at its atom, as an index into the units of
+/// `hir::flatten(h)`, when its atom starts at a unit of the top-level
+/// concatenation (`None` otherwise, e.g. atoms inside an alternation).
+pub(crate) fn atom_split(h: &Hir) -> Option<usize> {
+    let best = best_atoms(h)?;
+    let [path] = best.paths.as_slice() else { return None };
+    let HirKind::Concat(subs) = h.kind() else { return None };
+    let units = |s: &Hir| {
+        let mut v = Vec::new();
+        super::hir::flatten(s, &mut v);
+        v.len()
+    };
+    let before = |k: usize| subs.get(..k).map(|s| s.iter().map(units).sum());
+    match path.as_slice() {
+        [] => before(best.at),
+        [k] => {
+            let n: usize = before(*k)?;
+            match subs.get(*k)?.kind() {
+                HirKind::Literal(_) => Some(n + best.at),
+                HirKind::Class(_) | HirKind::Repetition(_) => Some(n),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// The atoms YARA-X picks for `h` (see the module docs).
