@@ -53,7 +53,11 @@
 //!
 //! Known limit: a hex pattern YARA-X chains over an unbounded jump is
 //! verified by scanning across the gap from each atom hit, which can be
-//! quadratic on hostile data; the deadline bounds it.
+//! quadratic on hostile data; the deadline bounds it. A jump too wide for
+//! an NFA (`[0-100000]`, wider than [`hir::HUGE_JUMP`]) is left open the
+//! same way, bounded by the scan limit of its side of the split, when it
+//! is the pattern's only variable part ([`hir::hex_long_jump`]); other
+//! such patterns are still refused as too large (chaining is open work).
 
 mod atoms;
 pub(crate) mod base64;
@@ -269,6 +273,9 @@ pub(crate) struct PatternSetBuilder {
     defer_slow: bool,
     /// Lower the pattern being lowered as a slow pattern (no atoms).
     force_slow: bool,
+    /// The width of the one huge jump of the hex pattern being lowered,
+    /// made unbounded in its HIR (see `hir::hex_long_jump`).
+    long_jump: Option<u32>,
     /// The deferred slow-pattern diagnostic's span.
     deferred_slow: Option<ast::Span>,
     /// Anchorable patterns of the rule being compiled.
@@ -641,7 +648,12 @@ impl PatternSetBuilder {
                         return Ok(());
                     }
                 }
-                let h = hir::hex_to_hir(&hex.tokens);
+                let mut h = hir::hex_to_hir(&hex.tokens);
+                self.long_jump = None;
+                if let Some((open, width)) = hir::hex_long_jump(&hex.tokens) {
+                    h = open;
+                    self.long_jump = Some(width);
+                }
                 if h.properties().minimum_len() == Some(0) {
                     return Err(Diagnostic::error(
                         DiagnosticKind::InvalidHexPattern,
@@ -658,7 +670,7 @@ impl PatternSetBuilder {
                 } else {
                     Some(REGEX_SCAN_LIMIT)
                 };
-                self.lower_hir(
+                let lowered = self.lower_hir(
                     id,
                     &h,
                     false,
@@ -667,7 +679,9 @@ impl PatternSetBuilder {
                     false,
                     p.span,
                     diagnostics,
-                )
+                );
+                self.long_jump = None;
+                lowered
             }
             PatternKind::Regex(re) => {
                 let h = hir::regex_to_hir(
@@ -992,6 +1006,23 @@ impl PatternSetBuilder {
             Hir::concat(units[split..].to_vec())
         } else {
             h.clone()
+        };
+        // A huge jump made unbounded: each side looks as far as its
+        // bounded form could match, which bounds the jump exactly.
+        let limit = match self.long_jump {
+            Some(width) => {
+                let width = usize::try_from(width).unwrap_or(usize::MAX);
+                let reach = |h: &Hir| {
+                    let p = h.properties();
+                    p.maximum_len().or_else(|| {
+                        p.minimum_len().map(|m| m.saturating_add(width))
+                    })
+                };
+                let f = reach(&fwd_hir);
+                let b = bck_hir.as_ref().map_or(Some(0), reach);
+                f.zip(b).map(|(f, b)| f.max(b))
+            }
+            None => limit,
         };
         let fwd = forward_regex(&fwd_hir).map_err(too_big)?;
         let first_bytes = first_bytes(h);
