@@ -67,18 +67,45 @@ fn unbounded_jump_with_the_second_piece_far_away() {
     }
 }
 
+/// Ranges too wide for an NFA (`[0-100000]`) are accepted, as YARA-X
+/// accepts them: the jump is left open and each side of the split looks
+/// only as far as the bounded pattern reaches.
 #[test]
-#[ignore = "known difference: ranges like [0-100000] are refused (NFA too \
-            large) while YARA-X accepts and chains them"]
 fn large_jump_ranges_over_repeated_atoms() {
+    // One megabyte: a `[1000-…]` jump reads a kilobyte from each of the
+    // 100k hits of the first piece (the jump is not chained yet).
     let d = data(b"abcdXefghY");
+    let d = &d[..1 << 20];
     for p in [
         "{ 61 62 63 64 [0-100000] 65 66 67 68 }",
         "{ 61 62 63 64 [1000-200000] 65 66 67 68 }",
         "{ 61 62 63 64 [0-5000] 65 66 67 68 }",
     ] {
-        let (hit, n) = scan(p, &d);
+        let (hit, n) = scan(p, d);
         assert!(hit, "{p} matches");
         assert!(n > 0, "{p} reports matches");
+    }
+}
+
+/// A huge jump is bounded exactly: a gap one byte longer than its range
+/// (or shorter than its minimum) is no match, as YARA-X reports.
+#[test]
+fn large_jump_range_bounds_are_exact() {
+    let gap = |n: usize| {
+        let mut d = b"xxab".to_vec();
+        d.extend(std::iter::repeat_n(b'.', n));
+        d.extend_from_slice(b"cdyy");
+        d
+    };
+    for (p, n, hit) in [
+        ("{ 61 62 [0-100000] 63 64 }", 100_000, true),
+        ("{ 61 62 [0-100000] 63 64 }", 100_001, false),
+        ("{ 61 62 [40000-100000] 63 64 }", 40_000, true),
+        ("{ 61 62 [40000-100000] 63 64 }", 39_999, false),
+        ("{ 7? 61 62 [10-100000] 63 ?4 }", 100_000, true),
+        ("{ 7? 61 62 [10-100000] 63 ?4 }", 100_001, false),
+    ] {
+        let (found, _) = scan(p, &gap(n));
+        assert_eq!(found, hit, "{p} over a gap of {n}");
     }
 }

@@ -1167,6 +1167,7 @@ fn read_patterns(b: &[u8]) -> Result<PatternSet, DatabaseError> {
     let max_atom_len = atoms.iter().map(|a| a.len()).max().unwrap_or(0);
     Ok(PatternSet {
         num_patterns,
+        second_form: crate::compiler::patterns::second_forms(&subs),
         subs,
         finder,
         ref_ranges: ranges,

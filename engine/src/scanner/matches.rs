@@ -17,6 +17,9 @@ pub struct Match {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct MatchTable {
     per_pattern: Vec<Vec<Match>>,
+    /// Beside each match: whether the second form of its pattern found
+    /// it (see [`MatchTable::add`]).
+    second: Vec<Vec<bool>>,
 }
 
 impl MatchTable {
@@ -26,7 +29,11 @@ impl MatchTable {
         for v in &mut self.per_pattern {
             v.clear();
         }
+        for v in &mut self.second {
+            v.clear();
+        }
         self.per_pattern.resize_with(n, Vec::new);
+        self.second.resize_with(n, Vec::new);
     }
 
     /// The matches of pattern `id`, sorted by offset.
@@ -35,25 +42,50 @@ impl MatchTable {
     }
 
     /// Adds a match of pattern `id` keeping the list sorted by offset
-    /// with at most one match per offset, as YARA-X does: at an offset
-    /// already matched the first match stays, unless `replace_if_longer`
-    /// and the new one is longer. Returns `false` (and adds nothing) if
-    /// the pattern already has `max` matches.
+    /// with at most one match per offset, as YARA-X 1.22 does: at an
+    /// offset already matched the first match stays, unless
+    /// `replace_if_longer` (a greedy regex). Then, if that match is the
+    /// last of the list, the new one's end replaces its end even when
+    /// shorter; further back only a longer match extends it. Returns
+    /// `false` (and changes nothing) if the pattern already has `max`
+    /// matches.
+    ///
+    /// `second` tells a regex's matches found by the form YARA-X
+    /// verifies second at an offset (see `second_forms`): between
+    /// the two forms the result does not depend on the order the
+    /// search found them in. YARA-X finds the first form's match first,
+    /// so the second form's stays when greedy (it replaces the end),
+    /// the first form's otherwise.
     pub fn add(
         &mut self,
         id: PatternId,
         m: Match,
         replace_if_longer: bool,
+        second: bool,
         max: usize,
     ) -> bool {
-        let Some(list) = self.per_pattern.get_mut(id as usize) else {
+        let (Some(list), Some(seconds)) = (
+            self.per_pattern.get_mut(id as usize),
+            self.second.get_mut(id as usize),
+        ) else {
             return true;
         };
-        let mut i = list.len();
+        if list.len() >= max {
+            return false;
+        }
+        let last = list.len();
+        let mut i = last;
         while i > 0 {
             let prev = &mut list[i - 1];
             if prev.offset == m.offset {
-                if replace_if_longer && prev.len < m.len {
+                let prev_second = &mut seconds[i - 1];
+                if *prev_second != second {
+                    if replace_if_longer == second {
+                        prev.len = m.len;
+                        *prev_second = second;
+                    }
+                } else if replace_if_longer && (i == last || prev.len < m.len)
+                {
                     prev.len = m.len;
                 }
                 return true;
@@ -63,10 +95,8 @@ impl MatchTable {
             }
             i -= 1;
         }
-        if list.len() >= max {
-            return false;
-        }
         list.insert(i, m);
+        seconds.insert(i, second);
         true
     }
 
@@ -94,28 +124,43 @@ mod tests {
         let mut t = MatchTable::default();
         t.reset(1);
         for (o, l) in [(2, 8), (1, 9), (4, 6), (3, 7), (5, 5)] {
-            assert!(t.add(0, m(o, l), false, 100));
+            assert!(t.add(0, m(o, l), false, false, 100));
         }
         let offs: Vec<usize> = t.get(0).iter().map(|x| x.offset).collect();
         assert_eq!(offs, vec![1, 2, 3, 4, 5]);
         // Same offset: the first stays unless replacing by a longer one.
-        assert!(t.add(0, m(3, 9), false, 100));
+        assert!(t.add(0, m(3, 9), false, false, 100));
         assert_eq!(t.get(0)[2], m(3, 7));
-        assert!(t.add(0, m(3, 9), true, 100));
+        assert!(t.add(0, m(3, 9), true, false, 100));
         assert_eq!(t.get(0)[2], m(3, 9));
-        assert!(t.add(0, m(3, 1), true, 100));
+        assert!(t.add(0, m(3, 1), true, false, 100));
         assert_eq!(t.get(0)[2], m(3, 9));
+        // At the last offset a greedy regex's new match replaces the end,
+        // even with a shorter one (YARA-X 1.22: `/b[^a]*/ ascii wide`
+        // reports the wide match found after the longer ascii one).
+        assert!(t.add(0, m(5, 2), true, false, 100));
+        assert_eq!(t.get(0)[4], m(5, 2));
+        assert!(t.add(0, m(5, 1), false, false, 100));
+        assert_eq!(t.get(0)[4], m(5, 2));
+        // Across forms the second form's match stays when greedy, the
+        // first form's otherwise, whatever the order they come in.
+        assert!(t.add(0, m(6, 1), true, true, 100));
+        assert!(t.add(0, m(7, 1), true, false, 100));
+        assert!(t.add(0, m(6, 4), true, false, 100));
+        assert_eq!(t.get(0)[5], m(6, 1));
+        assert!(t.add(0, m(7, 3), false, true, 100));
+        assert_eq!(t.get(0)[6], m(7, 1));
     }
 
     #[test]
     fn add_respects_the_limit_and_unknown_ids() {
         let mut t = MatchTable::default();
         t.reset(1);
-        assert!(t.add(0, m(0, 1), false, 2));
-        assert!(t.add(0, m(1, 1), false, 2));
-        assert!(!t.add(0, m(2, 1), false, 2));
+        assert!(t.add(0, m(0, 1), false, false, 2));
+        assert!(t.add(0, m(1, 1), false, false, 2));
+        assert!(!t.add(0, m(2, 1), false, false, 2));
         assert_eq!(t.get(0).len(), 2);
-        assert!(t.add(7, m(0, 1), false, 2));
+        assert!(t.add(7, m(0, 1), false, false, 2));
         assert!(t.get(7).is_empty());
         t.reset(2);
         assert!(t.get(0).is_empty());

@@ -113,6 +113,42 @@ pub(crate) fn hex_is_chain(tokens: &[HexToken]) -> bool {
     splits > 0 && pieces_ok
 }
 
+/// Jumps wider than this (`[n-m]`, `m - n`) would make an NFA too large:
+/// see [`hex_long_jump`].
+pub(crate) const HUGE_JUMP: u32 = 32 * 1024;
+
+/// For a hex pattern whose only variable part is one top-level jump
+/// wider than [`HUGE_JUMP`]: its HIR with that jump unbounded and the
+/// jump's width `m - n`. Every match of the pattern then has length
+/// `min + gap - n`, so a scan limit of the bounded maximum on the side of
+/// the split holding the jump gives exactly the bounded matches, without
+/// an NFA of `m` states.
+pub(crate) fn hex_long_jump(tokens: &[HexToken]) -> Option<(Hir, u32)> {
+    let mut found = None;
+    for (i, t) in tokens.iter().enumerate() {
+        if let HexToken::Jump { start, end: Some(end), .. } = t {
+            if end - start > HUGE_JUMP {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some((i, end - start));
+            }
+        }
+    }
+    let (i, width) = found?;
+    let bounded = hex_to_hir(tokens);
+    let p = bounded.properties();
+    let (min, max) = (p.minimum_len()?, p.maximum_len()?);
+    if max.checked_sub(min)? != usize::try_from(width).ok()? {
+        return None;
+    }
+    let mut open = tokens.to_vec();
+    if let Some(HexToken::Jump { end, .. }) = open.get_mut(i) {
+        *end = None;
+    }
+    Some((hex_to_hir(&open), width))
+}
+
 /// Lowers hex tokens to a HIR.
 pub(crate) fn hex_to_hir(tokens: &[HexToken]) -> Hir {
     hex_seq(tokens, 0)

@@ -40,15 +40,24 @@
 //! # Matches
 //!
 //! Per pattern, sorted by offset, one per offset: the first found stays,
-//! except that a regex with a greedy repetition keeps the longest
-//! ([`MatchTable::add`]). Known differences from YARA-X: its atom choice
+//! except that a regex with a greedy repetition replaces it as YARA-X 1.22
+//! does ([`MatchTable::add`]: the last match's end is replaced, others only
+//! by a longer one; between the ascii and wide forms the one YARA-X
+//! verifies second wins). Slow sub-patterns are tried at each offset
+//! before the atom hits starting there, and a regex without a YARA-X atom
+//! tries its wide form before its ascii one (`yarax::atoms_empty`), as
+//! YARA-X does. Known differences from YARA-X: its atom choice
 //! decides where its scan limit starts counting, which can differ for
 //! matches near 4 KiB long; look-arounds inside (not at the ends of) a
 //! `wide` regex see bytes, not two-byte characters.
 //!
 //! Known limit: a hex pattern YARA-X chains over an unbounded jump is
 //! verified by scanning across the gap from each atom hit, which can be
-//! quadratic on hostile data; the deadline bounds it.
+//! quadratic on hostile data; the deadline bounds it. A jump too wide for
+//! an NFA (`[0-100000]`, wider than [`hir::HUGE_JUMP`]) is left open the
+//! same way, bounded by the scan limit of its side of the split, when it
+//! is the pattern's only variable part ([`hir::hex_long_jump`]); other
+//! such patterns are still refused as too large (chaining is open work).
 
 mod atoms;
 pub(crate) mod base64;
@@ -262,6 +271,11 @@ pub(crate) struct PatternSetBuilder {
     /// Whether slow-pattern diagnostics of the pattern being lowered wait
     /// for its rule's condition (it may be anchored).
     defer_slow: bool,
+    /// Lower the pattern being lowered as a slow pattern (no atoms).
+    force_slow: bool,
+    /// The width of the one huge jump of the hex pattern being lowered,
+    /// made unbounded in its HIR (see `hir::hex_long_jump`).
+    long_jump: Option<u32>,
     /// The deferred slow-pattern diagnostic's span.
     deferred_slow: Option<ast::Span>,
     /// Anchorable patterns of the rule being compiled.
@@ -497,6 +511,7 @@ impl PatternSetBuilder {
         let max_atom = self.atoms.iter().map(|a| a.len()).max().unwrap_or(0);
         Ok(PatternSet {
             num_patterns: self.num_patterns as usize,
+            second_form: second_forms(&self.subs),
             subs: self.subs,
             finder,
             ref_ranges,
@@ -537,6 +552,7 @@ impl PatternSetBuilder {
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<(), Diagnostic> {
         check_modifiers(p)?;
+        self.force_slow = false;
         let has = |k: ModifierKind| p.has(&k);
         let nocase = has(ModifierKind::Nocase);
         let wide = has(ModifierKind::Wide);
@@ -632,7 +648,12 @@ impl PatternSetBuilder {
                         return Ok(());
                     }
                 }
-                let h = hir::hex_to_hir(&hex.tokens);
+                let mut h = hir::hex_to_hir(&hex.tokens);
+                self.long_jump = None;
+                if let Some((open, width)) = hir::hex_long_jump(&hex.tokens) {
+                    h = open;
+                    self.long_jump = Some(width);
+                }
                 if h.properties().minimum_len() == Some(0) {
                     return Err(Diagnostic::error(
                         DiagnosticKind::InvalidHexPattern,
@@ -649,7 +670,7 @@ impl PatternSetBuilder {
                 } else {
                     Some(REGEX_SCAN_LIMIT)
                 };
-                self.lower_hir(
+                let lowered = self.lower_hir(
                     id,
                     &h,
                     false,
@@ -658,7 +679,9 @@ impl PatternSetBuilder {
                     false,
                     p.span,
                     diagnostics,
-                )
+                );
+                self.long_jump = None;
+                lowered
             }
             PatternKind::Regex(re) => {
                 let h = hir::regex_to_hir(
@@ -673,6 +696,13 @@ impl PatternSetBuilder {
                         re.span,
                     )
                     .with_label("this regexp can match empty strings"));
+                }
+                // Where YARA-X has no atom, it verifies both forms at
+                // each offset, wide first: tried the same way here.
+                let mut forms = forms;
+                if forms.len() == 2 && yarax::atoms_empty(&h) {
+                    forms.reverse();
+                    self.force_slow = true;
                 }
                 let h = yarax::rep_quirk(&h).unwrap_or(h);
                 let greedy = hir::is_greedy(&h);
@@ -696,6 +726,7 @@ impl PatternSetBuilder {
                     )?;
                     self.edges = hir::WideEdges::default();
                 }
+                self.force_slow = false;
                 Ok(())
             }
         }
@@ -937,6 +968,22 @@ impl PatternSetBuilder {
             chosen = Some((1, lits.unwrap_or_default()));
         }
 
+        // With fullword, where the regex is split decides which start and
+        // end pairs are checked: split where YARA-X's atom is.
+        if fullword && !wide && !lazy_head && chosen.is_some() {
+            if let Some(k) = yarax::atom_split(h).filter(|&k| k < units.len())
+            {
+                if chosen.as_ref().is_some_and(|c| c.0 != k) {
+                    let rest = Hir::concat(units[k..].to_vec());
+                    if let Some((lits, _)) = prefix_atoms(&rest) {
+                        chosen = Some((k, lits));
+                    }
+                }
+            }
+        }
+        if self.force_slow {
+            chosen = None;
+        }
         // Build the forward matcher and, when split, the reverse DFA.
         let mut split = chosen.as_ref().map_or(0, |c| c.0);
         let mut bck = None;
@@ -959,6 +1006,23 @@ impl PatternSetBuilder {
             Hir::concat(units[split..].to_vec())
         } else {
             h.clone()
+        };
+        // A huge jump made unbounded: each side looks as far as its
+        // bounded form could match, which bounds the jump exactly.
+        let limit = match self.long_jump {
+            Some(width) => {
+                let width = usize::try_from(width).unwrap_or(usize::MAX);
+                let reach = |h: &Hir| {
+                    let p = h.properties();
+                    p.maximum_len().or_else(|| {
+                        p.minimum_len().map(|m| m.saturating_add(width))
+                    })
+                };
+                let f = reach(&fwd_hir);
+                let b = bck_hir.as_ref().map_or(Some(0), reach);
+                f.zip(b).map(|(f, b)| f.max(b))
+            }
+            None => limit,
         };
         let fwd = forward_regex(&fwd_hir).map_err(too_big)?;
         let first_bytes = first_bytes(h);
@@ -1233,6 +1297,20 @@ pub(crate) struct PatternSet {
     pub(crate) max_atom_len: usize,
     /// The atoms the finder searches (atom `i` has `ref_ranges[i]`).
     pub(crate) atoms: Vec<Vec<u8>>,
+    /// Per sub-pattern: it is the second form (ascii or wide) of its
+    /// pattern YARA-X verifies ([`second_forms`]).
+    pub(crate) second_form: Vec<bool>,
+}
+
+/// Per sub-pattern, whether an earlier sub-pattern of the same pattern
+/// has the other form: lowered in the order YARA-X verifies the forms of
+/// a regex at one offset (ascii first, or wide first where it has no
+/// atom), so the later one is the second form.
+pub(crate) fn second_forms(subs: &[Sub]) -> Vec<bool> {
+    let mut first: HashMap<PatternId, bool> = HashMap::new();
+    subs.iter()
+        .map(|s| *first.entry(s.pattern).or_insert(s.wide) != s.wide)
+        .collect()
 }
 
 /// Bounds on one search.

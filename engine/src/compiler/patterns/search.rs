@@ -41,7 +41,18 @@ struct State<'a> {
 
 impl State<'_> {
     fn add(&mut self, id: PatternId, m: Match, replace_if_longer: bool) {
-        if !self.matches.add(id, m, replace_if_longer, self.max) {
+        self.add_form(id, m, replace_if_longer, false);
+    }
+
+    /// [`State::add`] for a regex sub-pattern, `second` its form's rank.
+    fn add_form(
+        &mut self,
+        id: PatternId,
+        m: Match,
+        replace_if_longer: bool,
+        second: bool,
+    ) {
+        if !self.matches.add(id, m, replace_if_longer, second, self.max) {
             if let Some(l) = self.limited.get_mut(id as usize) {
                 if !*l {
                     *l = true;
@@ -99,6 +110,12 @@ pub(super) fn search(
             verify_hit(set, &mut st, &r, at);
         }
     }
+    // Slow patterns are tried at each offset before the atom hits that
+    // start there: YARA-X finds them through one-byte (or empty) atoms,
+    // so in the order it verifies hits, which decides the match kept
+    // at an offset (`MatchTable::add`), they come first
+    // (`/[^a]/ ascii wide` reports the one-byte ascii match).
+    let mut slow_pos = 0;
     match &set.finder {
         Some(Finder::Ac(ac)) => {
             let overlap = set.max_atom_len.saturating_sub(1);
@@ -113,6 +130,9 @@ pub(super) fn search(
                 for m in ac.find_overlapping_iter(input) {
                     if m.end() <= pos {
                         continue;
+                    }
+                    if search_slow(set, &mut st, &mut slow_pos, m.start()) {
+                        break 'chunks;
                     }
                     on_atom(set, &mut st, m.pattern().as_u32(), m.start());
                     if st.tick() {
@@ -130,7 +150,9 @@ pub(super) fn search(
                 }
                 let end = pos.saturating_add(CHUNK).min(data.len());
                 h.find(data, pos, end, |atom, at| {
-                    if !st.outcome.timed_out {
+                    if !st.outcome.timed_out
+                        && !search_slow(set, &mut st, &mut slow_pos, at)
+                    {
                         on_atom(set, &mut st, atom, at);
                         st.tick();
                     }
@@ -144,7 +166,7 @@ pub(super) fn search(
         None => {}
     }
     if !st.outcome.timed_out {
-        search_slow(set, &mut st);
+        search_slow(set, &mut st, &mut slow_pos, data.len());
     }
     st.outcome
 }
@@ -159,23 +181,38 @@ fn on_atom(set: &PatternSet, st: &mut State<'_>, atom: u32, at: usize) {
     }
 }
 
-fn search_slow(set: &PatternSet, st: &mut State<'_>) {
+/// Tries the slow patterns at every offset from `*pos` up to `to`
+/// (included, when in the data), in the order of `set.slow`, and moves
+/// `*pos` past them. Returns `true` once the deadline has passed.
+fn search_slow(
+    set: &PatternSet,
+    st: &mut State<'_>,
+    pos: &mut usize,
+    to: usize,
+) -> bool {
+    if set.slow.is_empty() {
+        return false;
+    }
     let data = st.data;
-    for &sub_id in &set.slow {
-        let Some(sub) = set.subs.get(sub_id as usize) else { continue };
-        let SubKind::Regex(rs) = &sub.kind else { continue };
-        for (s, &b) in data.iter().enumerate() {
-            if s % CHUNK == 0 && st.expired() {
-                return;
-            }
-            if st.is_limited(sub.pattern) {
-                break;
-            }
-            if rs.first_bytes[b as usize] {
-                verify_regex(sub, rs, st, s);
+    let to = to.min(data.len().saturating_sub(1));
+    while *pos <= to && *pos < data.len() {
+        let s = *pos;
+        if s % CHUNK == 0 && st.expired() {
+            return true;
+        }
+        *pos += 1;
+        let b = data[s];
+        for &sub_id in &set.slow {
+            let Some(sub) = set.subs.get(sub_id as usize) else { continue };
+            let SubKind::Regex(rs) = &sub.kind else { continue };
+            if rs.first_bytes[b as usize] && !st.is_limited(sub.pattern) {
+                let second = set.second_form.get(sub_id as usize);
+                let second = second.copied().unwrap_or(false);
+                verify_regex(sub, rs, st, s, second);
             }
         }
     }
+    false
 }
 
 fn verify_hit(set: &PatternSet, st: &mut State<'_>, r: &AtomRef, at: usize) {
@@ -251,14 +288,24 @@ fn verify_hit(set: &PatternSet, st: &mut State<'_>, r: &AtomRef, at: usize) {
             let m = Match { offset: start, len: value.len(), xor_key: None };
             st.add(sub.pattern, m, false);
         }
-        SubKind::Regex(rs) => verify_regex(sub, rs, st, start),
+        SubKind::Regex(rs) => {
+            let second = set.second_form.get(r.sub as usize);
+            let second = second.copied().unwrap_or(false);
+            verify_regex(sub, rs, st, start, second)
+        }
     }
 }
 
 /// Matches the part from the atom on forward (leftmost-first, anchored),
 /// then every start of the part before it backward; each start with the
 /// forward end is a match.
-fn verify_regex(sub: &Sub, rs: &RegexSub, st: &mut State<'_>, at: usize) {
+fn verify_regex(
+    sub: &Sub,
+    rs: &RegexSub,
+    st: &mut State<'_>,
+    at: usize,
+    second: bool,
+) {
     let data = st.data;
     for (off, bits) in rs.checks.iter() {
         let Some(&b) = at.checked_add_signed(*off).and_then(|i| data.get(i))
@@ -280,7 +327,7 @@ fn verify_regex(sub: &Sub, rs: &RegexSub, st: &mut State<'_>, at: usize) {
     let rev = match rs.bck() {
         Ok(Some(rev)) => rev,
         Ok(None) => {
-            report(sub, rs, st, at, end);
+            report(sub, rs, st, at, end, second);
             return;
         }
         Err(()) => return,
@@ -304,7 +351,7 @@ fn verify_regex(sub: &Sub, rs: &RegexSub, st: &mut State<'_>, at: usize) {
         };
         if sid.is_tagged() {
             if sid.is_match() {
-                report(sub, rs, st, i + 1, end);
+                report(sub, rs, st, i + 1, end, second);
             } else if sid.is_dead() || sid.is_quit() {
                 return;
             }
@@ -317,7 +364,7 @@ fn verify_regex(sub: &Sub, rs: &RegexSub, st: &mut State<'_>, at: usize) {
         dfa.next_state(&mut cache, sid, data[lo - 1])
     };
     if next.is_ok_and(|s| s.is_match()) {
-        report(sub, rs, st, lo, end);
+        report(sub, rs, st, lo, end, second);
     }
 }
 
@@ -327,6 +374,7 @@ fn report(
     st: &mut State<'_>,
     start: usize,
     end: usize,
+    second: bool,
 ) {
     if end <= start {
         return;
@@ -338,7 +386,7 @@ fn report(
         return;
     }
     let m = Match { offset: start, len: end - start, xor_key: None };
-    st.add(sub.pattern, m, rs.greedy);
+    st.add_form(sub.pattern, m, rs.greedy, second);
 }
 
 /// No alphanumeric byte (character, for `wide`) right before or after

@@ -16,6 +16,7 @@
 //! [`rep_quirk`] then widens the repetitions that hold the winner.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use regex_syntax::hir::literal::{Extractor, Literal, Seq};
 use regex_syntax::hir::{Hir, HirKind, Repetition};
@@ -175,26 +176,25 @@ fn optimize(mut seq: Seq) -> Option<Seq> {
     if lits.len() == 1 {
         return Some(seq);
     }
+    // Prefixes in order of first appearance, each with the set of last
+    // bytes seen after it; `index` finds a prefix's entry (a linear
+    // search made this quadratic in the up to 16384 literals).
     let mut full: Vec<(&[u8], [bool; 256], usize)> = Vec::new();
+    let mut index: HashMap<&[u8], usize> = HashMap::new();
     for l in &lits {
         if let Some((&last, prefix)) = l.as_bytes().split_last() {
-            match full.iter_mut().find(|(p, _, _)| *p == prefix) {
-                Some((_, set, n)) => {
-                    if !set[usize::from(last)] {
-                        set[usize::from(last)] = true;
-                        *n += 1;
-                    }
-                }
-                None => {
-                    let mut set = [false; 256];
-                    set[usize::from(last)] = true;
-                    full.push((prefix, set, 1));
-                }
+            let i = *index.entry(prefix).or_insert_with(|| {
+                full.push((prefix, [false; 256], 0));
+                full.len() - 1
+            });
+            let (_, set, n) = &mut full[i];
+            if !set[usize::from(last)] {
+                set[usize::from(last)] = true;
+                *n += 1;
             }
         }
     }
-    full.retain(|(_, _, n)| *n == 256);
-    if full.is_empty() {
+    if full.iter().all(|(_, _, n)| *n < 256) {
         seq.dedup();
         return Some(seq);
     }
@@ -202,7 +202,8 @@ fn optimize(mut seq: Seq) -> Option<Seq> {
     let mut out = Seq::empty();
     for l in &lits {
         let prefix = l.as_bytes().split_last().map(|(_, p)| p);
-        match prefix.and_then(|p| full.iter().position(|(f, _, _)| *f == p)) {
+        let i = prefix.and_then(|p| index.get(p).copied());
+        match i.filter(|&i| full[i].2 == 256) {
             Some(i) => {
                 if !emitted[i] {
                     emitted[i] = true;
@@ -293,11 +294,14 @@ struct Best {
     quality: Quality,
     count: usize,
     paths: Vec<Vec<usize>>,
+    /// Where in its node the atom starts: the child of a concatenation,
+    /// the byte of a literal (0 otherwise).
+    at: usize,
 }
 
 impl Best {
     fn empty() -> Best {
-        Best { quality: Quality::worst(), count: 0, paths: Vec::new() }
+        Best { quality: Quality::worst(), count: 0, paths: Vec::new(), at: 0 }
     }
 }
 
@@ -346,6 +350,7 @@ impl Walk {
             _ => {}
         }
         self.depth -= 1;
+        let mut at = 0;
         let atoms = match h.kind() {
             HirKind::Empty => {
                 if self.zero_rep_depth > 0 {
@@ -369,6 +374,7 @@ impl Walk {
                     }
                 }
                 let exact = best.0 == 0 && best.1 == b.len();
+                at = best.0;
                 Some(vec![(b[best.0..best.1].to_vec(), exact)])
             }
             HirKind::Concat(subs) => {
@@ -388,6 +394,7 @@ impl Walk {
                         if q.better(&best_q) {
                             best_q = q;
                             best = seq_atoms(seq);
+                            at = i;
                         }
                     }
                 }
@@ -455,6 +462,7 @@ impl Walk {
                     quality: q,
                     count: atoms.len(),
                     paths: vec![self.path.clone()],
+                    at,
                 };
             }
         }
@@ -484,6 +492,52 @@ fn widened(rep: &Repetition, nested_in_counted: bool) -> bool {
 /// `h` with the repetitions YARA-X over-extends widened to what it
 /// matches (see the module docs); `None` when nothing changes.
 pub(crate) fn rep_quirk(h: &Hir) -> Option<Hir> {
+    let best = best_atoms(h)?;
+    if best.paths.is_empty() {
+        return None;
+    }
+    let mut changed = false;
+    let out = rewrite(h, &best.paths, &mut Vec::new(), false, &mut changed);
+    changed.then_some(out)
+}
+
+/// Whether YARA-X finds `h` through an empty atom (or none), i.e. tries
+/// it at every offset. With `ascii wide` it then verifies the wide form
+/// before the ascii one at each offset, so the ascii match is the one
+/// kept (`/.b?/s ascii wide` reports `a` in `a\0b\0`).
+pub(crate) fn atoms_empty(h: &Hir) -> bool {
+    best_atoms(h).is_none_or(|b| b.paths.is_empty() || b.quality.min_len == 0)
+}
+
+/// Where YARA-X splits `h` at its atom, as an index into the units of
+/// `hir::flatten(h)`, when its atom starts at a unit of the top-level
+/// concatenation (`None` otherwise, e.g. atoms inside an alternation).
+pub(crate) fn atom_split(h: &Hir) -> Option<usize> {
+    let best = best_atoms(h)?;
+    let [path] = best.paths.as_slice() else { return None };
+    let HirKind::Concat(subs) = h.kind() else { return None };
+    let units = |s: &Hir| {
+        let mut v = Vec::new();
+        super::hir::flatten(s, &mut v);
+        v.len()
+    };
+    let before = |k: usize| subs.get(..k).map(|s| s.iter().map(units).sum());
+    match path.as_slice() {
+        [] => before(best.at),
+        [k] => {
+            let n: usize = before(*k)?;
+            match subs.get(*k)?.kind() {
+                HirKind::Literal(_) => Some(n + best.at),
+                HirKind::Class(_) | HirKind::Repetition(_) => Some(n),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The atoms YARA-X picks for `h` (see the module docs).
+fn best_atoms(h: &Hir) -> Option<Best> {
     let mut ex = Extractor::new();
     ex.limit_class(256)
         .limit_total(MAX_ATOMS)
@@ -498,13 +552,7 @@ pub(crate) fn rep_quirk(h: &Hir) -> Option<Hir> {
         path: Vec::new(),
     };
     w.visit(h);
-    let best = w.stack.pop()?;
-    if best.paths.is_empty() {
-        return None;
-    }
-    let mut changed = false;
-    let out = rewrite(h, &best.paths, &mut Vec::new(), false, &mut changed);
-    changed.then_some(out)
+    w.stack.pop()
 }
 
 /// Rebuilds `h` (at `path`), widening repetitions that strictly contain
