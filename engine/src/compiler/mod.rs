@@ -142,6 +142,9 @@ pub(crate) struct RuleData {
     pub uses_matches: bool,
     /// Conjuncts of the condition decidable before the search.
     pub guards: Vec<NodeId>,
+    /// Patterns of which one must match for the condition to be true
+    /// (`Code::required_patterns`; derived, not stored in databases).
+    pub required: Option<Vec<PatternId>>,
     /// `(identifier, id, private)` of each pattern, in declaration order.
     pub patterns: Vec<(String, PatternId, bool)>,
     /// Kind and modifiers of each pattern, in the same order.
@@ -618,6 +621,7 @@ impl Compiler {
             is_global: rule.is_global,
             uses_matches: self.code.needs(condition).matches,
             guards: self.code.guards(condition),
+            required: self.code.required_patterns(condition),
             condition,
             patterns: pats,
             pattern_kinds: kinds,

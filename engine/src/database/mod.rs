@@ -900,6 +900,7 @@ fn read_rules(
             condition,
             uses_matches,
             guards,
+            required: None,
             patterns: pats,
             pattern_kinds,
         });
@@ -1182,12 +1183,15 @@ fn build(parsed: &Parsed<'_>) -> Result<Rules, DatabaseError> {
     let meta = read_meta(parsed.sections[0])?;
     let patterns = read_patterns(parsed.sections[3])?;
     let code = read_code(parsed.sections[2], &meta, patterns.num_patterns)?;
-    let rules = read_rules(
+    let mut rules = read_rules(
         parsed.sections[1],
         &meta,
         code.nodes.len(),
         patterns.num_patterns,
     )?;
+    for r in &mut rules {
+        r.required = code.required_patterns(r.condition);
+    }
     Ok(Rules {
         rules,
         namespaces: meta.namespaces,
