@@ -69,7 +69,7 @@ use crate::compiler::patterns::hir::WideEdges;
 use crate::compiler::patterns::{
     AtomRef, FinderKind, PatternSet, RegexSub, Sub, SubKind, build_finder,
 };
-use crate::compiler::{PatternKind, RuleData, Rules, Value};
+use crate::compiler::{PatternKind, RuleData, RuleIndex, Rules, Value};
 use crate::modules::MODULES;
 use crate::syntax::ast::{MetaValue, ModifierKind};
 
@@ -1192,7 +1192,9 @@ fn build(parsed: &Parsed<'_>) -> Result<Rules, DatabaseError> {
     for r in &mut rules {
         r.required = code.required_patterns(r.condition);
     }
+    let index = RuleIndex::new(&rules, patterns.len());
     Ok(Rules {
+        index,
         rules,
         namespaces: meta.namespaces,
         code,

@@ -17,16 +17,27 @@ pub struct Match {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct MatchTable {
     per_pattern: Vec<Vec<Match>>,
+    /// The patterns with at least one match, in the order they got it:
+    /// only these are cleared by [`MatchTable::reset`].
+    touched: Vec<PatternId>,
 }
 
 impl MatchTable {
     /// Empties the table and makes room for `n` patterns, keeping the
     /// allocations of earlier scans.
     pub fn reset(&mut self, n: usize) {
-        for v in &mut self.per_pattern {
-            v.clear();
+        for &id in &self.touched {
+            if let Some(v) = self.per_pattern.get_mut(id as usize) {
+                v.clear();
+            }
         }
+        self.touched.clear();
         self.per_pattern.resize_with(n, Vec::new);
+    }
+
+    /// The patterns with at least one match (unordered).
+    pub fn matched_patterns(&self) -> &[PatternId] {
+        &self.touched
     }
 
     /// The matches of pattern `id`, sorted by offset.
@@ -66,6 +77,9 @@ impl MatchTable {
         if list.len() >= max {
             return false;
         }
+        if list.is_empty() {
+            self.touched.push(id);
+        }
         list.insert(i, m);
         true
     }
@@ -73,11 +87,6 @@ impl MatchTable {
     /// Number of patterns the table has room for.
     pub fn num_patterns(&self) -> usize {
         self.per_pattern.len()
-    }
-
-    /// Mutable access for the search.
-    pub fn get_mut(&mut self, id: PatternId) -> Option<&mut Vec<Match>> {
-        self.per_pattern.get_mut(id as usize)
     }
 }
 
@@ -117,8 +126,10 @@ mod tests {
         assert_eq!(t.get(0).len(), 2);
         assert!(t.add(7, m(0, 1), false, 2));
         assert!(t.get(7).is_empty());
+        assert_eq!(t.matched_patterns(), &[0]);
         t.reset(2);
         assert!(t.get(0).is_empty());
+        assert!(t.matched_patterns().is_empty());
         assert_eq!(t.num_patterns(), 2);
     }
 }

@@ -99,6 +99,8 @@ pub struct Scanner<'r> {
     max_file_size: Option<u64>,
     timed_out: bool,
     truncated: Vec<PatternId>,
+    /// The rules to evaluate in this scan (kept for its allocation).
+    todo: Vec<u32>,
 }
 
 impl fmt::Debug for Scanner<'_> {
@@ -123,6 +125,7 @@ impl<'r> Scanner<'r> {
             max_file_size: None,
             timed_out: false,
             truncated: Vec::new(),
+            todo: Vec::new(),
         }
     }
 
@@ -245,28 +248,38 @@ impl<'r> Scanner<'r> {
             return;
         }
         let mut failed_ns: Vec<u32> = Vec::new();
+        // Only the rules that might be true: those needing a pattern that
+        // matched, and those evaluated always; in rule order.
+        let mut todo = std::mem::take(&mut self.todo);
+        todo.clear();
+        todo.extend_from_slice(&rules.index.always);
+        for &p in self.matches.matched_patterns() {
+            todo.extend_from_slice(rules.index.rules_of(p));
+        }
+        todo.sort_unstable();
+        todo.dedup();
+        let mut results = std::mem::take(&mut self.results);
+        results.resize(rules.rules.len(), false);
         let mut ev = eval::Eval::new(
             &rules.code,
             data,
             &self.matches,
-            std::mem::take(&mut self.results),
+            results,
             &self.globals,
             &self.module_values,
             deadline,
         );
-        let matches = &self.matches;
-        for rule in &rules.rules {
-            // A rule none of whose required patterns matched is false
-            // without evaluating it.
-            let possible = rule.required.as_ref().is_none_or(|req| {
-                req.iter().any(|&p| !matches.get(p).is_empty())
-            });
-            let ok = possible && !ev.timed_out && ev.rule(rule.condition);
-            ev.results.push(ok);
+        for &i in &todo {
+            let Some(rule) = rules.rules.get(i as usize) else { continue };
+            let ok = !ev.timed_out && ev.rule(rule.condition);
+            if let Some(r) = ev.results.get_mut(i as usize) {
+                *r = ok;
+            }
             if rule.is_global && !ok {
                 failed_ns.push(rule.namespace);
             }
         }
+        self.todo = todo;
         self.timed_out |= ev.timed_out;
         self.results = std::mem::take(&mut ev.results);
         if !failed_ns.is_empty() {
