@@ -365,6 +365,83 @@ impl Code {
     }
 }
 
+/// How deep [`Code::required_patterns`] looks into a condition.
+const REQUIRED_DEPTH: u32 = 32;
+
+impl Code {
+    /// Patterns of which at least one must match for the condition at
+    /// `root` to be true, when that can be told from its shape: `$a`,
+    /// `$a at`/`in`, `#a > K`, `N of (…)` with a constant `N ≥ 1`, `and`
+    /// (its smallest such set), `or` (the union), `with` bodies. `None`
+    /// when the condition might hold with no match at all (or is too
+    /// complex to tell): the scanner then evaluates it.
+    pub fn required_patterns(&self, root: NodeId) -> Option<Vec<PatternId>> {
+        let mut out = self.required(root, REQUIRED_DEPTH)?;
+        out.sort_unstable();
+        out.dedup();
+        Some(out)
+    }
+
+    fn required(&self, n: NodeId, depth: u32) -> Option<Vec<PatternId>> {
+        let depth = depth.checked_sub(1)?;
+        let count_at_least_one = |cmp: Cmp, a: NodeId, b: NodeId| {
+            let (Node::PatCount(Pat::Id(p))
+            | Node::PatCountIn(Pat::Id(p), ..)) = *self.node(a)
+            else {
+                return None;
+            };
+            let k = self.const_int(b)?;
+            let ok = match cmp {
+                Cmp::Gt => k >= 0,
+                Cmp::Ge | Cmp::Eq => k >= 1,
+                _ => false,
+            };
+            ok.then(|| vec![p])
+        };
+        match *self.node(n) {
+            Node::PatMatch(Pat::Id(p))
+            | Node::PatAt(Pat::Id(p), _)
+            | Node::PatIn(Pat::Id(p), ..) => Some(vec![p]),
+            Node::Cmp(cmp, Num::Int, a, b) => {
+                let mirrored = match cmp {
+                    Cmp::Lt => Cmp::Gt,
+                    Cmp::Le => Cmp::Ge,
+                    Cmp::Gt => Cmp::Lt,
+                    Cmp::Ge => Cmp::Le,
+                    c => c,
+                };
+                count_at_least_one(cmp, a, b)
+                    .or_else(|| count_at_least_one(mirrored, b, a))
+            }
+            Node::And(l) => self
+                .get_list(l)
+                .iter()
+                .filter_map(|&i| self.required(i, depth))
+                .min_by_key(|v| v.len()),
+            Node::Or(l) => {
+                let mut all = Vec::new();
+                for &i in self.get_list(l) {
+                    all.extend(self.required(i, depth)?);
+                }
+                Some(all)
+            }
+            Node::With(_, body) => self.required(body, depth),
+            Node::OfPats(q, l, _) => {
+                let at_least_one = match q {
+                    Quant::All | Quant::Any => true,
+                    Quant::Count(c) => {
+                        self.const_int(c).is_some_and(|k| k >= 1)
+                    }
+                    Quant::None | Quant::Percent(_) => false,
+                };
+                let items = self.get_list(l);
+                (at_least_one && !items.is_empty()).then(|| items.to_vec())
+            }
+            _ => None,
+        }
+    }
+}
+
 /// What the condition says about where a pattern can match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Anchor {

@@ -142,6 +142,9 @@ pub(crate) struct RuleData {
     pub uses_matches: bool,
     /// Conjuncts of the condition decidable before the search.
     pub guards: Vec<NodeId>,
+    /// Patterns of which one must match for the condition to be true
+    /// (`Code::required_patterns`; derived, not stored in databases).
+    pub required: Option<Vec<PatternId>>,
     /// `(identifier, id, private)` of each pattern, in declaration order.
     pub patterns: Vec<(String, PatternId, bool)>,
     /// Kind and modifiers of each pattern, in the same order.
@@ -372,7 +375,9 @@ impl Compiler {
             Ok(p) => p,
             Err(d) => return Err(CompileError::new(vec![d], &self.sources)),
         };
+        let index = RuleIndex::new(&self.rules, patterns.len());
         Ok(Rules {
+            index,
             rules: self.rules,
             namespaces: self.namespaces,
             code: self.code,
@@ -618,6 +623,7 @@ impl Compiler {
             is_global: rule.is_global,
             uses_matches: self.code.needs(condition).matches,
             guards: self.code.guards(condition),
+            required: self.code.required_patterns(condition),
             condition,
             patterns: pats,
             pattern_kinds: kinds,
@@ -636,6 +642,55 @@ pub struct Rules {
     pub(crate) imports: Vec<String>,
     /// `(origin, SHA-256)` of each source compiled in, in order.
     pub(crate) source_digests: Vec<(String, [u8; 32])>,
+    /// Which rules a scan evaluates (derived from `rules`).
+    pub(crate) index: RuleIndex,
+}
+
+/// Which rules a scan must evaluate: those needing one of the matched
+/// patterns ([`RuleData::required`]), and the rest always.
+#[derive(Debug, Default)]
+pub(crate) struct RuleIndex {
+    /// Rules evaluated on every scan: no required patterns, or global
+    /// (a global rule's failure silences its namespace).
+    pub always: Vec<u32>,
+    /// For pattern `p`, `by_pattern[ranges[p].0..ranges[p].1]` are the
+    /// rules requiring it.
+    ranges: Vec<(u32, u32)>,
+    by_pattern: Vec<u32>,
+}
+
+impl RuleIndex {
+    pub(crate) fn new(rules: &[RuleData], num_patterns: usize) -> RuleIndex {
+        let mut lists = vec![Vec::new(); num_patterns];
+        let mut always = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            match &r.required {
+                Some(req) if !r.is_global => {
+                    for &p in req {
+                        if let Some(l) = lists.get_mut(p as usize) {
+                            l.push(i);
+                        }
+                    }
+                }
+                _ => always.push(i),
+            }
+        }
+        let (mut ranges, mut by_pattern) = (Vec::new(), Vec::new());
+        for l in lists {
+            let start = u32::try_from(by_pattern.len()).unwrap_or(u32::MAX);
+            by_pattern.extend(l);
+            let end = u32::try_from(by_pattern.len()).unwrap_or(u32::MAX);
+            ranges.push((start, end));
+        }
+        RuleIndex { always, ranges, by_pattern }
+    }
+
+    /// The rules requiring pattern `p`.
+    pub(crate) fn rules_of(&self, p: PatternId) -> &[u32] {
+        let Some(&(a, b)) = self.ranges.get(p as usize) else { return &[] };
+        self.by_pattern.get(a as usize..b as usize).unwrap_or(&[])
+    }
 }
 
 /// The SHA-256 of `bytes`.

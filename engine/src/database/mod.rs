@@ -69,7 +69,7 @@ use crate::compiler::patterns::hir::WideEdges;
 use crate::compiler::patterns::{
     AtomRef, FinderKind, PatternSet, RegexSub, Sub, SubKind, build_finder,
 };
-use crate::compiler::{PatternKind, RuleData, Rules, Value};
+use crate::compiler::{PatternKind, RuleData, RuleIndex, Rules, Value};
 use crate::modules::MODULES;
 use crate::syntax::ast::{MetaValue, ModifierKind};
 
@@ -900,6 +900,7 @@ fn read_rules(
             condition,
             uses_matches,
             guards,
+            required: None,
             patterns: pats,
             pattern_kinds,
         });
@@ -1183,13 +1184,18 @@ fn build(parsed: &Parsed<'_>) -> Result<Rules, DatabaseError> {
     let meta = read_meta(parsed.sections[0])?;
     let patterns = read_patterns(parsed.sections[3])?;
     let code = read_code(parsed.sections[2], &meta, patterns.num_patterns)?;
-    let rules = read_rules(
+    let mut rules = read_rules(
         parsed.sections[1],
         &meta,
         code.nodes.len(),
         patterns.num_patterns,
     )?;
+    for r in &mut rules {
+        r.required = code.required_patterns(r.condition);
+    }
+    let index = RuleIndex::new(&rules, patterns.len());
     Ok(Rules {
+        index,
         rules,
         namespaces: meta.namespaces,
         code,

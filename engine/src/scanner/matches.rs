@@ -20,20 +20,31 @@ pub(crate) struct MatchTable {
     /// Beside each match: whether the second form of its pattern found
     /// it (see [`MatchTable::add`]).
     second: Vec<Vec<bool>>,
+    /// The patterns with at least one match, in the order they got it:
+    /// only these are cleared by [`MatchTable::reset`].
+    touched: Vec<PatternId>,
 }
 
 impl MatchTable {
     /// Empties the table and makes room for `n` patterns, keeping the
     /// allocations of earlier scans.
     pub fn reset(&mut self, n: usize) {
-        for v in &mut self.per_pattern {
-            v.clear();
+        for &id in &self.touched {
+            if let Some(v) = self.per_pattern.get_mut(id as usize) {
+                v.clear();
+            }
+            if let Some(v) = self.second.get_mut(id as usize) {
+                v.clear();
+            }
         }
-        for v in &mut self.second {
-            v.clear();
-        }
+        self.touched.clear();
         self.per_pattern.resize_with(n, Vec::new);
         self.second.resize_with(n, Vec::new);
+    }
+
+    /// The patterns with at least one match (unordered).
+    pub fn matched_patterns(&self) -> &[PatternId] {
+        &self.touched
     }
 
     /// The matches of pattern `id`, sorted by offset.
@@ -95,6 +106,9 @@ impl MatchTable {
             }
             i -= 1;
         }
+        if list.is_empty() {
+            self.touched.push(id);
+        }
         list.insert(i, m);
         seconds.insert(i, second);
         true
@@ -103,11 +117,6 @@ impl MatchTable {
     /// Number of patterns the table has room for.
     pub fn num_patterns(&self) -> usize {
         self.per_pattern.len()
-    }
-
-    /// Mutable access for the search.
-    pub fn get_mut(&mut self, id: PatternId) -> Option<&mut Vec<Match>> {
-        self.per_pattern.get_mut(id as usize)
     }
 }
 
@@ -162,8 +171,10 @@ mod tests {
         assert_eq!(t.get(0).len(), 2);
         assert!(t.add(7, m(0, 1), false, false, 2));
         assert!(t.get(7).is_empty());
+        assert_eq!(t.matched_patterns(), &[0]);
         t.reset(2);
         assert!(t.get(0).is_empty());
+        assert!(t.matched_patterns().is_empty());
         assert_eq!(t.num_patterns(), 2);
     }
 }

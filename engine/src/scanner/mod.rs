@@ -99,6 +99,8 @@ pub struct Scanner<'r> {
     max_file_size: Option<u64>,
     timed_out: bool,
     truncated: Vec<PatternId>,
+    /// The rules to evaluate in this scan (kept for its allocation).
+    todo: Vec<u32>,
 }
 
 impl fmt::Debug for Scanner<'_> {
@@ -123,6 +125,7 @@ impl<'r> Scanner<'r> {
             max_file_size: None,
             timed_out: false,
             truncated: Vec::new(),
+            todo: Vec::new(),
         }
     }
 
@@ -245,22 +248,38 @@ impl<'r> Scanner<'r> {
             return;
         }
         let mut failed_ns: Vec<u32> = Vec::new();
+        // Only the rules that might be true: those needing a pattern that
+        // matched, and those evaluated always; in rule order.
+        let mut todo = std::mem::take(&mut self.todo);
+        todo.clear();
+        todo.extend_from_slice(&rules.index.always);
+        for &p in self.matches.matched_patterns() {
+            todo.extend_from_slice(rules.index.rules_of(p));
+        }
+        todo.sort_unstable();
+        todo.dedup();
+        let mut results = std::mem::take(&mut self.results);
+        results.resize(rules.rules.len(), false);
         let mut ev = eval::Eval::new(
             &rules.code,
             data,
             &self.matches,
-            std::mem::take(&mut self.results),
+            results,
             &self.globals,
             &self.module_values,
             deadline,
         );
-        for rule in &rules.rules {
+        for &i in &todo {
+            let Some(rule) = rules.rules.get(i as usize) else { continue };
             let ok = !ev.timed_out && ev.rule(rule.condition);
-            ev.results.push(ok);
+            if let Some(r) = ev.results.get_mut(i as usize) {
+                *r = ok;
+            }
             if rule.is_global && !ok {
                 failed_ns.push(rule.namespace);
             }
         }
+        self.todo = todo;
         self.timed_out |= ev.timed_out;
         self.results = std::mem::take(&mut ev.results);
         if !failed_ns.is_empty() {
@@ -499,5 +518,53 @@ mod tests {
              filesize == 0 }}"
         );
         assert!(needed(&two, b"ELF."));
+    }
+
+    /// Which patterns a rule needs one match of is read from the
+    /// condition's shape (then a rule none of them matched is not
+    /// evaluated); conditions that may hold with no match need none, and
+    /// the outcome on data without any match is unchanged. A database
+    /// loaded back derives the same.
+    #[test]
+    fn rules_needing_a_match_are_skipped_only_when_sound() {
+        // (condition, patterns required (None: evaluated), true on "zzz")
+        let cases: &[(&str, Option<usize>, bool)] = &[
+            ("$_a", Some(1), false),
+            ("$_a or $_b", Some(2), false),
+            ("$_a and filesize > 0", Some(1), false),
+            ("filesize > 0 and ($_a or $_b at 1)", Some(2), false),
+            ("$_a or filesize > 0", None, true),
+            ("not $_a", None, true),
+            ("#_a == 0", None, true),
+            ("#_a < 1", None, true),
+            ("#_a >= 0", None, true),
+            ("#_a > 0", Some(1), false),
+            ("0 < #_a", Some(1), false),
+            ("#_a in (0..10) >= 2", Some(1), false),
+            ("any of them", Some(2), false),
+            ("all of ($_a, $_b)", Some(2), false),
+            ("1 of them in (0..5)", Some(2), false),
+            ("0 of them", None, true),
+            ("none of them", None, true),
+            ("50% of them", None, false),
+            ("with x = 1 : ($_b and x == 1)", Some(1), false),
+        ];
+        for &(cond, required, expected) in cases {
+            let src = format!(
+                r#"rule r {{ strings: $_a = "abc" $_b = "xyz"
+                   condition: {cond} }}"#
+            );
+            let mut c = Compiler::new();
+            c.add_source(&src).expect("compiles");
+            let rules = c.build().expect("builds");
+            let got = rules.rules[0].required.as_ref().map(|r| r.len());
+            assert_eq!(got, required, "{cond}");
+            let mut s = Scanner::new(&rules);
+            let n = s.scan(b"zzz").expect("scans").matching_rules().count();
+            assert_eq!(n == 1, expected, "{cond}");
+            let loaded =
+                crate::Rules::load(&rules.serialize()).expect("loads");
+            assert_eq!(loaded.rules[0].required, rules.rules[0].required);
+        }
     }
 }

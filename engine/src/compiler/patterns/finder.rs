@@ -11,9 +11,15 @@
 //!   atoms a hashed bitmap filter (a few percent dense, L1/L2 resident)
 //!   followed by an exact open-addressing table. One unaligned 32-bit load
 //!   and a few table reads per byte, no state machine. Hits come out by
-//!   start offset.
+//!   start offset. When the atoms are few (at most [`PACKED_MAX`]), a
+//!   SIMD prefilter runs first: the `aho-corasick` crate's packed
+//!   searcher (Teddy) finds the next offset where some atom starts,
+//!   skipping the bytes between, and the tables are asked only there.
+//!   Where candidates come too densely for that to pay, the table loop
+//!   takes over for a stretch of [`DENSE_STRETCH`] bytes.
 
 use aho_corasick::AhoCorasick;
+use aho_corasick::packed::{self, MatchKind};
 
 /// Bits of the hashed filters of 3- and 4-byte atoms.
 const FILTER_BITS: u32 = 20;
@@ -23,6 +29,17 @@ const FILTER_WORDS: usize = 1 << (FILTER_BITS - 6);
 
 /// Offsets filtered before the exact lookups.
 const BLOCK: usize = 1024;
+
+/// Most atoms searched with the packed prefilter (Teddy's own limit).
+const PACKED_MAX: usize = 64;
+
+/// The packed prefilter gives way to the table loop when it stops
+/// [`DENSE_HITS`] times within `DENSE_HITS * DENSE_GAP` bytes...
+const DENSE_HITS: usize = 64;
+const DENSE_GAP: usize = 16;
+
+/// ... for this many bytes, then it is tried again.
+const DENSE_STRETCH: usize = 16 * 1024;
 
 /// The atom search.
 #[derive(Debug)]
@@ -55,6 +72,8 @@ pub(crate) struct HashFinder {
     /// per value, 8 KB, L1-resident): without one-byte atoms, offsets
     /// whose first two bytes miss it stop after one load, no hashing.
     prefix2: Box<[u64; 1024]>,
+    /// The SIMD prefilter, when the atoms are few and the CPU has it.
+    packed: Option<packed::Searcher>,
 }
 
 /// Bits of the filter of three-byte atoms.
@@ -198,7 +217,17 @@ impl HashFinder {
                 _ => return None,
             }
         }
+        let packed = if atoms.len() <= PACKED_MAX {
+            packed::Config::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .builder()
+                .extend(atoms)
+                .build()
+        } else {
+            None
+        };
         Some(HashFinder {
+            packed,
             one,
             has_one,
             two_bits,
@@ -212,6 +241,11 @@ impl HashFinder {
         })
     }
 
+    /// Whether the packed prefilter is in use.
+    pub fn is_packed(&self) -> bool {
+        self.packed.is_some()
+    }
+
     /// Calls `f(atom id, start)` for every atom occurrence starting in
     /// `from..to`, by start offset.
     #[inline]
@@ -223,6 +257,68 @@ impl HashFinder {
         mut f: impl FnMut(u32, usize),
     ) {
         let to = to.min(data.len());
+        let Some(p) = &self.packed else {
+            return self.find_tables(data, from, to, &mut f);
+        };
+        let mut i = from;
+        while i < to {
+            i = self.find_packed(p, data, i, to, &mut f);
+            let next = i.saturating_add(DENSE_STRETCH).min(to);
+            self.find_tables(data, i, next, &mut f);
+            i = next;
+        }
+    }
+
+    /// The prefilter's search from `from`: each offset it stops at is
+    /// looked up in the tables. Returns `to` when done, or where it gave
+    /// up because candidates came too densely.
+    #[inline(always)]
+    fn find_packed(
+        &self,
+        p: &packed::Searcher,
+        data: &[u8],
+        from: usize,
+        to: usize,
+        f: &mut impl FnMut(u32, usize),
+    ) -> usize {
+        let (has3, has4) = (self.three.len > 0, self.four.len > 0);
+        // An atom starting before `to` ends at most three bytes later.
+        let end = to.saturating_add(3).min(data.len());
+        let (mut i, mut hits, mut since) = (from, 0, from);
+        while i < to {
+            let Some(m) = p.find_in(data, aho_corasick::Span::from(i..end))
+            else {
+                return to;
+            };
+            let at = m.start();
+            if at >= to {
+                return to;
+            }
+            let mut b = [0u8; 4];
+            let avail = (data.len() - at).min(4);
+            b[..avail].copy_from_slice(&data[at..at + avail]);
+            self.check(u32::from_le_bytes(b), avail, at, has3, has4, f);
+            i = at + 1;
+            hits += 1;
+            if hits == DENSE_HITS {
+                if i - since < DENSE_HITS * DENSE_GAP {
+                    return i;
+                }
+                (hits, since) = (0, i);
+            }
+        }
+        to
+    }
+
+    /// The table loop over `from..to`.
+    #[inline]
+    fn find_tables(
+        &self,
+        data: &[u8],
+        from: usize,
+        to: usize,
+        mut f: impl FnMut(u32, usize),
+    ) {
         // Offsets with four bytes available take the fast path.
         let fast_end = to.min(data.len().saturating_sub(3));
         let (has3, has4) = (self.three.len > 0, self.four.len > 0);
@@ -397,6 +493,85 @@ mod tests {
         hits.clear();
         f.find(b"abc", 0, 3, |id, at| hits.push((id, at)));
         assert_eq!(hits, vec![(0, 0), (1, 0), (2, 0)]);
+    }
+
+    /// Every occurrence of every atom starting in `from..to`, the naive
+    /// way, sorted.
+    fn naive(
+        atoms: &[Vec<u8>],
+        data: &[u8],
+        from: usize,
+        to: usize,
+    ) -> Vec<(u32, usize)> {
+        let mut out = Vec::new();
+        for at in from..to.min(data.len()) {
+            for (id, a) in atoms.iter().enumerate() {
+                if data[at..].starts_with(a) {
+                    out.push((id as u32, at));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Data of `len` bytes, random, where every `sparse`-th piece on
+    /// average is one of the atoms.
+    fn data_with(atoms: &[Vec<u8>], len: usize, sparse: u32) -> Vec<u8> {
+        let mut data = Vec::new();
+        let mut x = 7u32;
+        while data.len() < len {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            if (x >> 16) % sparse == 0 {
+                let a = &atoms[(x >> 8) as usize % atoms.len()];
+                data.extend_from_slice(a);
+            } else {
+                data.push((x >> 8) as u8);
+            }
+        }
+        data
+    }
+
+    fn assert_finds_all(atoms: &[Vec<u8>], data: &[u8]) {
+        let f = HashFinder::new(atoms).unwrap();
+        let n = data.len();
+        for (from, to) in [(0, n), (1, n - 1), (n / 3, 2 * n / 3), (5, 6)] {
+            let mut hits = Vec::new();
+            f.find(data, from, to, |id, at| hits.push((id, at)));
+            let by_offset = hits.windows(2).all(|w| w[0].1 <= w[1].1);
+            assert!(by_offset, "hits out of order");
+            hits.sort();
+            assert_eq!(hits, naive(atoms, data, from, to), "{from}..{to}");
+        }
+    }
+
+    /// With few atoms the packed prefilter runs first (where the CPU has
+    /// it); sparse and dense hits (the dense ones hand over to the table
+    /// loop) give exactly the naive search's hits, in any range.
+    #[test]
+    fn packed_prefilter_keeps_every_hit() {
+        let atoms: Vec<Vec<u8>> = vec![
+            b"ab".to_vec(),
+            b"abc".to_vec(),
+            b"bcd".to_vec(),
+            b"abcd".to_vec(),
+            b"\x00\xff".to_vec(),
+            b"zq\x01".to_vec(),
+            b"Q".to_vec(),
+        ];
+        if cfg!(target_arch = "x86_64") {
+            assert!(HashFinder::new(&atoms).unwrap().is_packed());
+        }
+        for sparse in [2, 7, 500] {
+            let data = data_with(&atoms, 100_000, sparse);
+            assert_finds_all(&atoms, &data);
+        }
+        // Many atoms: the tables alone.
+        let many: Vec<Vec<u8>> = (0..200u32)
+            .map(|i| i.wrapping_mul(2_654_435_761).to_le_bytes().to_vec())
+            .collect();
+        assert!(!HashFinder::new(&many).unwrap().is_packed());
+        assert_finds_all(&many, &data_with(&many, 50_000, 20));
     }
 
     /// Without one-byte atoms the filter pass first looks at the two-byte

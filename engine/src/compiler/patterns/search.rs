@@ -32,8 +32,9 @@ struct State<'a> {
     matches: &'a mut MatchTable,
     max: usize,
     deadline: Option<Instant>,
-    /// Patterns that reached the match limit.
+    /// Patterns that reached the match limit (allocated at the first).
     limited: Vec<bool>,
+    num_patterns: usize,
     outcome: SearchOutcome,
     verifications: u32,
     scratch: (Vec<u8>, Vec<u8>),
@@ -53,6 +54,9 @@ impl State<'_> {
         second: bool,
     ) {
         if !self.matches.add(id, m, replace_if_longer, second, self.max) {
+            if self.limited.is_empty() {
+                self.limited.resize(self.num_patterns, false);
+            }
             if let Some(l) = self.limited.get_mut(id as usize) {
                 if !*l {
                     *l = true;
@@ -98,7 +102,8 @@ pub(super) fn search(
         matches,
         max: limits.max_matches_per_pattern,
         deadline: limits.deadline,
-        limited: vec![false; set.num_patterns],
+        limited: Vec::new(),
+        num_patterns: set.num_patterns,
         outcome: SearchOutcome::default(),
         verifications: 0,
         scratch: (Vec::new(), Vec::new()),
