@@ -23,6 +23,47 @@ pub struct Cli {
 }
 
 /// One of the commands.
+impl Cli {
+    /// Parses the command line like [`Parser::try_parse_from`], then
+    /// splits `scan`'s positional paths into rules and target. The paths
+    /// are one argument so that options may come between them (clap ends
+    /// a multi-valued positional at the first option after it).
+    pub fn parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        use clap::CommandFactory;
+        use clap::error::ErrorKind;
+        let mut cli = Cli::try_parse_from(args)?;
+        if let Command::Scan(scan) = &mut cli.command {
+            let error = |kind, message: String| {
+                let mut command = Cli::command();
+                command.build();
+                let scan = command.find_subcommand_mut("scan");
+                scan.expect("scan is a subcommand").error(kind, message)
+            };
+            let mut paths = std::mem::take(&mut scan.paths);
+            let Some(target) = paths.pop().filter(|_| !paths.is_empty())
+            else {
+                return Err(error(
+                    ErrorKind::MissingRequiredArgument,
+                    "the following required arguments were not provided:\n  \
+                     <TARGET_PATH>"
+                        .into(),
+                ));
+            };
+            scan.target = PathBuf::from(target);
+            for path in &paths {
+                let rules = RulesPath::parse(path)
+                    .map_err(|e| error(ErrorKind::ValueValidation, e))?;
+                scan.rules.push(rules);
+            }
+        }
+        Ok(cli)
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan a file or directory.
@@ -217,18 +258,26 @@ fn yr_warning_codes(id: &str) -> &'static [&'static str] {
 #[derive(Debug, Args)]
 #[command(
     about = "Scan a file or directory",
+    override_usage = "sigscan scan [OPTIONS] <[NAMESPACE:]RULES_PATH>... \
+                      <TARGET_PATH>",
     after_help = "Rules paths are files, or directories whose *.yar and \
                   *.yara files are all read (recursively)."
 )]
 pub struct ScanArgs {
-    /// Path to a YARA source file or directory (optionally prefixed with a
-    /// namespace)
-    #[arg(value_name = "[NAMESPACE:]RULES_PATH", required = true)]
-    #[arg(value_parser = RulesPath::parse)]
+    /// Paths to YARA source files or directories (optionally prefixed
+    /// with a namespace), then the file or directory that will be scanned.
+    /// Options may come before, between or after them.
+    #[arg(value_name = "PATHS")]
+    #[arg(required = true, num_args = 1..)]
+    paths: Vec<String>,
+
+    /// The rules paths: all of `paths` but the last (set by
+    /// [`Cli::parse_args`]).
+    #[arg(skip)]
     pub rules: Vec<RulesPath>,
 
-    /// Path to the file or directory that will be scanned
-    #[arg(value_name = "TARGET_PATH")]
+    /// The file or directory that will be scanned: the last of `paths`.
+    #[arg(skip)]
     pub target: PathBuf,
 
     /// Options for compiling the rules.
@@ -384,9 +433,7 @@ mod tests {
     use clap::CommandFactory;
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
-        Cli::try_parse_from(
-            std::iter::once("sigscan").chain(args.iter().copied()),
-        )
+        Cli::parse_args(std::iter::once("sigscan").chain(args.iter().copied()))
     }
 
     fn scan(args: &[&str]) -> ScanArgs {
@@ -415,6 +462,19 @@ mod tests {
         );
         assert_eq!(s.target, PathBuf::from("target"));
         assert!(parse(&["scan", "only-one"]).is_err());
+        // Options anywhere among the paths.
+        for args in [
+            &["-c", "a.yar", "ns:b", "target"][..],
+            &["a.yar", "-c", "ns:b", "target"],
+            &["a.yar", "ns:b", "-c", "target"],
+            &["a.yar", "ns:b", "target", "-c"],
+        ] {
+            let s = scan(args);
+            assert!(s.count, "{args:?}");
+            assert_eq!(s.rules.len(), 2, "{args:?}");
+            assert_eq!(s.rules[1].namespace.as_deref(), Some("ns"));
+            assert_eq!(s.target, PathBuf::from("target"), "{args:?}");
+        }
     }
 
     #[test]

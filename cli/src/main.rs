@@ -42,14 +42,16 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
-use clap::Parser;
 
 use crate::args::{CheckArgs, Cli, Command, CompileArgs, ScanArgs};
 use crate::console::Console;
 use crate::output::OutputOptions;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::parse_args(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
         Command::Scan(args) => scan_command(args).or_else(usage_error),
         Command::Compile(args) => compile_command(args),

@@ -184,6 +184,14 @@ fn keys_sign_verify_and_scan_with_a_public_key() {
     assert!(d.ok(&["verify", "rules.sdb", "k.pub"]).contains("signature OK"));
     assert!(!d.run(&["verify", "rules.sdb", "other.pub"]).status.success());
     assert!(d.ok(&scan_k).contains("foo data.bin"));
+    // `--public-key` is accepted in any position.
+    for args in [
+        ["scan", "-C", "rules.sdb", "data.bin", "--public-key", "k.pub"],
+        ["scan", "-C", "rules.sdb", "--public-key", "k.pub", "data.bin"],
+        ["scan", "--public-key", "k.pub", "-C", "rules.sdb", "data.bin"],
+    ] {
+        assert!(d.ok(&args).contains("foo data.bin"), "{args:?}");
+    }
     assert!(d.ok(&["info", "rules.sdb"]).contains("signed: yes"));
     // `compile --sign` gives the same bytes as compile then sign.
     let signed = d.read("rules.sdb");

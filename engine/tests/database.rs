@@ -295,6 +295,24 @@ fn other_format_versions_are_refused_naming_both() {
 }
 
 #[test]
+fn other_engine_versions_with_the_same_format_load() {
+    let r = small();
+    let mut db = r.serialize();
+    // The engine version string follows magic, format version and flags.
+    let version = env!("CARGO_PKG_VERSION").as_bytes();
+    let at = 16 + 4;
+    assert_eq!(&db[16..at], &(version.len() as u32).to_le_bytes());
+    assert_eq!(&db[at..at + version.len()], version);
+    let other = vec![b'9'; version.len()];
+    db[at..at + version.len()].copy_from_slice(&other);
+    redigest(&mut db);
+    let info = database::info(&db).expect("info");
+    assert_eq!(info.engine_version.as_bytes(), &other[..]);
+    let loaded = Rules::load(&db).expect("same format: loaded");
+    assert_eq!(scan(&loaded, SMALL_DATA), scan(&r, SMALL_DATA));
+}
+
+#[test]
 fn signatures() {
     let keys = database::keygen().expect("keygen");
     let other = database::keygen().expect("keygen");

@@ -50,6 +50,17 @@
 //! what it points into, and that condition nodes only refer to earlier
 //! nodes. A database written by another format version is refused naming
 //! both; one whose modules' schemas changed since is refused too.
+//!
+//! A database written by another engine version with the same format
+//! version loads (YARA-X, whose serialized rules are its internal
+//! structures, refuses other versions). Here the format version is the
+//! compatibility contract: it is bumped whenever what any encoded byte
+//! means changes (condition nodes, pattern forms, sections), module
+//! changes are caught by the schema digests, and everything is validated
+//! on load, so a foreign database cannot be misread silently nor make the
+//! loader panic. Signed databases can so be shipped to machines running
+//! different patch releases. The writing version is kept for diagnosis
+//! ([`DatabaseInfo::engine_version`], `sigscan info`).
 
 mod bytes;
 mod hir;
