@@ -20,22 +20,62 @@ use sigscan_benches::{
 };
 
 /// Files scanned by the shared-rule-set comparison: the libyara test
-/// binaries and the rule files themselves (whose text holds the literal
-/// patterns, so they produce many matches).
+/// binaries (PE and ELF), the committed corpus (generated PE, ELF, text
+/// and archives), the signed PE samples of the `pe` module's tests, the
+/// first few small ELF files of `/usr/bin` (when there is one), and the
+/// rule files themselves (whose text holds the literal patterns, so they
+/// produce many matches).
 fn scan_targets() -> Vec<PathBuf> {
     let shared = shared_dir();
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut files = Vec::new();
-    if let Ok(dir) = std::fs::read_dir(shared.join("testdata/libyara")) {
-        for e in dir.flatten() {
-            if e.path().is_file() {
-                files.push(e.path());
-            }
-        }
+    for dir in [
+        shared.join("testdata/libyara"),
+        repo.join("corpus/files"),
+        repo.join("engine/src/modules/pe/testdata/signed"),
+    ] {
+        walk_files(&dir, &mut files);
     }
+    files.extend(system_elf_files(8, 512 * 1024));
     collect_rule_files(&shared.join("rules"), &mut files)
         .expect("../shared/rules is readable");
     files.sort();
+    files.dedup();
     files
+}
+
+/// Every regular file below `dir` (none if it cannot be read).
+fn walk_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        if path.is_dir() {
+            walk_files(&path, out);
+        } else if path.is_file() {
+            out.push(path);
+        }
+    }
+}
+
+/// The first `n` ELF files of `/usr/bin` in name order no larger than
+/// `max` bytes: real binaries, bounded so the debug build stays quick.
+fn system_elf_files(n: usize, max: u64) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir("/usr/bin") else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> =
+        entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .filter(|p| {
+            std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() <= max)
+                && std::fs::read(p).is_ok_and(|d| d.starts_with(b"\x7fELF"))
+        })
+        .take(n)
+        .collect()
 }
 
 #[test]
