@@ -1,18 +1,35 @@
 //! Patterns YARA-X anchors: a literal (or alternation of literals) whose
 //! every use in the condition is `$a at K` with one constant `K` (or
 //! which `$a at K` is required at the top level) is compared at `K`
-//! only, and only that match is reported. Expected matches were
-//! produced by YARA-X 1.22.1 on `DATA`; the first cases pin the seeds 10
-//! and 17 of the differential test.
+//! only, and only that match is reported. A pattern the condition no
+//! longer refers to once YARA-X has folded it (`$a or true`, `$a and
+//! false`, a `for … of` body without `$`) is not searched at all and
+//! reports no match (the first cases). Expected matches were produced by
+//! YARA-X 1.22.1 on `DATA`; the first anchored cases pin the seeds 10 and
+//! 17 of the differential test.
 
 use sigscan::{Compiler, Rules, Scanner};
 
 const DATA: &[u8] = b"xxABxxAByyABcdABA\x00B\x00abAB";
 
+/// Every match of `"AB"` in `DATA`.
+const ALL_AB: &[(usize, usize)] = &[(2, 2), (6, 2), (10, 2), (14, 2), (22, 2)];
+
 /// (pattern `$a`, condition, matches of `$a` as (offset, length))
 type Case = (&'static str, &'static str, &'static [(usize, usize)]);
 
 const CASES: &[Case] = &[
+    // Folded away: not searched.
+    (r#""AB""#, r#"true or $a"#, &[]),
+    (r#""AB""#, r#"($a or true) and filesize > 0"#, &[]),
+    (r#""AB""#, r#"not ($a and false)"#, &[]),
+    (r#""AB""#, r#"any of them or (true or not false)"#, &[]),
+    (r#""AB""#, r#"for any of ($a) : ($ or true)"#, &[]),
+    (r#""AB""#, r#"for any of ($a) : (filesize > 0)"#, &[]),
+    // Not folded: comparisons of constants, `and true`, `$` used.
+    (r#""AB""#, r#"$a or 1 == 1"#, ALL_AB),
+    (r#""AB""#, r#"$a and true"#, ALL_AB),
+    (r#""AB""#, r#"for any of ($a) : ($)"#, ALL_AB),
     (r#""AB""#, r#"$a at 6"#, &[(6, 2)]),
     (r#""AB""#, r#"$a at 6 or #_b == 100"#, &[(6, 2)]),
     (r#""AB""#, r#"$a at 30"#, &[]),

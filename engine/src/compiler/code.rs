@@ -504,6 +504,55 @@ impl Code {
         out
     }
 
+    /// The patterns the condition at `root` refers to once folded, which
+    /// are the ones YARA-X searches for: a pattern reference reachable
+    /// from the root (`$a`, `#a`, `@a[i]`, `!a[i]`, `$a at/in`, `… of
+    /// (…)`), or the set of a `for … of` whose body uses `$`. A pattern
+    /// only in a branch folded away (`$a or true`), or only in the set of
+    /// a `for … of` whose body never uses `$`, is not searched by YARA-X
+    /// and reports no matches.
+    pub fn referenced_patterns(&self, root: NodeId) -> HashSet<PatternId> {
+        let mut out = HashSet::new();
+        let mut loops: Vec<(u32, List)> = Vec::new();
+        let mut vars_used: HashSet<u32> = HashSet::new();
+        let mut seen: HashSet<NodeId> = HashSet::new();
+        let mut stack = vec![root];
+        let mut children = Vec::new();
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            match *self.node(n) {
+                Node::PatMatch(p)
+                | Node::PatAt(p, _)
+                | Node::PatIn(p, ..)
+                | Node::PatCount(p)
+                | Node::PatCountIn(p, ..)
+                | Node::PatOffset(p, _)
+                | Node::PatLength(p, _) => match p {
+                    Pat::Id(p) => {
+                        out.insert(p);
+                    }
+                    Pat::Var(slot) => {
+                        vars_used.insert(slot);
+                    }
+                },
+                Node::OfPats(_, l, _) => out.extend(self.get_list(l)),
+                Node::ForOf(_, l, slot, _) => loops.push((slot, l)),
+                _ => {}
+            }
+            children.clear();
+            self.children(n, &mut children);
+            stack.extend(children.iter().copied());
+        }
+        for (slot, l) in loops {
+            if vars_used.contains(&slot) {
+                out.extend(self.get_list(l));
+            }
+        }
+        out
+    }
+
     /// The patterns of the condition at `root` that can only matter at
     /// one offset, with that offset, decided as YARA-X decides which
     /// patterns to anchor: every use is `$a at K` (or `… of (…) at K`)

@@ -1258,6 +1258,8 @@ impl<'a> Lowerer<'a> {
             B::And | B::Or => {
                 // Flatten chains of the same operator.
                 let mut items = Vec::new();
+                let absorbing = op == B::Or;
+                let mut absorbed = false;
                 let mut stack = vec![rhs, lhs];
                 while let Some(x) = stack.pop() {
                     match &x.kind {
@@ -1267,8 +1269,17 @@ impl<'a> Lowerer<'a> {
                             stack.push(r);
                             stack.push(l);
                         }
-                        _ => items.push(self.boolean(x)?),
+                        _ => {
+                            items.push(self.boolean(x)?);
+                            absorbed |= literal_truth(x, 0) == Some(absorbing);
+                        }
                     }
+                }
+                // `… or true` is `true` and `… and false` is `false`, the
+                // other operands dropped, as YARA-X folds them: the
+                // patterns only they refer to are then not searched.
+                if absorbed {
+                    return Ok((self.push(Node::Bool(absorbing)), Ty::Bool));
                 }
                 let list = self.code.list(&items);
                 let n = if op == B::And {

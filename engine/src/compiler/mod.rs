@@ -606,7 +606,8 @@ impl Compiler {
         let mut lowerer = Lowerer::new(&mut self.code, env, syms, diags);
         let condition = lowerer.condition(&rule.condition)?;
         let anchors = self.code.anchors(condition);
-        if let Err(d) = builder.finish_rule(&anchors, diags) {
+        let referenced = self.code.referenced_patterns(condition);
+        if let Err(d) = builder.finish_rule(&anchors, &referenced, diags) {
             diags.push(d);
             return Err(());
         }

@@ -66,7 +66,7 @@ pub(crate) mod hir;
 mod search;
 mod yarax;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -383,15 +383,22 @@ impl PatternSetBuilder {
     pub fn finish_rule(
         &mut self,
         anchors: &[(PatternId, usize)],
+        referenced: &HashSet<PatternId>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<(), Diagnostic> {
         for p in std::mem::take(&mut self.pending) {
-            let Some(&(_, at)) = anchors.iter().find(|(id, _)| *id == p.id)
-            else {
-                if let Some(span) = p.slow {
-                    self.slow_pattern(span, diagnostics)?;
+            let searched = referenced.contains(&p.id);
+            let anchor = anchors.iter().find(|(id, _)| *id == p.id);
+            let at = match anchor {
+                Some(&(_, at)) if searched => Some(at),
+                None if searched => {
+                    if let Some(span) = p.slow {
+                        self.slow_pattern(span, diagnostics)?;
+                    }
+                    continue;
                 }
-                continue;
+                // Not referenced once folded: YARA-X never looks for it.
+                _ => None,
             };
             let (lo, hi) = p.subs;
             let mine = |s: u32| (lo..hi).contains(&s);
@@ -401,6 +408,9 @@ impl PatternSetBuilder {
                 }
             }
             self.slow.retain(|&s| !mine(s));
+            let Some(at) = at else {
+                continue;
+            };
             let AnchorLits { lits, nocase, fullword } = p.lits;
             for (bytes, wide) in lits {
                 let sub = self.push_sub(Sub {

@@ -210,7 +210,10 @@ fn compile(
     builder.begin_rule();
     let r = builder.add(&p, &mut diags);
     // Not anchored: held-back slow-pattern diagnostics come now.
-    let r = r.and_then(|id| builder.finish_rule(&[], &mut diags).map(|()| id));
+    let r = r.and_then(|id| {
+        let referenced = std::collections::HashSet::from([id]);
+        builder.finish_rule(&[], &referenced, &mut diags).map(|()| id)
+    });
     (r, diags, builder)
 }
 
