@@ -437,14 +437,12 @@ fn generated_cases_agree_with_yarax() {
 /// one with `SIGSCAN_DIFF_SEED=N SIGSCAN_DIFF_ROUNDS=0`. Seeds 1..=30 (the
 /// default) all agree. Of 31..=90 all agree but 85; of 91..=200 (swept
 /// before the last engine changes, then the differing seeds rechecked)
-/// all but 107, 130, 178 and 183 (77 and 114 agree since regexes ending
-/// in a wide any-byte gap lose it, as YARA-X's chain split drops it):
+/// all but 107, 130 and 183 (77 and 114 agree since regexes ending in a
+/// wide any-byte gap lose it, as YARA-X's chain split drops it; 178 since
+/// a `fullword` regex without atoms of ours is split where YARA-X's atom
+/// is):
 /// - 130: a `fullword` regex whose atom YARA-X takes inside a repetition
 ///   (`/\s{1,3}\s/is`): the split there is not modelled.
-/// - 178: `/\w+[^a]\w.+/s fullword` (YARA-X matches `/\w+[^a]\w/`):
-///   YARA-X's atom is not in the first `\w+`, so its fullword check sees
-///   `1aBCB` in `.1aBCB\xffb`; sigscan splits at the start and only sees
-///   the longest match, which fails fullword.
 /// - 85, 107, 183: greedy regexes whose lengths at one offset depend on
 ///   the order YARA-X verifies atom hits in (`MatchTable::add`; 85: the
 ///   wide form's two-byte atom at `s` comes after the ascii form's

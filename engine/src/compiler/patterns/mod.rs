@@ -979,13 +979,21 @@ impl PatternSetBuilder {
 
         // With fullword, where the regex is split decides which start and
         // end pairs are checked: split where YARA-X's atom is.
-        if fullword && !wide && !lazy_head && chosen.is_some() {
+        // Without an atom of ours, the split is still made there (every
+        // offset tried as where the rest starts).
+        if fullword && !wide && !lazy_head {
             if let Some(k) = yarax::atom_split(h).filter(|&k| k < units.len())
             {
-                if chosen.as_ref().is_some_and(|c| c.0 != k) {
+                let moved = match &chosen {
+                    Some(c) => c.0 != k,
+                    None => k > 0,
+                };
+                if moved {
                     let rest = Hir::concat(units[k..].to_vec());
-                    if let Some((lits, _)) = prefix_atoms(&rest) {
-                        chosen = Some((k, lits));
+                    match prefix_atoms(&rest) {
+                        Some((lits, _)) => chosen = Some((k, lits)),
+                        None if k > 0 => chosen = Some((k, Vec::new())),
+                        None => {}
                     }
                 }
             }
