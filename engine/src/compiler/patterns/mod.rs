@@ -46,7 +46,13 @@
 //! verifies second wins). Slow sub-patterns are tried at each offset
 //! before the atom hits starting there, and a regex without a YARA-X atom
 //! tries its wide form before its ascii one (`yarax::atoms_empty`), as
-//! YARA-X does. Known differences from YARA-X: its atom choice
+//! YARA-X does. A regex ending in a gap of any byte wider than 200
+//! (`/ab.*/s`) loses it, as YARA-X's chain split drops it
+//! (`yarax::trailing_gap_dropped`). Known differences from YARA-X: a
+//! regex ending in a narrower variable gap (`/ab.{0,9}/s`) never ends its
+//! match at the last byte of the data in YARA-X 1.22 (its fast VM's jump
+//! stops one byte short; `/AB.{0,100}/s` reports `ABxy` in `ABxyz`),
+//! while sigscan matches to the end; its atom choice
 //! decides where its scan limit starts counting, which can differ for
 //! matches near 4 KiB long; look-arounds inside (not at the ends of) a
 //! `wide` regex see bytes, not two-byte characters.
@@ -707,6 +713,10 @@ impl PatternSetBuilder {
                     )
                     .with_label("this regexp can match empty strings"));
                 }
+                // A wide gap of any byte at the end is dropped, as
+                // YARA-X drops it (greediness stays the whole regex's).
+                let greedy = hir::is_greedy(&h);
+                let h = yarax::trailing_gap_dropped(&h).unwrap_or(h);
                 // Where YARA-X has no atom, it verifies both forms at
                 // each offset, wide first: tried the same way here.
                 let mut forms = forms;
@@ -715,7 +725,6 @@ impl PatternSetBuilder {
                     self.force_slow = true;
                 }
                 let h = yarax::rep_quirk(&h).unwrap_or(h);
-                let greedy = hir::is_greedy(&h);
                 for &w in &forms {
                     let (edges, hw) = if w {
                         let (edges, rest) = hir::split_wide_edges(&h);
@@ -980,13 +989,21 @@ impl PatternSetBuilder {
 
         // With fullword, where the regex is split decides which start and
         // end pairs are checked: split where YARA-X's atom is.
-        if fullword && !wide && !lazy_head && chosen.is_some() {
+        // Without an atom of ours, the split is still made there (every
+        // offset tried as where the rest starts).
+        if fullword && !wide && !lazy_head {
             if let Some(k) = yarax::atom_split(h).filter(|&k| k < units.len())
             {
-                if chosen.as_ref().is_some_and(|c| c.0 != k) {
+                let moved = match &chosen {
+                    Some(c) => c.0 != k,
+                    None => k > 0,
+                };
+                if moved {
                     let rest = Hir::concat(units[k..].to_vec());
-                    if let Some((lits, _)) = prefix_atoms(&rest) {
-                        chosen = Some((k, lits));
+                    match prefix_atoms(&rest) {
+                        Some((lits, _)) => chosen = Some((k, lits)),
+                        None if k > 0 => chosen = Some((k, Vec::new())),
+                        None => {}
                     }
                 }
             }

@@ -19,7 +19,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use regex_syntax::hir::literal::{Extractor, Literal, Seq};
-use regex_syntax::hir::{Hir, HirKind, Repetition};
+use regex_syntax::hir::{Class, Hir, HirKind, Repetition};
 
 /// Atom length YARA-X aims for.
 const ATOM_SIZE: usize = 4;
@@ -616,5 +616,63 @@ fn rewrite(
             })
         }
         _ => h.clone(),
+    }
+}
+
+/// Widest any-byte gap (`max - min`) YARA-X keeps inside one regex; a
+/// wider one splits it into a chain of pieces.
+const CHAIN_GAP: u32 = 200;
+/// Shortest piece YARA-X lets such a split produce.
+const CHAIN_MIN_PIECE: usize = 2;
+
+/// What YARA-X actually matches for a regex that ends with a wide gap
+/// of any byte (`/A.A.*/s`, `/ab.{0,300}/s`): it splits regexes at such
+/// gaps into chained pieces and, when nothing follows the last gap, drops
+/// that gap, so `/A.A.*/s` reports `AxA` in `AxAxyz` (and `/ab.+/s`
+/// matches a final `ab`). Follows its split: only top-level gaps count,
+/// after some piece, and only when the piece before is at least
+/// [`CHAIN_MIN_PIECE`] bytes long (otherwise the gap stays in).
+/// Returns the regex without its dropped gap, if one is dropped.
+pub(crate) fn trailing_gap_dropped(h: &Hir) -> Option<Hir> {
+    let HirKind::Concat(items) = h.kind() else { return None };
+    // Items since the last split, and where they start in `items`.
+    let mut piece: Vec<Hir> = Vec::new();
+    let mut dropped_at = None;
+    for (i, item) in items.iter().enumerate() {
+        dropped_at = None;
+        let wide_gap = match item.kind() {
+            HirKind::Repetition(rep) => {
+                rep.max.unwrap_or(u32::MAX).saturating_sub(rep.min) > CHAIN_GAP
+                    && any_byte(&rep.sub)
+            }
+            _ => false,
+        };
+        if wide_gap && !piece.is_empty() {
+            let joined = Hir::concat(std::mem::take(&mut piece));
+            let long_enough = joined
+                .properties()
+                .minimum_len()
+                .is_some_and(|n| n >= CHAIN_MIN_PIECE);
+            if long_enough {
+                dropped_at = Some(i);
+            } else {
+                piece = vec![joined, item.clone()];
+            }
+        } else {
+            piece.push(item.clone());
+        }
+    }
+    let at = dropped_at?;
+    Some(Hir::concat(items[..at].to_vec()))
+}
+
+/// Whether `h` is a class of all bytes, as YARA-X tests it.
+fn any_byte(h: &Hir) -> bool {
+    match h.kind() {
+        HirKind::Class(Class::Bytes(c)) => c
+            .ranges()
+            .first()
+            .is_some_and(|r| r.start() == 0 && r.end() == u8::MAX),
+        _ => false,
     }
 }
