@@ -245,38 +245,10 @@ pub fn collect_rule_files(
     Ok(())
 }
 
-/// A small, fast, seeded generator (xorshift64*), so that a failing
-/// generated case is reproduced from its printed seed.
-#[derive(Clone, Debug)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0..n` (`n > 0`).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n.max(1) as u64) as usize
-    }
-
-    pub fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
+/// The seeded generator of the generated cases (one home: the corpus
+/// generator's), so that a failing case is reproduced from its printed
+/// seed.
+pub use sigscan_corpus::Rng;
 
 /// Sources left out, as `(origin, first line of the error)`.
 pub type LeftOut = Vec<(String, String)>;
