@@ -147,7 +147,7 @@ fn info_describes_the_database() {
     d.ok(COMPILE);
     let info = d.ok(&["info", "rules.sdb"]);
     for want in [
-        "format version: 1",
+        &format!("format version: {}", sigscan::database::FORMAT_VERSION),
         &format!("engine version: {}", env!("CARGO_PKG_VERSION")),
         "signed: no",
         "rules: 3",

@@ -8,7 +8,9 @@
 //! YARA-X 1.22.1 on `DATA`; the first anchored cases pin the seeds 10 and
 //! 17 of the differential test.
 
-use sigscan::{Compiler, Rules, Scanner};
+mod common;
+use common::matches_compiled_and_loaded;
+use sigscan::Compiler;
 
 const DATA: &[u8] = b"xxABxxAByyABcdABA\x00B\x00abAB";
 
@@ -126,20 +128,7 @@ fn anchored_patterns_report_what_yarax_reports() {
             "rule r {{ strings: $a = {pattern} $_b = \"yy\" condition: \
              {condition} }}"
         );
-        let mut c = Compiler::new();
-        c.add_source(&src).expect("compiles");
-        let rules = c.build().expect("builds");
-        // The same answer from a compiled database of the rules.
-        let loaded = Rules::load(&rules.serialize()).expect("loads");
-        for (how, rules) in [("compiled", &rules), ("loaded", &loaded)] {
-            let mut s = Scanner::new(rules);
-            let results = s.scan(DATA).expect("scans");
-            let mut got = Vec::new();
-            for r in results.matching_rules() {
-                for p in r.patterns().filter(|p| p.identifier() == "$a") {
-                    got.extend(p.matches().iter().map(|m| (m.offset, m.len)));
-                }
-            }
+        for (how, got) in matches_compiled_and_loaded(&src, DATA, "$a") {
             if got != *expected {
                 failures.push(format!(
                     "{how}: {src}\n  got {got:?} want {expected:?}"

@@ -42,7 +42,10 @@
 //!   and xor forms as bytes; hex and regex forms as their HIR, built
 //!   into automata on first use, so loading costs nothing for patterns
 //!   whose atoms never hit), atoms with their references, the slow
-//!   sub-patterns and the anchored ones with their offsets. The atom
+//!   sub-patterns and the anchored ones with their offsets, then the
+//!   number of atoms YARA-X would extract and the length of its
+//!   shortest one (they decide the order in which YARA-X reports forms
+//!   of one pattern at the same offset, see [`TeddyModel`]). The atom
 //!   search is rebuilt from the atoms at load.
 //!
 //! Loading checks the digest, then every length against the bytes left
@@ -78,7 +81,8 @@ use crate::compiler::code::{Code, Node};
 use crate::compiler::patterns::base64::Alphabet;
 use crate::compiler::patterns::hir::WideEdges;
 use crate::compiler::patterns::{
-    AtomRef, FinderKind, PatternSet, RegexSub, Sub, SubKind, build_finder,
+    AtomRef, FinderKind, PatternSet, RegexSub, Sub, SubKind, TeddyModel,
+    build_finder, form_orders,
 };
 use crate::compiler::{PatternKind, RuleData, RuleIndex, Rules, Value};
 use crate::modules::MODULES;
@@ -88,7 +92,7 @@ use crate::syntax::ast::{MetaValue, ModifierKind};
 pub const MAGIC: &[u8; 8] = b"SIGSCNDB";
 
 /// The version of the format written and read by this engine.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The engine version written into databases.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -728,6 +732,8 @@ fn write_patterns(set: &PatternSet) -> Vec<u8> {
         w.u32(sub);
         w.u64(at as u64);
     }
+    w.u32(set.teddy.atoms);
+    w.u32(set.teddy.min_len);
     w.buf
 }
 
@@ -1173,13 +1179,17 @@ fn read_patterns(b: &[u8]) -> Result<PatternSet, DatabaseError> {
             .map_err(|_| r.err("anchor offset out of range"))?;
         anchored.push((sub, at));
     }
+    let atoms_yx = r.u32()?;
+    let min_len_yx = r.u32()?;
+    let teddy = TeddyModel { atoms: atoms_yx, min_len: min_len_yx };
     r.finish()?;
     let finder = build_finder(&atoms, FinderKind::Hash)
         .map_err(|e| r.err(format!("atom search does not build: {e}")))?;
     let max_atom_len = atoms.iter().map(|a| a.len()).max().unwrap_or(0);
     Ok(PatternSet {
         num_patterns,
-        second_form: crate::compiler::patterns::second_forms(&subs),
+        form_order: form_orders(&subs, &anchored),
+        teddy,
         subs,
         finder,
         ref_ranges: ranges,

@@ -17,9 +17,9 @@ pub struct Match {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct MatchTable {
     per_pattern: Vec<Vec<Match>>,
-    /// Beside each match: whether the second form of its pattern found
-    /// it (see [`MatchTable::add`]).
-    second: Vec<Vec<bool>>,
+    /// Beside each match: the rank of the form of its pattern that
+    /// found it (see [`MatchTable::add`]).
+    order: Vec<Vec<u32>>,
     /// The patterns with at least one match, in the order they got it:
     /// only these are cleared by [`MatchTable::reset`].
     touched: Vec<PatternId>,
@@ -33,13 +33,13 @@ impl MatchTable {
             if let Some(v) = self.per_pattern.get_mut(id as usize) {
                 v.clear();
             }
-            if let Some(v) = self.second.get_mut(id as usize) {
+            if let Some(v) = self.order.get_mut(id as usize) {
                 v.clear();
             }
         }
         self.touched.clear();
         self.per_pattern.resize_with(n, Vec::new);
-        self.second.resize_with(n, Vec::new);
+        self.order.resize_with(n, Vec::new);
     }
 
     /// The patterns with at least one match (unordered).
@@ -61,23 +61,23 @@ impl MatchTable {
     /// `false` (and changes nothing) if the pattern already has `max`
     /// matches.
     ///
-    /// `second` tells a regex's matches found by the form YARA-X
-    /// verifies second at an offset (see `second_forms`): between
-    /// the two forms the result does not depend on the order the
-    /// search found them in. YARA-X finds the first form's match first,
-    /// so the second form's stays when greedy (it replaces the end),
-    /// the first form's otherwise.
+    /// `order` ranks the form of the pattern that found the match in
+    /// the order YARA-X verifies them at one offset (see `form_orders`):
+    /// between two forms the result does not depend on the order the
+    /// search found them in. The lower rank's match is found first by
+    /// YARA-X, so the higher rank's stays when greedy (it replaces the
+    /// end), the lower one's otherwise.
     pub fn add(
         &mut self,
         id: PatternId,
         m: Match,
         replace_if_longer: bool,
-        second: bool,
+        order: u32,
         max: usize,
     ) -> bool {
-        let (Some(list), Some(seconds)) = (
+        let (Some(list), Some(orders)) = (
             self.per_pattern.get_mut(id as usize),
-            self.second.get_mut(id as usize),
+            self.order.get_mut(id as usize),
         ) else {
             return true;
         };
@@ -89,11 +89,12 @@ impl MatchTable {
         while i > 0 {
             let prev = &mut list[i - 1];
             if prev.offset == m.offset {
-                let prev_second = &mut seconds[i - 1];
-                if *prev_second != second {
-                    if replace_if_longer == second {
-                        prev.len = m.len;
-                        *prev_second = second;
+                let prev_order = &mut orders[i - 1];
+                if *prev_order != order {
+                    let later = order > *prev_order;
+                    if replace_if_longer == later {
+                        *prev = m;
+                        *prev_order = order;
                     }
                 } else if replace_if_longer && (i == last || prev.len < m.len)
                 {
@@ -110,7 +111,7 @@ impl MatchTable {
             self.touched.push(id);
         }
         list.insert(i, m);
-        seconds.insert(i, second);
+        orders.insert(i, order);
         true
     }
 
@@ -133,31 +134,31 @@ mod tests {
         let mut t = MatchTable::default();
         t.reset(1);
         for (o, l) in [(2, 8), (1, 9), (4, 6), (3, 7), (5, 5)] {
-            assert!(t.add(0, m(o, l), false, false, 100));
+            assert!(t.add(0, m(o, l), false, 0, 100));
         }
         let offs: Vec<usize> = t.get(0).iter().map(|x| x.offset).collect();
         assert_eq!(offs, vec![1, 2, 3, 4, 5]);
         // Same offset: the first stays unless replacing by a longer one.
-        assert!(t.add(0, m(3, 9), false, false, 100));
+        assert!(t.add(0, m(3, 9), false, 0, 100));
         assert_eq!(t.get(0)[2], m(3, 7));
-        assert!(t.add(0, m(3, 9), true, false, 100));
+        assert!(t.add(0, m(3, 9), true, 0, 100));
         assert_eq!(t.get(0)[2], m(3, 9));
-        assert!(t.add(0, m(3, 1), true, false, 100));
+        assert!(t.add(0, m(3, 1), true, 0, 100));
         assert_eq!(t.get(0)[2], m(3, 9));
         // At the last offset a greedy regex's new match replaces the end,
         // even with a shorter one (YARA-X 1.22: `/b[^a]*/ ascii wide`
         // reports the wide match found after the longer ascii one).
-        assert!(t.add(0, m(5, 2), true, false, 100));
+        assert!(t.add(0, m(5, 2), true, 0, 100));
         assert_eq!(t.get(0)[4], m(5, 2));
-        assert!(t.add(0, m(5, 1), false, false, 100));
+        assert!(t.add(0, m(5, 1), false, 0, 100));
         assert_eq!(t.get(0)[4], m(5, 2));
         // Across forms the second form's match stays when greedy, the
         // first form's otherwise, whatever the order they come in.
-        assert!(t.add(0, m(6, 1), true, true, 100));
-        assert!(t.add(0, m(7, 1), true, false, 100));
-        assert!(t.add(0, m(6, 4), true, false, 100));
+        assert!(t.add(0, m(6, 1), true, 1, 100));
+        assert!(t.add(0, m(7, 1), true, 0, 100));
+        assert!(t.add(0, m(6, 4), true, 0, 100));
         assert_eq!(t.get(0)[5], m(6, 1));
-        assert!(t.add(0, m(7, 3), false, true, 100));
+        assert!(t.add(0, m(7, 3), false, 1, 100));
         assert_eq!(t.get(0)[6], m(7, 1));
     }
 
@@ -165,11 +166,11 @@ mod tests {
     fn add_respects_the_limit_and_unknown_ids() {
         let mut t = MatchTable::default();
         t.reset(1);
-        assert!(t.add(0, m(0, 1), false, false, 2));
-        assert!(t.add(0, m(1, 1), false, false, 2));
-        assert!(!t.add(0, m(2, 1), false, false, 2));
+        assert!(t.add(0, m(0, 1), false, 0, 2));
+        assert!(t.add(0, m(1, 1), false, 0, 2));
+        assert!(!t.add(0, m(2, 1), false, 0, 2));
         assert_eq!(t.get(0).len(), 2);
-        assert!(t.add(7, m(0, 1), false, false, 2));
+        assert!(t.add(7, m(0, 1), false, 0, 2));
         assert!(t.get(7).is_empty());
         assert_eq!(t.matched_patterns(), &[0]);
         t.reset(2);

@@ -1,5 +1,8 @@
 //! Helpers shared by the integration tests: where `../shared` is, and the
-//! rule files under it.
+//! rule files under it, the matches of a pattern in some data.
+
+// Each test binary that includes this module uses part of it.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
@@ -34,4 +37,30 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(p);
         }
     }
+}
+
+/// The matches (offset, length) of pattern `id` in `data`, from `src`
+/// compiled and from the same rules loaded back from a database (the
+/// two must agree with what YARA-X reports).
+pub fn matches_compiled_and_loaded(
+    src: &str,
+    data: &[u8],
+    id: &str,
+) -> [(&'static str, Vec<(usize, usize)>); 2] {
+    use sigscan::{Compiler, Rules, Scanner};
+    let mut c = Compiler::new();
+    c.add_source(src).expect("compiles");
+    let rules = c.build().expect("builds");
+    let loaded = Rules::load(&rules.serialize()).expect("loads");
+    [("compiled", &rules), ("loaded", &loaded)].map(|(how, rules)| {
+        let mut s = Scanner::new(rules);
+        let results = s.scan(data).expect("scans");
+        let mut got = Vec::new();
+        for r in results.matching_rules() {
+            for p in r.patterns().filter(|p| p.identifier() == id) {
+                got.extend(p.matches().iter().map(|m| (m.offset, m.len)));
+            }
+        }
+        (how, got)
+    })
 }

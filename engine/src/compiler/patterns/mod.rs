@@ -43,7 +43,9 @@
 //! except that a regex with a greedy repetition replaces it as YARA-X 1.22
 //! does ([`MatchTable::add`]: the last match's end is replaced, others only
 //! by a longer one; between the ascii and wide forms the one YARA-X
-//! verifies second wins). Slow sub-patterns are tried at each offset
+//! verifies second wins, [`form_orders`], an order that depends on
+//! whether YARA-X searches with Teddy or daachorse, [`TeddyModel`],
+//! so on the data's length and the rules' atoms). Slow sub-patterns are tried at each offset
 //! before the atom hits starting there, and a regex without a YARA-X atom
 //! tries its wide form before its ascii one (`yarax::atoms_empty`), as
 //! YARA-X does. A regex ending in a gap of any byte wider than 200
@@ -288,6 +290,10 @@ pub(crate) struct PatternSetBuilder {
     pending: Vec<Pending>,
     /// Anchored sub-patterns: `(sub, offset)`.
     anchored: Vec<(u32, usize)>,
+    /// YARA-X's atoms per distinct pattern ([`yarax_key`]).
+    yarax: HashMap<String, YaraxAtoms>,
+    /// YARA-X's atoms of the pattern being lowered.
+    yarax_cur: YaraxAtoms,
 }
 
 /// An anchorable pattern of the rule being compiled, until its condition
@@ -295,6 +301,8 @@ pub(crate) struct PatternSetBuilder {
 #[derive(Debug)]
 struct Pending {
     id: PatternId,
+    /// Its [`yarax_key`].
+    key: String,
     /// Its sub-patterns, `subs[lo..hi]`.
     subs: (u32, u32),
     /// The atoms it added refs to.
@@ -343,14 +351,20 @@ impl PatternSetBuilder {
         self.touched.clear();
         self.defer_slow = lits.is_some();
         self.deferred_slow = None;
+        self.yarax_cur = YaraxAtoms::new();
         let lowered = self.lower(pattern, id, diagnostics);
         self.defer_slow = false;
         match lowered {
             Ok(()) => {
                 self.num_patterns += 1;
+                let key = yarax_key(pattern);
+                let cur = self.yarax_cur;
+                let e = self.yarax.entry(key.clone()).or_insert(cur);
+                e.uses += 1;
                 if let Some(lits) = lits {
                     self.pending.push(Pending {
                         id,
+                        key,
                         subs: (subs_before as u32, self.subs.len() as u32),
                         atoms: std::mem::take(&mut self.touched),
                         lits,
@@ -406,6 +420,10 @@ impl PatternSetBuilder {
                 // Not referenced once folded: YARA-X never looks for it.
                 _ => None,
             };
+            // Not searched by YARA-X either: no atoms.
+            if let Some(e) = self.yarax.get_mut(&p.key) {
+                e.uses = e.uses.saturating_sub(1);
+            }
             let (lo, hi) = p.subs;
             let mine = |s: u32| (lo..hi).contains(&s);
             for a in p.atoms {
@@ -525,9 +543,16 @@ impl PatternSetBuilder {
             ref_ranges.push((start, flat.len() as u32));
         }
         let max_atom = self.atoms.iter().map(|a| a.len()).max().unwrap_or(0);
+        let mut yx = YaraxAtoms::new();
+        for a in self.yarax.values().filter(|a| a.uses > 0) {
+            yx.add(a.count, a.min_len);
+            yx.empty |= a.empty;
+        }
+        let min_len = (!yx.empty && yx.count > 0).then_some(yx.min_len);
         Ok(PatternSet {
             num_patterns: self.num_patterns as usize,
-            second_form: second_forms(&self.subs),
+            form_order: form_orders(&self.subs, &self.anchored),
+            teddy: TeddyModel::new(yx.count, min_len),
             subs: self.subs,
             finder,
             ref_ranges,
@@ -656,6 +681,7 @@ impl PatternSetBuilder {
                 Ok(())
             }
             PatternKind::Hex(hex) => {
+                self.yarax_cur.add_regex(&hir::hex_to_hir(&hex.tokens));
                 if let Some(masked) = hir::hex_to_masked(&hex.tokens) {
                     if let Some(q) = self.lower_masked(id, masked) {
                         if q < atoms::SLOW_QUALITY {
@@ -732,6 +758,7 @@ impl PatternSetBuilder {
                     } else {
                         (hir::WideEdges::default(), h.clone())
                     };
+                    self.yarax_cur.add_regex(&hw);
                     self.edges = edges;
                     self.lower_hir(
                         id,
@@ -763,6 +790,15 @@ impl PatternSetBuilder {
         let (start, len, q) = atoms::best_literal_window(&bytes, nocase);
         let window = bytes[start..start + len].to_vec();
         let exact = len == bytes.len();
+        let (ys, yl) = yarax::literal_atom(&bytes);
+        let cases = match nocase {
+            true => bytes[ys..ys + yl]
+                .iter()
+                .filter(|b| b.is_ascii_alphabetic())
+                .count(),
+            false => 0,
+        };
+        self.yarax_cur.add(1 << cases, yl);
         let sub = self.push_sub(Sub {
             pattern: id,
             fullword,
@@ -823,6 +859,8 @@ impl PatternSetBuilder {
     ) {
         let (start, len, _) = atoms::best_literal_window(&bytes, false);
         let window = bytes[start..start + len].to_vec();
+        let keys = u64::from(max.saturating_sub(min)) + 1;
+        self.yarax_cur.add(keys, yarax::literal_atom(&bytes).1);
         let sub = self.push_sub(Sub {
             pattern: id,
             fullword,
@@ -856,6 +894,7 @@ impl PatternSetBuilder {
         })?;
         for (padding, enc) in base64::patterns(text, &alpha) {
             let encoded = if wide { widen_bytes(&enc) } else { enc };
+            self.yarax_cur.add(1, yarax::literal_atom(&encoded).1);
             let (start, len, _) = atoms::best_literal_window(&encoded, false);
             let window = encoded[start..start + len].to_vec();
             let sub = self.push_sub(Sub {
@@ -1324,20 +1363,163 @@ pub(crate) struct PatternSet {
     pub(crate) max_atom_len: usize,
     /// The atoms the finder searches (atom `i` has `ref_ranges[i]`).
     pub(crate) atoms: Vec<Vec<u8>>,
-    /// Per sub-pattern: it is the second form (ascii or wide) of its
-    /// pattern YARA-X verifies ([`second_forms`]).
-    pub(crate) second_form: Vec<bool>,
+    /// Per sub-pattern: where YARA-X verifies its matches among those
+    /// of the other forms of its pattern at one offset, searching with
+    /// daachorse (`[0]`) or Teddy (`[1]`) ([`form_orders`]).
+    pub(crate) form_order: Vec<[u32; 2]>,
+    /// When YARA-X would search these patterns with Teddy.
+    pub(crate) teddy: TeddyModel,
 }
 
-/// Per sub-pattern, whether an earlier sub-pattern of the same pattern
-/// has the other form: lowered in the order YARA-X verifies the forms of
-/// a regex at one offset (ascii first, or wide first where it has no
-/// atom), so the later one is the second form.
-pub(crate) fn second_forms(subs: &[Sub]) -> Vec<bool> {
+/// Per sub-pattern, its rank among the forms (ascii, wide) of its
+/// pattern in the order YARA-X verifies their matches at one offset,
+/// when it searches its atoms with daachorse (`[0]`) and with Teddy
+/// (`[1]`); [`MatchTable::add`] keeps the match of the lower rank (of
+/// the higher for a greedy regex) whatever order they were found in.
+///
+/// - A regex: the form lowered first ranks first (ascii, or wide where
+///   YARA-X has no atom for it).
+/// - A literal or xor form: YARA-X adds the wide form's atom before the
+///   ascii one's (its atom is the form's first best window,
+///   [`yarax::literal_atom`]). Daachorse reports atom hits by where they
+///   end, the longer first, then in the order added; Teddy by where they
+///   start, then in the order added (two atoms starting at one offset
+///   and both found have the same bytes up to the shorter one's length,
+///   so they share a Teddy bucket).
+/// - Anchored forms and the others: 0 (the first found stays).
+pub(crate) fn form_orders(
+    subs: &[Sub],
+    anchored: &[(u32, usize)],
+) -> Vec<[u32; 2]> {
+    let anchored: HashSet<u32> = anchored.iter().map(|&(s, _)| s).collect();
     let mut first: HashMap<PatternId, bool> = HashMap::new();
-    subs.iter()
-        .map(|s| *first.entry(s.pattern).or_insert(s.wide) != s.wide)
-        .collect()
+    let mut out = Vec::with_capacity(subs.len());
+    for (i, s) in subs.iter().enumerate() {
+        let second = *first.entry(s.pattern).or_insert(s.wide) != s.wide;
+        out.push(match &s.kind {
+            _ if anchored.contains(&(i as u32)) => [0; 2],
+            SubKind::Regex(_) => [u32::from(second); 2],
+            SubKind::Literal { bytes, .. } | SubKind::Xor { bytes } => {
+                let (start, len) = yarax::literal_atom(bytes);
+                let rank = |pos: usize| {
+                    let pos = u32::try_from(pos).unwrap_or(u32::MAX / 2);
+                    pos.saturating_mul(2).saturating_add(u32::from(!s.wide))
+                };
+                let end = (start + len) * 8 + (8 - len);
+                [rank(end), rank(start)]
+            }
+            _ => [0; 2],
+        });
+    }
+    out
+}
+
+/// Whether YARA-X 1.22 searches the atoms with Teddy, whose order of
+/// atom hits differs from daachorse's (see [`form_orders`]): it does
+/// with 1 to 64 atoms, none empty, at most 16 when one is a single byte
+/// (on aarch64: 16, 32, 48 or 64 for a shortest atom of 1, 2, 3 or 4+
+/// bytes), on an x86_64 CPU with SSSE3 or aarch64 with NEON, over data
+/// of at least 15 bytes plus the shortest atom's length (up to 4).
+/// YARA-X never does for rules it deserialized; sigscan models rules
+/// compiled from source, as a database holds the same rules.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct TeddyModel {
+    /// Atoms YARA-X searches.
+    pub atoms: u32,
+    /// The length of its shortest atom (0: none, or one is empty).
+    pub min_len: u32,
+}
+
+impl TeddyModel {
+    /// Built from YARA-X's atom count and shortest atom (`None` when one
+    /// is empty).
+    pub fn new(atoms: u64, min_len: Option<usize>) -> TeddyModel {
+        let min_len = min_len.filter(|_| atoms > 0).unwrap_or(0);
+        TeddyModel {
+            atoms: u32::try_from(atoms).unwrap_or(u32::MAX),
+            min_len: u32::try_from(min_len).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// Whether YARA-X would search `len` bytes with Teddy here.
+    pub fn applies(&self, len: usize) -> bool {
+        if self.atoms == 0 || self.min_len == 0 {
+            return false;
+        }
+        let mask = self.min_len.min(4);
+        let max = if cfg!(target_arch = "aarch64") {
+            16 * mask
+        } else if mask == 1 {
+            16
+        } else {
+            64
+        };
+        self.atoms <= max && len >= 15 + mask as usize && cpu_has_teddy()
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+fn cpu_has_teddy() -> bool {
+    std::is_x86_feature_detected!("ssse3")
+}
+
+#[cfg(target_arch = "aarch64")]
+fn cpu_has_teddy() -> bool {
+    cfg!(target_endian = "little")
+        && std::arch::is_aarch64_feature_detected!("neon")
+}
+
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+fn cpu_has_teddy() -> bool {
+    false
+}
+
+/// YARA-X's atoms of one pattern, to model [`TeddyModel`].
+#[derive(Clone, Copy, Debug, Default)]
+struct YaraxAtoms {
+    count: u64,
+    /// Its shortest atom's length (`usize::MAX` before the first).
+    min_len: usize,
+    /// One of them is empty.
+    empty: bool,
+    /// Rules that search it (not anchored, referenced).
+    uses: u32,
+}
+
+impl YaraxAtoms {
+    fn new() -> YaraxAtoms {
+        YaraxAtoms { min_len: usize::MAX, ..Default::default() }
+    }
+
+    fn add(&mut self, count: u64, len: usize) {
+        self.count = self.count.saturating_add(count);
+        self.min_len = self.min_len.min(len);
+        self.empty |= len == 0;
+    }
+
+    fn add_regex(&mut self, h: &Hir) {
+        match yarax::regex_atom_stats(h) {
+            Some((n, len)) => self.add(n, len),
+            None => self.empty = true,
+        }
+    }
+}
+
+/// What makes two patterns one for YARA-X (it compiles identical
+/// patterns once): the value and the modifiers.
+fn yarax_key(p: &ast::Pattern) -> String {
+    let mut mods: Vec<String> =
+        p.modifiers.iter().map(|m| format!("{:?}", m.kind)).collect();
+    mods.sort();
+    let value = match &p.kind {
+        PatternKind::Text(t) => format!("t{t:?}"),
+        PatternKind::Hex(h) => format!("h{:?}", hir::hex_to_hir(&h.tokens)),
+        PatternKind::Regex(r) => format!(
+            "r{:?}{}{}",
+            r.source, r.case_insensitive, r.dot_matches_new_line
+        ),
+    };
+    format!("{value}{mods:?}")
 }
 
 /// Bounds on one search.

@@ -38,22 +38,19 @@ struct State<'a> {
     outcome: SearchOutcome,
     verifications: u32,
     scratch: (Vec<u8>, Vec<u8>),
+    /// Which of `PatternSet::form_order` applies: 1 where YARA-X would
+    /// search this data with Teddy.
+    mode: usize,
 }
 
 impl State<'_> {
-    fn add(&mut self, id: PatternId, m: Match, replace_if_longer: bool) {
-        self.add_form(id, m, replace_if_longer, false);
-    }
-
-    /// [`State::add`] for a regex sub-pattern, `second` its form's rank.
-    fn add_form(
-        &mut self,
-        id: PatternId,
-        m: Match,
-        replace_if_longer: bool,
-        second: bool,
-    ) {
-        if !self.matches.add(id, m, replace_if_longer, second, self.max) {
+    /// Records a match of sub-pattern `sub` (see [`MatchTable::add`]).
+    fn add(&mut self, set: &PatternSet, sub: u32, m: Match, greedy: bool) {
+        let Some(s) = set.subs.get(sub as usize) else { return };
+        let id = s.pattern;
+        let order = set.form_order.get(sub as usize);
+        let order = order.map_or(0, |o| o[self.mode]);
+        if !self.matches.add(id, m, greedy, order, self.max) {
             if self.limited.is_empty() {
                 self.limited.resize(self.num_patterns, false);
             }
@@ -107,6 +104,7 @@ pub(super) fn search(
         outcome: SearchOutcome::default(),
         verifications: 0,
         scratch: (Vec::new(), Vec::new()),
+        mode: usize::from(set.teddy.applies(data.len())),
     };
     // Anchored patterns first: each compared at its one offset.
     for &(sub, at) in &set.anchored {
@@ -211,9 +209,7 @@ fn search_slow(
             let Some(sub) = set.subs.get(sub_id as usize) else { continue };
             let SubKind::Regex(rs) = &sub.kind else { continue };
             if rs.first_bytes[b as usize] && !st.is_limited(sub.pattern) {
-                let second = set.second_form.get(sub_id as usize);
-                let second = second.copied().unwrap_or(false);
-                verify_regex(sub, rs, st, s, second);
+                verify_regex(set, sub_id, rs, st, s);
             }
         }
     }
@@ -245,7 +241,7 @@ fn verify_hit(set: &PatternSet, st: &mut State<'_>, r: &AtomRef, at: usize) {
                 return;
             }
             let m = Match { offset: start, len: bytes.len(), xor_key: None };
-            st.add(sub.pattern, m, false);
+            st.add(set, r.sub, m, false);
         }
         SubKind::Xor { bytes } => {
             let end = start + bytes.len();
@@ -259,7 +255,7 @@ fn verify_hit(set: &PatternSet, st: &mut State<'_>, r: &AtomRef, at: usize) {
             }
             let m =
                 Match { offset: start, len: bytes.len(), xor_key: Some(key) };
-            st.add(sub.pattern, m, false);
+            st.add(set, r.sub, m, false);
         }
         SubKind::Base64 { encoded, plain, padding, alphabet } => {
             let end = start + encoded.len();
@@ -276,7 +272,7 @@ fn verify_hit(set: &PatternSet, st: &mut State<'_>, r: &AtomRef, at: usize) {
                 &mut st.scratch,
             ) {
                 let m = Match { offset: s, len, xor_key: None };
-                st.add(sub.pattern, m, false);
+                st.add(set, r.sub, m, false);
             }
         }
         SubKind::Masked { value, mask, negated } => {
@@ -291,13 +287,9 @@ fn verify_hit(set: &PatternSet, st: &mut State<'_>, r: &AtomRef, at: usize) {
                 }
             }
             let m = Match { offset: start, len: value.len(), xor_key: None };
-            st.add(sub.pattern, m, false);
+            st.add(set, r.sub, m, false);
         }
-        SubKind::Regex(rs) => {
-            let second = set.second_form.get(r.sub as usize);
-            let second = second.copied().unwrap_or(false);
-            verify_regex(sub, rs, st, start, second)
-        }
+        SubKind::Regex(rs) => verify_regex(set, r.sub, rs, st, start),
     }
 }
 
@@ -305,11 +297,11 @@ fn verify_hit(set: &PatternSet, st: &mut State<'_>, r: &AtomRef, at: usize) {
 /// then every start of the part before it backward; each start with the
 /// forward end is a match.
 fn verify_regex(
-    sub: &Sub,
+    set: &PatternSet,
+    sub: u32,
     rs: &RegexSub,
     st: &mut State<'_>,
     at: usize,
-    second: bool,
 ) {
     let data = st.data;
     for (off, bits) in rs.checks.iter() {
@@ -332,7 +324,7 @@ fn verify_regex(
     let rev = match rs.bck() {
         Ok(Some(rev)) => rev,
         Ok(None) => {
-            report(sub, rs, st, at, end, second);
+            report(set, sub, rs, st, at, end);
             return;
         }
         Err(()) => return,
@@ -356,7 +348,7 @@ fn verify_regex(
         };
         if sid.is_tagged() {
             if sid.is_match() {
-                report(sub, rs, st, i + 1, end, second);
+                report(set, sub, rs, st, i + 1, end);
             } else if sid.is_dead() || sid.is_quit() {
                 return;
             }
@@ -369,21 +361,22 @@ fn verify_regex(
         dfa.next_state(&mut cache, sid, data[lo - 1])
     };
     if next.is_ok_and(|s| s.is_match()) {
-        report(sub, rs, st, lo, end, second);
+        report(set, sub, rs, st, lo, end);
     }
 }
 
 fn report(
-    sub: &Sub,
+    set: &PatternSet,
+    sub_id: u32,
     rs: &RegexSub,
     st: &mut State<'_>,
     start: usize,
     end: usize,
-    second: bool,
 ) {
     if end <= start {
         return;
     }
+    let Some(sub) = set.subs.get(sub_id as usize) else { return };
     if sub.fullword && !fullword_ok(st.data, start, end, sub.wide, 0) {
         return;
     }
@@ -391,7 +384,7 @@ fn report(
         return;
     }
     let m = Match { offset: start, len: end - start, xor_key: None };
-    st.add_form(sub.pattern, m, rs.greedy, second);
+    st.add(set, sub_id, m, rs.greedy);
 }
 
 /// No alphanumeric byte (character, for `wide`) right before or after

@@ -509,6 +509,33 @@ pub(crate) fn atoms_empty(h: &Hir) -> bool {
     best_atoms(h).is_none_or(|b| b.paths.is_empty() || b.quality.min_len == 0)
 }
 
+/// Where YARA-X's atom of a literal form lies (`best_atom_in_bytes`):
+/// `(start, len)` of the first best window of up to [`ATOM_SIZE`] bytes.
+pub(crate) fn literal_atom(bytes: &[u8]) -> (usize, usize) {
+    let len = bytes.len().min(ATOM_SIZE);
+    let mut best = (0, len);
+    let mut best_q = i32::MIN;
+    for start in 0..=bytes.len() - len {
+        let q = window_quality(&bytes[start..start + len]);
+        if q > best_q {
+            best_q = q;
+            best = (start, len);
+        }
+    }
+    best
+}
+
+/// How many atoms YARA-X searches for the regex or hex pattern `h` and
+/// the shortest one's length; `None` when one is empty (it then never
+/// uses its Teddy search, see [`TeddyModel`](super::TeddyModel)).
+pub(crate) fn regex_atom_stats(h: &Hir) -> Option<(u64, usize)> {
+    let best = best_atoms(h)?;
+    if best.paths.is_empty() || best.quality.min_len == 0 {
+        return None;
+    }
+    Some((best.count as u64, best.quality.min_len))
+}
+
 /// Where YARA-X splits `h` at its atom, as an index into the units of
 /// `hir::flatten(h)`, when its atom starts at a unit of the top-level
 /// concatenation (`None` otherwise, e.g. atoms inside an alternation).
