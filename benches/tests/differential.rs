@@ -475,22 +475,22 @@ fn generated_cases_agree_with_yarax() {
 /// Seeds whose cases still differ from YARA-X, each with the reason. They
 /// are open work (the engine issue's notes), not accepted behaviour: run
 /// one with `SIGSCAN_DIFF_SEED=N SIGSCAN_DIFF_ROUNDS=0`. Seeds 1..=30 (the
-/// default) all agree. Of 31..=90 all agree but 85; of 91..=200 (swept
-/// before the last engine changes, then the differing seeds rechecked)
-/// all but 107, 130 and 183 (77 and 114 agree since regexes ending in a
-/// wide any-byte gap lose it, as YARA-X's chain split drops it; 178 since
-/// a `fullword` regex without atoms of ours is split where YARA-X's atom
-/// is):
+/// default) all agree; of 1..=200 (swept 2026-12-04,
+/// `SIGSCAN_DIFF_ROUNDS=200`, 10 minutes) all but 107, 130, 183, 190 and
+/// 191. Fixed since the earlier sweeps: 85, 140, 184 (a greedy regex
+/// whose YARA-X atom lies inside an unbounded repetition, `/[^a]+/ ascii
+/// wide`: YARA-X's backward code holds the repetition again, so each
+/// later atom hit re-reports every earlier start of the run and the
+/// longer form's match at an offset stays, `RegexSub::
+/// longest_across_forms`); 77, 114 (a wide any-byte gap at the end is
+/// dropped), 178 (`fullword` split at YARA-X's atom).
+/// - 107 (`/b*(a|bc)?[^a]/`), 183 (`/\d*[^a]?\d/ ascii wide`): the
+///   same re-reporting within one form, where YARA-X's atom is the last
+///   class and its backward code reports several starts per hit, each
+///   kept only when longer (or when last): the lengths at some offsets
+///   differ. Modelling it needs YARA-X's verification sequence.
 /// - 130: a `fullword` regex whose atom YARA-X takes inside a repetition
 ///   (`/\s{1,3}\s/is`): the split there is not modelled.
-/// - 140, 184, 190, 191: agreed in the earlier sweep, differ on today's
-///   main (the last `core` commits or the perf merge; not the fixes for
-///   77, 114 and 178: 190 differs without them, the others use neither
-///   `fullword` nor a trailing gap): `/[^a]+/ ascii wide`,
-///   `/[^a]+./ ascii wide`, `/\b.{1,3}/ ascii wide` report shorter
-///   lengths at some offsets; `/[^a]\s*\s/ fullword` an extra match.
-/// - 85, 107, 183: greedy regexes whose lengths at one offset depend on
-///   the order YARA-X verifies atom hits in (`MatchTable::add`; 85: the
-///   wide form's two-byte atom at `s` comes after the ascii form's
-///   one-byte atom at `s + 1`).
+/// - 190 (`/[^a]\s*\s/ fullword`), 191 (`/\b.{1,3}/ ascii wide`): an
+///   extra match, and shorter lengths at some offsets.
 const KNOWN_DIFFERENCES: &[(u64, &str)] = &[];

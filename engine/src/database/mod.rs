@@ -45,8 +45,9 @@
 //!   sub-patterns and the anchored ones with their offsets, then the
 //!   number of atoms YARA-X would extract and the length of its
 //!   shortest one (they decide the order in which YARA-X reports forms
-//!   of one pattern at the same offset, see [`TeddyModel`]). The atom
-//!   search is rebuilt from the atoms at load.
+//!   of one pattern at the same offset, see
+//!   `compiler::patterns::TeddyModel`). The atom search is rebuilt from
+//!   the atoms at load.
 //!
 //! Loading checks the digest, then every length against the bytes left
 //! (no allocation larger than the input justifies), every index against
@@ -92,7 +93,7 @@ use crate::syntax::ast::{MetaValue, ModifierKind};
 pub const MAGIC: &[u8; 8] = b"SIGSCNDB";
 
 /// The version of the format written and read by this engine.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The engine version written into databases.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -684,6 +685,7 @@ fn write_patterns(set: &PatternSet) -> Vec<u8> {
                     None => w.u8(0),
                 }
                 w.bool(rs.greedy);
+                w.bool(rs.longest_across_forms);
                 match rs.limit {
                     Some(l) => {
                         w.u8(1);
@@ -1092,6 +1094,7 @@ fn read_regex_sub(r: &mut Reader<'_>) -> Result<RegexSub, DatabaseError> {
         _ => return Err(r.err("invalid option tag")),
     };
     let greedy = r.bool()?;
+    let longest_across_forms = r.bool()?;
     let limit = match r.u8()? {
         0 => None,
         1 => Some(usize::try_from(r.u64()?).unwrap_or(usize::MAX)),
@@ -1122,6 +1125,7 @@ fn read_regex_sub(r: &mut Reader<'_>) -> Result<RegexSub, DatabaseError> {
         bck: OnceLock::new(),
         bck_hir,
         greedy,
+        longest_across_forms,
         limit,
         first_bytes,
         checks: checks.into(),

@@ -26,6 +26,11 @@ pub(crate) struct MatchTable {
 }
 
 impl MatchTable {
+    /// The `order` of the forms of a pattern whose longer match at one
+    /// offset stays, whichever form found it and when (a greedy regex
+    /// YARA-X re-reports, `RegexSub::longest_across_forms`).
+    pub const LONGEST: u32 = u32::MAX;
+
     /// Empties the table and makes room for `n` patterns, keeping the
     /// allocations of earlier scans.
     pub fn reset(&mut self, n: usize) {
@@ -66,7 +71,8 @@ impl MatchTable {
     /// between two forms the result does not depend on the order the
     /// search found them in. The lower rank's match is found first by
     /// YARA-X, so the higher rank's stays when greedy (it replaces the
-    /// end), the lower one's otherwise.
+    /// end), the lower one's otherwise; with [`MatchTable::LONGEST`]
+    /// the longer.
     pub fn add(
         &mut self,
         id: PatternId,
@@ -90,7 +96,11 @@ impl MatchTable {
             let prev = &mut list[i - 1];
             if prev.offset == m.offset {
                 let prev_order = &mut orders[i - 1];
-                if *prev_order != order {
+                if order == Self::LONGEST {
+                    if prev.len < m.len {
+                        *prev = m;
+                    }
+                } else if *prev_order != order {
                     let later = order > *prev_order;
                     if replace_if_longer == later {
                         *prev = m;
@@ -160,6 +170,13 @@ mod tests {
         assert_eq!(t.get(0)[5], m(6, 1));
         assert!(t.add(0, m(7, 3), false, 1, 100));
         assert_eq!(t.get(0)[6], m(7, 1));
+        // With LONGEST the longer stays, even at the last offset.
+        let longest = MatchTable::LONGEST;
+        assert!(t.add(0, m(8, 4), true, longest, 100));
+        assert!(t.add(0, m(8, 2), true, longest, 100));
+        assert_eq!(t.get(0)[7], m(8, 4));
+        assert!(t.add(0, m(8, 6), true, longest, 100));
+        assert_eq!(t.get(0)[7], m(8, 6));
     }
 
     #[test]

@@ -45,12 +45,14 @@
 //! by a longer one; between the ascii and wide forms the one YARA-X
 //! verifies second wins, [`form_orders`], an order that depends on
 //! whether YARA-X searches with Teddy or daachorse, [`TeddyModel`],
-//! so on the data's length and the rules' atoms). Slow sub-patterns are tried at each offset
-//! before the atom hits starting there, and a regex without a YARA-X atom
-//! tries its wide form before its ascii one (`yarax::atoms_empty`), as
-//! YARA-X does. A regex ending in a gap of any byte wider than 200
-//! (`/ab.*/s`) loses it, as YARA-X's chain split drops it
-//! (`yarax::trailing_gap_dropped`). Known differences from YARA-X: a
+//! so on the data's length and the rules' atoms; for a greedy regex
+//! whose YARA-X atom lies inside an unbounded repetition, the longer,
+//! [`RegexSub::longest_across_forms`]). Slow sub-patterns are tried at
+//! each offset before the atom hits starting there, and a regex without
+//! a YARA-X atom tries its wide form before its ascii one
+//! (`yarax::atoms_empty`), as YARA-X does. A regex ending in a gap of
+//! any byte wider than 200 (`/ab.*/s`) loses it, as YARA-X's chain split
+//! drops it (`yarax::trailing_gap_dropped`). Known differences from YARA-X: a
 //! regex ending in a narrower variable gap (`/ab.{0,9}/s`) never ends its
 //! match at the last byte of the data in YARA-X 1.22 (its fast VM's jump
 //! stops one byte short; `/AB.{0,100}/s` reports `ABxy` in `ABxyz`),
@@ -169,6 +171,12 @@ pub(crate) struct RegexSub {
     pub bck: OnceLock<Option<Box<Reverse>>>,
     /// At the same start keep the longest match.
     pub greedy: bool,
+    /// Greedy, and YARA-X's atom lies inside an unbounded repetition
+    /// (`/[^a]+/`): its backward code holds the repetition again, so
+    /// every later atom hit in a run reports a match at each earlier
+    /// start once more, and across forms the longer match at an offset
+    /// stays ([`yarax::atom_in_loop`]).
+    pub longest_across_forms: bool,
     /// Forward/backward scan limit.
     pub limit: Option<usize>,
     /// For slow patterns: the bytes that can start a match.
@@ -281,6 +289,9 @@ pub(crate) struct PatternSetBuilder {
     defer_slow: bool,
     /// Lower the pattern being lowered as a slow pattern (no atoms).
     force_slow: bool,
+    /// The regex being lowered has YARA-X's atom inside an unbounded
+    /// repetition ([`yarax::atom_in_loop`]).
+    atom_in_loop: bool,
     /// The width of the one huge jump of the hex pattern being lowered,
     /// made unbounded in its HIR (see `hir::hex_long_jump`).
     long_jump: Option<u32>,
@@ -750,6 +761,7 @@ impl PatternSetBuilder {
                     forms.reverse();
                     self.force_slow = true;
                 }
+                self.atom_in_loop = yarax::atom_in_loop(&h);
                 let h = yarax::rep_quirk(&h).unwrap_or(h);
                 for &w in &forms {
                     let (edges, hw) = if w {
@@ -773,6 +785,7 @@ impl PatternSetBuilder {
                     self.edges = hir::WideEdges::default();
                 }
                 self.force_slow = false;
+                self.atom_in_loop = false;
                 Ok(())
             }
         }
@@ -1103,6 +1116,7 @@ impl PatternSetBuilder {
                 bck: OnceLock::from(bck),
                 bck_hir,
                 greedy,
+                longest_across_forms: greedy && self.atom_in_loop,
                 limit,
                 first_bytes,
                 checks,
@@ -1398,6 +1412,9 @@ pub(crate) fn form_orders(
         let second = *first.entry(s.pattern).or_insert(s.wide) != s.wide;
         out.push(match &s.kind {
             _ if anchored.contains(&(i as u32)) => [0; 2],
+            SubKind::Regex(r) if r.longest_across_forms => {
+                [MatchTable::LONGEST; 2]
+            }
             SubKind::Regex(_) => [u32::from(second); 2],
             SubKind::Literal { bytes, .. } | SubKind::Xor { bytes } => {
                 let (start, len) = yarax::literal_atom(bytes);

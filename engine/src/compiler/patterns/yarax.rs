@@ -509,6 +509,41 @@ pub(crate) fn atoms_empty(h: &Hir) -> bool {
     best_atoms(h).is_none_or(|b| b.paths.is_empty() || b.quality.min_len == 0)
 }
 
+/// Whether YARA-X's atoms of `h` lie inside an unbounded repetition of
+/// at most one required copy (`e*`, `e+`): the backward code it runs
+/// from an atom hit then holds the repetition again, so a hit inside a
+/// run reports a match at every earlier start of the run.
+pub(crate) fn atom_in_loop(h: &Hir) -> bool {
+    let Some(best) = best_atoms(h) else { return false };
+    if best.paths.is_empty() || best.quality.min_len == 0 {
+        return false;
+    }
+    best.paths.iter().any(|path| {
+        let mut node = h;
+        for &i in path {
+            let next = match node.kind() {
+                HirKind::Repetition(rep) => {
+                    if rep.max.is_none() && rep.min <= 1 {
+                        return true;
+                    }
+                    &*rep.sub
+                }
+                HirKind::Capture(cap) => &*cap.sub,
+                HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+                    match subs.get(i) {
+                        Some(s) => s,
+                        None => return false,
+                    }
+                }
+                _ => return false,
+            };
+            node = next;
+        }
+        matches!(node.kind(), HirKind::Repetition(rep)
+            if rep.max.is_none() && rep.min <= 1)
+    })
+}
+
 /// Where YARA-X's atom of a literal form lies (`best_atom_in_bytes`):
 /// `(start, len)` of the first best window of up to [`ATOM_SIZE`] bytes.
 pub(crate) fn literal_atom(bytes: &[u8]) -> (usize, usize) {
