@@ -1,9 +1,12 @@
 //! Writes the seeds of the `database` fuzz target: small rule sets
 //! compiled and serialized, without their trailing SHA-256 digest (the
 //! target appends it). Run it as the `main.rs` of a scratch crate that
-//! depends on `sigscan = { path = "<checkout>/engine" }`.
+//! depends on `sigscan = { path = "<checkout>/engine" }`, with the
+//! checkout's `fuzz/corpus/database` as its argument, after every change
+//! of the database format.
 fn main() {
-    let out = std::path::Path::new("/work/wt-fuzz/fuzz/corpus/database");
+    let out = std::env::args().nth(1).expect("usage: gen_db <out dir>");
+    let out = std::path::Path::new(&out);
     std::fs::create_dir_all(out).unwrap();
     let sets = [
         ("literal", "rule a { strings: $a = \"abc\" nocase condition: $a }".to_string()),
