@@ -1437,8 +1437,8 @@ pub(crate) fn form_orders(
 /// (on aarch64: 16, 32, 48 or 64 for a shortest atom of 1, 2, 3 or 4+
 /// bytes), on an x86_64 CPU with SSSE3 or aarch64 with NEON, over data
 /// of at least 15 bytes plus the shortest atom's length (up to 4).
-/// YARA-X never does for rules it deserialized; sigscan models rules
-/// compiled from source, as a database holds the same rules.
+/// Rules YARA-X deserializes rebuild the same Teddy searcher, so a
+/// database holds the model too.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct TeddyModel {
     /// Atoms YARA-X searches.
