@@ -273,8 +273,8 @@ enum sigscan_result sigscan_compiler_add_include_dir(struct sigscan_compiler *co
 enum sigscan_result sigscan_compiler_relaxed_re_syntax(struct sigscan_compiler *compiler,
                                                        int32_t yes);
 
-// Makes slow patterns (no good atom) an error instead of a warning
-// (`yes` non-zero). Set before adding sources.
+// Makes slow patterns (those YARA-X calls slow) an error instead of a
+// warning (`yes` non-zero). Set before adding sources.
 //
 // # Safety
 //

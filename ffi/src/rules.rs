@@ -432,8 +432,8 @@ pub unsafe extern "C" fn sigscan_compiler_relaxed_re_syntax(
     }
 }
 
-/// Makes slow patterns (no good atom) an error instead of a warning
-/// (`yes` non-zero). Set before adding sources.
+/// Makes slow patterns (those YARA-X calls slow) an error instead of a
+/// warning (`yes` non-zero). Set before adding sources.
 ///
 /// # Safety
 ///

@@ -15,10 +15,6 @@ pub(crate) const ATOM_LEN: usize = 4;
 /// to.
 pub(crate) const MAX_VARIANTS: usize = 64;
 
-/// Below this quality a pattern is slow: one byte, or a few common ones
-/// (`00 00 00 00`).
-pub(crate) const SLOW_QUALITY: i32 = 21;
-
 /// Quality of one byte of an atom.
 fn byte_quality(b: u8) -> i32 {
     match b {

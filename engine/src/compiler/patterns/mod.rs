@@ -32,10 +32,12 @@
 //! Identical atoms are shared. All atoms go into ONE search ([`finder`]),
 //! by default direct hashed tables (measured faster than `aho-corasick`'s
 //! DFA on real rule sets; the crate stays selectable through
-//! [`FinderKind`]). A hex or regex pattern without a good atom is a *slow
-//! pattern* (warning, or error with
-//! [`PatternOptions::error_on_slow_pattern`]); one without any atom is
-//! tried at every offset its first byte allows.
+//! [`FinderKind`]). A pattern without any atom is tried at every offset
+//! its first byte allows. The *slow pattern* warning (an error with
+//! [`PatternOptions::error_on_slow_pattern`]) is YARA-X's, so the same
+//! rules are refused under that option: judged by YARA-X's atoms, not
+//! these ([`yarax::slow_regex`], [`yarax::slow_literal`]; 605 verdicts
+//! of YARA-X in `engine/tests/testdata/slow.txt`).
 //!
 //! # Matches
 //!
@@ -673,6 +675,11 @@ impl PatternSetBuilder {
                     ModifierKind::Xor { min, max } => Some((min, max)),
                     _ => None,
                 });
+                // YARA-X judges the text, not its forms, and neither
+                // `xor` nor `fullword` patterns.
+                if xor.is_none() && !fullword && yarax::slow_literal(text) {
+                    self.slow_pattern(p.span, diagnostics)?;
+                }
                 for &w in &forms {
                     let bytes =
                         if w { widen_bytes(text) } else { text.clone() };
@@ -681,23 +688,20 @@ impl PatternSetBuilder {
                             self.lower_xor(id, bytes, min, max, fullword, w)
                         }
                         None => {
-                            let q = self
-                                .lower_literal(id, bytes, nocase, fullword, w);
-                            if q < atoms::SLOW_QUALITY {
-                                self.slow_pattern(p.span, diagnostics)?;
-                            }
+                            self.lower_literal(id, bytes, nocase, fullword, w);
                         }
                     }
                 }
                 Ok(())
             }
             PatternKind::Hex(hex) => {
-                self.yarax_cur.add_regex(&hir::hex_to_hir(&hex.tokens));
+                let full = hir::hex_to_hir(&hex.tokens);
+                self.yarax_cur.add_regex(&full);
+                if yarax::slow_regex(&full, true, true) {
+                    self.slow_pattern(p.span, diagnostics)?;
+                }
                 if let Some(masked) = hir::hex_to_masked(&hex.tokens) {
-                    if let Some(q) = self.lower_masked(id, masked) {
-                        if q < atoms::SLOW_QUALITY {
-                            self.slow_pattern(p.span, diagnostics)?;
-                        }
+                    if self.lower_masked(id, masked).is_some() {
                         return Ok(());
                     }
                 }
@@ -723,16 +727,8 @@ impl PatternSetBuilder {
                 } else {
                     Some(REGEX_SCAN_LIMIT)
                 };
-                let lowered = self.lower_hir(
-                    id,
-                    &h,
-                    false,
-                    limit,
-                    false,
-                    false,
-                    p.span,
-                    diagnostics,
-                );
+                let lowered =
+                    self.lower_hir(id, &h, false, limit, false, false, p.span);
                 self.long_jump = None;
                 lowered
             }
@@ -749,6 +745,11 @@ impl PatternSetBuilder {
                         re.span,
                     )
                     .with_label("this regexp can match empty strings"));
+                }
+                // `/…/i` counts as `nocase` there.
+                let maskable = !nocase && !re.case_insensitive && !wide;
+                if yarax::slow_regex(&h, maskable, !fullword) {
+                    self.slow_pattern(p.span, diagnostics)?;
                 }
                 // A wide gap of any byte at the end is dropped, as
                 // YARA-X drops it (greediness stays the whole regex's).
@@ -780,7 +781,6 @@ impl PatternSetBuilder {
                         fullword,
                         w,
                         re.span,
-                        diagnostics,
                     )?;
                     self.edges = hir::WideEdges::default();
                 }
@@ -975,7 +975,6 @@ impl PatternSetBuilder {
         fullword: bool,
         wide: bool,
         span: ast::Span,
-        diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<(), Diagnostic> {
         let too_big = |what: String| {
             Diagnostic::error(
@@ -1123,21 +1122,16 @@ impl PatternSetBuilder {
                 edges: self.edges,
             })),
         });
-        let slow = match &chosen {
+        // The slow-pattern warning is YARA-X's (`yarax::slow_regex`,
+        // given by `lower`), whatever atoms are searched here.
+        match &chosen {
             Some((_, lits)) if !lits.is_empty() => {
                 for a in lits.iter().cloned() {
                     let r = AtomRef { sub, backoff: 0, key: 0, exact: false };
                     self.push_atom(a, r);
                 }
-                quality < atoms::SLOW_QUALITY
             }
-            _ => {
-                self.slow.push(sub);
-                true
-            }
-        };
-        if slow {
-            self.slow_pattern(span, diagnostics)?;
+            _ => self.slow.push(sub),
         }
         Ok(())
     }

@@ -75,6 +75,7 @@ struct Quality {
     exact: usize,
     inexact: usize,
     min_len: usize,
+    max_len: usize,
     min_q: i32,
     sum_q: i64,
 }
@@ -85,6 +86,7 @@ impl Quality {
             exact: 0,
             inexact: 0,
             min_len: 0,
+            max_len: 0,
             min_q: i32::MIN,
             sum_q: i64::MIN,
         }
@@ -95,6 +97,7 @@ impl Quality {
             exact: 0,
             inexact: 0,
             min_len: usize::MAX,
+            max_len: 0,
             min_q: i32::MAX,
             sum_q: 0,
         };
@@ -108,6 +111,7 @@ impl Quality {
             q.sum_q = q.sum_q.saturating_add(i64::from(aq));
             q.min_q = q.min_q.min(aq);
             q.min_len = q.min_len.min(bytes.len());
+            q.max_len = q.max_len.max(bytes.len());
         }
         q
     }
@@ -122,6 +126,7 @@ impl Quality {
         self.inexact = self.inexact.saturating_add(o.inexact);
         self.sum_q = self.sum_q.saturating_add(o.sum_q);
         self.min_len = self.min_len.min(o.min_len);
+        self.max_len = self.max_len.max(o.max_len);
         self.min_q = self.min_q.min(o.min_q);
     }
 
@@ -542,6 +547,142 @@ pub(crate) fn atom_in_loop(h: &Hir) -> bool {
         matches!(node.kind(), HirKind::Repetition(rep)
             if rep.max.is_none() && rep.min <= 1)
     })
+}
+
+/// Whether YARA-X 1.22 calls a literal slow (`is_slow_pattern_bytes`):
+/// one byte, or only `00`, only `90` or only `FF` bytes.
+pub(crate) fn slow_literal(bytes: &[u8]) -> bool {
+    bytes.len() == 1
+        || [0x00, 0x90, 0xff]
+            .iter()
+            .any(|&b| !bytes.is_empty() && bytes.iter().all(|&x| x == b))
+}
+
+/// Whether YARA-X 1.22 warns that the hex or regex pattern `h` (its
+/// ascii form, case folded for `nocase`) is slow. It follows YARA-X's
+/// compiler: a literal is judged by [`slow_literal`] (when
+/// `literal_check`: not for `fullword`, and not when anchored, which the
+/// caller defers), an alternation of literals never, a pattern split at
+/// gaps wider than 200 bytes by each piece that is not a literal, a
+/// masked literal (when `maskable`: neither `nocase` nor `wide`) never,
+/// any other by its atoms: none, one shorter than 2 bytes, or more than
+/// 2,700 of exactly 2 bytes.
+pub(crate) fn slow_regex(
+    h: &Hir,
+    maskable: bool,
+    literal_check: bool,
+) -> bool {
+    if let HirKind::Literal(lit) = h.kind() {
+        return literal_check && slow_literal(&lit.0);
+    }
+    if alternation_literal(h) {
+        return false;
+    }
+    if let Some(pieces) = chain_pieces(h) {
+        return pieces.iter().any(|p| {
+            !matches!(p.kind(), HirKind::Literal(_)) && slow_atoms(p)
+        });
+    }
+    if maskable && masked_literal(h) {
+        return false;
+    }
+    slow_atoms(h)
+}
+
+fn slow_atoms(h: &Hir) -> bool {
+    let Some(best) = best_atoms(h) else { return true };
+    if best.paths.is_empty() || best.count == 0 {
+        return true;
+    }
+    let q = best.quality;
+    q.min_len < 2 || (q.max_len == 2 && best.count > 2700)
+}
+
+/// YARA-X's `is_alternation_literal`: a literal or an alternation of
+/// literals, not a concatenation.
+fn alternation_literal(h: &Hir) -> bool {
+    let lit = |h: &Hir| {
+        h.properties().is_alternation_literal()
+            && !matches!(h.kind(), HirKind::Concat(_))
+    };
+    lit(h) || matches!(h.kind(), HirKind::Capture(c) if lit(&c.sub))
+}
+
+/// The pieces YARA-X chains `h` into at gaps of any byte wider than 200
+/// (`split_at_large_gaps`); `None` when it is not split.
+fn chain_pieces(h: &Hir) -> Option<Vec<Hir>> {
+    const THRESHOLD: u32 = 200;
+    const MIN_PIECE: usize = 2;
+    let HirKind::Concat(items) = h.kind() else { return None };
+    let min_len = |v: &[Hir]| {
+        Hir::concat(v.to_vec()).properties().minimum_len().unwrap_or(0)
+    };
+    let mut pieces: Vec<Hir> = Vec::new();
+    let mut chunk: Vec<Hir> = Vec::new();
+    let mut gap: Option<Hir> = None;
+    for item in items {
+        let wide_gap = match item.kind() {
+            HirKind::Repetition(rep) => {
+                rep.max.unwrap_or(u32::MAX).saturating_sub(rep.min) > THRESHOLD
+                    && any_byte(&rep.sub)
+            }
+            _ => false,
+        };
+        if wide_gap && !chunk.is_empty() {
+            if min_len(&chunk) >= MIN_PIECE {
+                pieces.push(Hir::concat(std::mem::take(&mut chunk)));
+                gap = Some(item.clone());
+            } else {
+                let whole = Hir::concat(std::mem::take(&mut chunk));
+                chunk = vec![whole, item.clone()];
+            }
+        } else {
+            chunk.push(item.clone());
+        }
+    }
+    if pieces.is_empty() {
+        return None;
+    }
+    if !chunk.is_empty() {
+        if min_len(&chunk) >= MIN_PIECE {
+            pieces.push(Hir::concat(chunk));
+        } else if let (Some(last), Some(gap)) = (pieces.pop(), gap) {
+            let mut joined = vec![last, gap];
+            joined.extend(chunk);
+            pieces.push(Hir::concat(joined));
+        }
+    }
+    Some(pieces)
+}
+
+/// Whether YARA-X treats `h` as a literal with masks
+/// (`try_extract_literal_with_mask`): literals, fixed runs of any byte
+/// and classes of a masked byte (`4?`, `?1`, `??`), concatenated.
+fn masked_literal(h: &Hir) -> bool {
+    match h.kind() {
+        HirKind::Literal(_) => true,
+        HirKind::Repetition(rep) => {
+            rep.max == Some(rep.min) && any_byte(&rep.sub)
+        }
+        HirKind::Concat(subs) => subs.iter().all(masked_literal),
+        HirKind::Capture(c) => masked_literal(&c.sub),
+        HirKind::Class(Class::Bytes(c)) => {
+            let (Some(lo), Some(hi)) = (c.ranges().first(), c.ranges().last())
+            else {
+                return false;
+            };
+            let (lo, hi) = (lo.start(), hi.end());
+            let mut n = 0u32;
+            for r in c.ranges() {
+                if (r.start()..=r.end()).any(|b| b & lo != lo) {
+                    return false;
+                }
+                n += u32::from(r.end() - r.start()) + 1;
+            }
+            1u32 << (lo ^ hi).count_ones() == n
+        }
+        _ => false,
+    }
 }
 
 /// Where YARA-X's atom of a literal form lies (`best_atom_in_bytes`):
