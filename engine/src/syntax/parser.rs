@@ -42,9 +42,14 @@ use super::lexer::{Lexer, Tok, Token, hex_val, space_len};
 /// accepts 500 and 1000.
 pub const MAX_NESTING: u32 = 1000;
 
-/// The deepest expression tree the parser builds (long `a or b or …`
-/// chains count one level per operator).
+/// The deepest expression tree the parser builds (a long `1 + 2 + …`
+/// chain counts one level per operator; `and` / `or` chains are
+/// balanced, see `LEFT_DEEP_CHAIN`).
 pub const MAX_AST_DEPTH: u32 = 2000;
+
+/// Longer `and` / `or` chains are built as balanced trees (see
+/// `Parser::chain`).
+const LEFT_DEEP_CHAIN: usize = 64;
 
 /// How many errors are reported before the parser gives up on a source.
 const MAX_ERRORS: usize = 100;
@@ -1544,21 +1549,54 @@ impl<'a> Parser<'a> {
     }
 
     fn boolean_expr_inner(&mut self) -> PResult<N> {
-        let mut lhs = self.and_expr()?;
+        let mut items = vec![self.and_expr()?];
         while self.eat_kw("or").is_some() {
-            let rhs = self.and_expr()?;
-            lhs = self.binary(BinaryOp::Or, lhs, rhs)?;
+            items.push(self.and_expr()?);
         }
-        Ok(lhs)
+        self.chain(BinaryOp::Or, items)
     }
 
     fn and_expr(&mut self) -> PResult<N> {
-        let mut lhs = self.boolean_term()?;
+        let mut items = vec![self.boolean_term()?];
         while self.eat_kw("and").is_some() {
-            let rhs = self.boolean_term()?;
-            lhs = self.binary(BinaryOp::And, lhs, rhs)?;
+            items.push(self.boolean_term()?);
         }
-        Ok(lhs)
+        self.chain(BinaryOp::And, items)
+    }
+
+    /// The operands of one `and` (or `or`) chain as a tree: left-deep
+    /// (`(a or b) or c`) up to [`LEFT_DEEP_CHAIN`] operands, balanced
+    /// beyond, so that the hash lists of real rules (thousands of `or`
+    /// terms; YARA-X compiles up to about 9,000 `filesize == N` terms)
+    /// stay far from [`MAX_AST_DEPTH`] and every walk of the tree stays
+    /// shallow. Both operators are associative, and the compiler
+    /// flattens a chain into one list whatever its shape.
+    fn chain(&mut self, op: BinaryOp, items: Vec<N>) -> PResult<N> {
+        let mut items = items.into_iter();
+        let Some(first) = items.next() else {
+            return Err(Abort);
+        };
+        if items.len() < LEFT_DEEP_CHAIN {
+            let mut lhs = first;
+            for rhs in items {
+                lhs = self.binary(op, lhs, rhs)?;
+            }
+            return Ok(lhs);
+        }
+        // Pairwise rounds: each halves the level's length.
+        let mut level: Vec<N> = std::iter::once(first).chain(items).collect();
+        while level.len() > 1 {
+            let mut next = Vec::with_capacity(level.len().div_ceil(2));
+            let mut it = level.into_iter();
+            while let Some(l) = it.next() {
+                match it.next() {
+                    Some(r) => next.push(self.binary(op, l, r)?),
+                    None => next.push(l),
+                }
+            }
+            level = next;
+        }
+        level.pop().ok_or(Abort)
     }
 
     // Debug builds give every local of a function its own stack slot, so
