@@ -705,7 +705,7 @@ impl PatternSetBuilder {
                         return Ok(());
                     }
                 }
-                let mut h = hir::hex_to_hir(&hex.tokens);
+                let mut h = full;
                 self.long_jump = None;
                 if let Some((open, width)) = hir::hex_long_jump(&hex.tokens) {
                     h = open;

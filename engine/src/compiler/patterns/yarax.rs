@@ -608,11 +608,9 @@ fn alternation_literal(h: &Hir) -> bool {
     lit(h) || matches!(h.kind(), HirKind::Capture(c) if lit(&c.sub))
 }
 
-/// The pieces YARA-X chains `h` into at gaps of any byte wider than 200
-/// (`split_at_large_gaps`); `None` when it is not split.
+/// The pieces YARA-X chains `h` into at gaps of any byte wider than
+/// [`CHAIN_GAP`] (`split_at_large_gaps`); `None` when it is not split.
 fn chain_pieces(h: &Hir) -> Option<Vec<Hir>> {
-    const THRESHOLD: u32 = 200;
-    const MIN_PIECE: usize = 2;
     let HirKind::Concat(items) = h.kind() else { return None };
     let min_len = |v: &[Hir]| {
         Hir::concat(v.to_vec()).properties().minimum_len().unwrap_or(0)
@@ -621,15 +619,8 @@ fn chain_pieces(h: &Hir) -> Option<Vec<Hir>> {
     let mut chunk: Vec<Hir> = Vec::new();
     let mut gap: Option<Hir> = None;
     for item in items {
-        let wide_gap = match item.kind() {
-            HirKind::Repetition(rep) => {
-                rep.max.unwrap_or(u32::MAX).saturating_sub(rep.min) > THRESHOLD
-                    && any_byte(&rep.sub)
-            }
-            _ => false,
-        };
-        if wide_gap && !chunk.is_empty() {
-            if min_len(&chunk) >= MIN_PIECE {
+        if chain_gap(item) && !chunk.is_empty() {
+            if min_len(&chunk) >= CHAIN_MIN_PIECE {
                 pieces.push(Hir::concat(std::mem::take(&mut chunk)));
                 gap = Some(item.clone());
             } else {
@@ -644,7 +635,7 @@ fn chain_pieces(h: &Hir) -> Option<Vec<Hir>> {
         return None;
     }
     if !chunk.is_empty() {
-        if min_len(&chunk) >= MIN_PIECE {
+        if min_len(&chunk) >= CHAIN_MIN_PIECE {
             pieces.push(Hir::concat(chunk));
         } else if let (Some(last), Some(gap)) = (pieces.pop(), gap) {
             let mut joined = vec![last, gap];
@@ -843,14 +834,7 @@ pub(crate) fn trailing_gap_dropped(h: &Hir) -> Option<Hir> {
     let mut dropped_at = None;
     for (i, item) in items.iter().enumerate() {
         dropped_at = None;
-        let wide_gap = match item.kind() {
-            HirKind::Repetition(rep) => {
-                rep.max.unwrap_or(u32::MAX).saturating_sub(rep.min) > CHAIN_GAP
-                    && any_byte(&rep.sub)
-            }
-            _ => false,
-        };
-        if wide_gap && !piece.is_empty() {
+        if chain_gap(item) && !piece.is_empty() {
             let joined = Hir::concat(std::mem::take(&mut piece));
             let long_enough = joined
                 .properties()
@@ -867,6 +851,18 @@ pub(crate) fn trailing_gap_dropped(h: &Hir) -> Option<Hir> {
     }
     let at = dropped_at?;
     Some(Hir::concat(items[..at].to_vec()))
+}
+
+/// Whether a top-level item is a gap of any byte wide enough for YARA-X
+/// to split the regex there (when a piece precedes it).
+fn chain_gap(item: &Hir) -> bool {
+    match item.kind() {
+        HirKind::Repetition(rep) => {
+            rep.max.unwrap_or(u32::MAX).saturating_sub(rep.min) > CHAIN_GAP
+                && any_byte(&rep.sub)
+        }
+        _ => false,
+    }
 }
 
 /// Whether `h` is a class of all bytes, as YARA-X tests it.
