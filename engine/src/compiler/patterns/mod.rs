@@ -696,7 +696,7 @@ impl PatternSetBuilder {
             }
             PatternKind::Hex(hex) => {
                 let full = hir::hex_to_hir(&hex.tokens);
-                self.yarax_cur.add_regex(&full);
+                self.yarax_cur.add_pattern(yarax::pattern_atoms(&full, true));
                 if yarax::slow_regex(&full, true, true) {
                     self.slow_pattern(p.span, diagnostics)?;
                 }
@@ -751,6 +751,7 @@ impl PatternSetBuilder {
                 if yarax::slow_regex(&h, maskable, !fullword) {
                     self.slow_pattern(p.span, diagnostics)?;
                 }
+                let yx_atoms = yarax::pattern_atoms(&h, maskable);
                 // A wide gap of any byte at the end is dropped, as
                 // YARA-X drops it (greediness stays the whole regex's).
                 let greedy = hir::is_greedy(&h);
@@ -771,7 +772,10 @@ impl PatternSetBuilder {
                     } else {
                         (hir::WideEdges::default(), h.clone())
                     };
-                    self.yarax_cur.add_regex(&hw);
+                    self.yarax_cur.add_pattern(match w {
+                        true => yx_atoms.map(yarax::AtomStats::wide),
+                        false => yx_atoms,
+                    });
                     self.edges = edges;
                     self.lower_hir(
                         id,
@@ -1508,9 +1512,10 @@ impl YaraxAtoms {
         self.empty |= len == 0;
     }
 
-    fn add_regex(&mut self, h: &Hir) {
-        match yarax::regex_atom_stats(h) {
-            Some((n, len)) => self.add(n, len),
+    /// A hex or regex form's atoms ([`yarax::pattern_atoms`]).
+    fn add_pattern(&mut self, s: Option<yarax::AtomStats>) {
+        match s {
+            Some(s) => self.add(s.count, s.min_len),
             None => self.empty = true,
         }
     }

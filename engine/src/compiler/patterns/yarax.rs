@@ -14,12 +14,18 @@
 //! clean-ups), scored by YARA-X's atom quality; the best one wins, first
 //! found on ties; an alternation offers the atoms of all its branches.
 //! [`rep_quirk`] then widens the repetitions that hold the winner.
+//!
+//! How many atoms YARA-X searches per pattern also matters (it picks its
+//! Teddy search by their number, see `TeddyModel`), and there its
+//! compiler takes other paths first: chain pieces, alternations of
+//! literals, masked literals, and its fast VM for hex-like patterns,
+//! whose atom is the best piece's ([`pattern_atoms`]).
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use regex_syntax::hir::literal::{Extractor, Literal, Seq};
-use regex_syntax::hir::{Class, Hir, HirKind, Repetition};
+use regex_syntax::hir::{Class, ClassBytes, Hir, HirKind, Repetition};
 
 /// Atom length YARA-X aims for.
 const ATOM_SIZE: usize = 4;
@@ -583,19 +589,17 @@ pub(crate) fn slow_regex(
             !matches!(p.kind(), HirKind::Literal(_)) && slow_atoms(p)
         });
     }
-    if maskable && masked_literal(h) {
+    if maskable && masked_literal_atoms(h).is_some() {
         return false;
     }
     slow_atoms(h)
 }
 
 fn slow_atoms(h: &Hir) -> bool {
-    let Some(best) = best_atoms(h) else { return true };
-    if best.paths.is_empty() || best.count == 0 {
-        return true;
+    match regexp_atoms(h) {
+        None => true,
+        Some(s) => s.min_len < 2 || (s.max_len == 2 && s.count > 2700),
     }
-    let q = best.quality;
-    q.min_len < 2 || (q.max_len == 2 && best.count > 2700)
 }
 
 /// YARA-X's `is_alternation_literal`: a literal or an alternation of
@@ -646,36 +650,6 @@ fn chain_pieces(h: &Hir) -> Option<Vec<Hir>> {
     Some(pieces)
 }
 
-/// Whether YARA-X treats `h` as a literal with masks
-/// (`try_extract_literal_with_mask`): literals, fixed runs of any byte
-/// and classes of a masked byte (`4?`, `?1`, `??`), concatenated.
-fn masked_literal(h: &Hir) -> bool {
-    match h.kind() {
-        HirKind::Literal(_) => true,
-        HirKind::Repetition(rep) => {
-            rep.max == Some(rep.min) && any_byte(&rep.sub)
-        }
-        HirKind::Concat(subs) => subs.iter().all(masked_literal),
-        HirKind::Capture(c) => masked_literal(&c.sub),
-        HirKind::Class(Class::Bytes(c)) => {
-            let (Some(lo), Some(hi)) = (c.ranges().first(), c.ranges().last())
-            else {
-                return false;
-            };
-            let (lo, hi) = (lo.start(), hi.end());
-            let mut n = 0u32;
-            for r in c.ranges() {
-                if (r.start()..=r.end()).any(|b| b & lo != lo) {
-                    return false;
-                }
-                n += u32::from(r.end() - r.start()) + 1;
-            }
-            1u32 << (lo ^ hi).count_ones() == n
-        }
-        _ => false,
-    }
-}
-
 /// Where YARA-X's atom of a literal form lies (`best_atom_in_bytes`):
 /// `(start, len)` of the first best window of up to [`ATOM_SIZE`] bytes.
 pub(crate) fn literal_atom(bytes: &[u8]) -> (usize, usize) {
@@ -690,17 +664,6 @@ pub(crate) fn literal_atom(bytes: &[u8]) -> (usize, usize) {
         }
     }
     best
-}
-
-/// How many atoms YARA-X searches for the regex or hex pattern `h` and
-/// the shortest one's length; `None` when one is empty (it then never
-/// uses its Teddy search, see [`TeddyModel`](super::TeddyModel)).
-pub(crate) fn regex_atom_stats(h: &Hir) -> Option<(u64, usize)> {
-    let best = best_atoms(h)?;
-    if best.paths.is_empty() || best.quality.min_len == 0 {
-        return None;
-    }
-    Some((best.count as u64, best.quality.min_len))
 }
 
 /// Where YARA-X splits `h` at its atom, as an index into the units of
@@ -874,4 +837,506 @@ fn any_byte(h: &Hir) -> bool {
             .is_some_and(|r| r.start() == 0 && r.end() == u8::MAX),
         _ => false,
     }
+}
+
+/// How many atoms YARA-X searches for one form of a pattern, and the
+/// lengths of the shortest and the longest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct AtomStats {
+    pub count: u64,
+    pub min_len: usize,
+    pub max_len: usize,
+}
+
+impl AtomStats {
+    fn one(len: usize) -> AtomStats {
+        AtomStats { count: 1, min_len: len, max_len: len }
+    }
+
+    fn add(self, o: AtomStats) -> AtomStats {
+        AtomStats {
+            count: self.count.saturating_add(o.count),
+            min_len: self.min_len.min(o.min_len),
+            max_len: self.max_len.max(o.max_len),
+        }
+    }
+
+    /// The same atoms for the wide form (YARA-X widens each atom).
+    pub fn wide(self) -> AtomStats {
+        AtomStats {
+            min_len: self.min_len * 2,
+            max_len: self.max_len * 2,
+            ..self
+        }
+    }
+}
+
+/// YARA-X's atoms of the hex or regex pattern `h` (its ascii form, case
+/// folded for `nocase`), following its compiler (`c_regexp_pattern`):
+/// pieces of a chain each by their own atoms (a literal by its best
+/// window), an alternation of literals one atom per literal, a masked
+/// literal (when `maskable`: neither `nocase` nor `wide`) by the mask
+/// combinations of its best masked window, any other by its regex
+/// compiler's atoms ([`regexp_atoms`]). `None` when one atom is empty or
+/// there is none (YARA-X then never uses Teddy, see
+/// [`TeddyModel`](super::TeddyModel)).
+pub(crate) fn pattern_atoms(h: &Hir, maskable: bool) -> Option<AtomStats> {
+    if let Some(pieces) = chain_pieces(h) {
+        let mut all: Option<AtomStats> = None;
+        for p in &pieces {
+            let s = match p.kind() {
+                HirKind::Literal(lit) => {
+                    AtomStats::one(literal_atom(&lit.0).1)
+                }
+                _ => regexp_atoms(p)?,
+            };
+            all = Some(all.map_or(s, |a| a.add(s)));
+        }
+        return all.filter(|s| s.min_len > 0);
+    }
+    if let Some(lits) = alternation_literals(h) {
+        let mut all: Option<AtomStats> = None;
+        for l in lits {
+            let s = AtomStats::one(literal_atom(l).1);
+            all = Some(all.map_or(s, |a| a.add(s)));
+        }
+        return all.filter(|s| s.min_len > 0);
+    }
+    if maskable {
+        if let Some(s) = masked_literal_atoms(h) {
+            return Some(s);
+        }
+    }
+    regexp_atoms(h)
+}
+
+/// The literals of a literal or an alternation of literals (YARA-X's
+/// `is_alternation_literal`, not a concatenation).
+fn alternation_literals(h: &Hir) -> Option<Vec<&[u8]>> {
+    if !alternation_literal(h) {
+        return None;
+    }
+    let h = match h.kind() {
+        HirKind::Capture(c) => &*c.sub,
+        _ => h,
+    };
+    match h.kind() {
+        HirKind::Literal(l) => Some(vec![&l.0[..]]),
+        HirKind::Alternation(subs) => subs
+            .iter()
+            .map(|s| match s.kind() {
+                HirKind::Literal(l) => Some(&l.0[..]),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    }
+}
+
+/// Most atoms YARA-X derives from one masked atom before shortening it.
+const MAX_MASK_COMBINATIONS: u64 = MAX_ATOMS as u64;
+
+/// Atoms of a masked literal as YARA-X extracts them
+/// (`try_extract_literal_with_mask`): its best masked window, shortened
+/// while it has more than 16,384 combinations; `None` if `h` is no
+/// masked literal or the window ends up empty.
+fn masked_literal_atoms(h: &Hir) -> Option<AtomStats> {
+    let (bytes, mask) = masked_literal_bytes(h)?;
+    let (range, _) = best_range_in_masked_bytes(&bytes, &mask);
+    let mut m = mask.get(range)?.to_vec();
+    while combinations(&m) > MAX_MASK_COMBINATIONS {
+        m.pop();
+        while m.last() == Some(&0) {
+            m.pop();
+        }
+    }
+    if m.is_empty() {
+        return None;
+    }
+    Some(AtomStats {
+        count: combinations(&m),
+        min_len: m.len(),
+        max_len: m.len(),
+    })
+}
+
+/// How many byte strings a mask admits.
+fn combinations(mask: &[u8]) -> u64 {
+    mask.iter()
+        .map(|m| 1u64 << m.count_zeros())
+        .fold(1u64, |a, b| a.saturating_mul(b))
+}
+
+/// The bytes and mask of `h` if YARA-X treats it as a literal with
+/// masks: literals, fixed runs of any byte and classes of a masked byte
+/// (`4?`, `?1`, `??`), concatenated.
+fn masked_literal_bytes(h: &Hir) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut bytes = Vec::new();
+    let mut mask = Vec::new();
+    let mut stack = vec![h];
+    while let Some(h) = stack.pop() {
+        match h.kind() {
+            HirKind::Literal(l) => {
+                bytes.extend_from_slice(&l.0);
+                mask.extend(std::iter::repeat_n(0xff, l.0.len()));
+            }
+            HirKind::Repetition(rep)
+                if rep.max == Some(rep.min) && any_byte(&rep.sub) =>
+            {
+                let n = rep.min as usize;
+                bytes.extend(std::iter::repeat_n(0, n));
+                mask.extend(std::iter::repeat_n(0, n));
+            }
+            HirKind::Concat(subs) => stack.extend(subs.iter().rev()),
+            HirKind::Capture(c) => stack.push(&c.sub),
+            HirKind::Class(Class::Bytes(c)) => {
+                let (value, m) = masked_byte(c)?;
+                bytes.push(value);
+                mask.push(m);
+            }
+            _ => return None,
+        }
+    }
+    Some((bytes, mask))
+}
+
+/// A class of a masked byte (`4?`) as `(value, mask)`.
+fn masked_byte(c: &ClassBytes) -> Option<(u8, u8)> {
+    let lo = c.ranges().first()?.start();
+    let hi = c.ranges().last()?.end();
+    let mut n = 0u32;
+    for r in c.ranges() {
+        if (r.start()..=r.end()).any(|b| b & lo != lo) {
+            return None;
+        }
+        n += u32::from(r.end() - r.start()) + 1;
+    }
+    (1u32 << (lo ^ hi).count_ones() == n).then_some((lo, !(lo ^ hi)))
+}
+
+/// A class that is an alternation of masked bytes, one per range.
+fn masked_bytes_alternation(c: &ClassBytes) -> Option<Vec<(u8, u8)>> {
+    if c.ranges().is_empty() {
+        return None;
+    }
+    c.ranges()
+        .iter()
+        .map(|r| {
+            let neg = r.start() ^ r.end();
+            let n = u32::from(r.end() - r.start()) + 1;
+            (r.start() & r.end() == r.start() && 1u32 << neg.count_ones() == n)
+                .then_some((r.start(), !neg))
+        })
+        .collect()
+}
+
+/// The atoms YARA-X's regex compiler gives `h`: its fast VM's when `h`
+/// suits it ([`fast_atoms`]), else the general compiler's
+/// ([`best_atoms`]); `None` when one is empty or there is none.
+pub(crate) fn regexp_atoms(h: &Hir) -> Option<AtomStats> {
+    if let Some(s) = fast_atoms(h) {
+        return Some(s);
+    }
+    let best = best_atoms(h)?;
+    if best.paths.is_empty() || best.quality.min_len == 0 {
+        return None;
+    }
+    Some(AtomStats {
+        count: best.count as u64,
+        min_len: best.quality.min_len,
+        max_len: best.quality.max_len,
+    })
+}
+
+/// A piece of a pattern for YARA-X's fast VM: bytes with a mask (all
+/// `FF` for a plain literal), an alternation of those, or a jump.
+enum FastPiece {
+    Bytes(Vec<u8>, Vec<u8>),
+    Alternation(Vec<(Vec<u8>, Vec<u8>)>),
+    Jump,
+}
+
+/// Splits `h` into [`FastPiece`]s as YARA-X's `PatternSplitter` does;
+/// `Err` when the fast VM cannot run it.
+struct FastSplitter {
+    bytes: Vec<u8>,
+    mask: Vec<u8>,
+    pieces: Vec<FastPiece>,
+    alternatives: Vec<(Vec<u8>, Vec<u8>)>,
+    in_alternation: bool,
+    in_repetition: bool,
+}
+
+impl FastSplitter {
+    fn finish_literal(&mut self) -> Option<(Vec<u8>, Vec<u8>)> {
+        if !self.in_alternation && self.bytes.is_empty() {
+            return None;
+        }
+        Some((std::mem::take(&mut self.bytes), std::mem::take(&mut self.mask)))
+    }
+
+    fn flush(&mut self) {
+        if let Some((b, m)) = self.finish_literal() {
+            self.pieces.push(FastPiece::Bytes(b, m));
+        }
+    }
+}
+
+/// Alternatives YARA-X allows in one alternation.
+const MAX_ALTERNATIVES: usize = 255;
+
+impl regex_syntax::hir::Visitor for FastSplitter {
+    type Output = Vec<FastPiece>;
+    type Err = ();
+
+    fn finish(mut self) -> Result<Vec<FastPiece>, ()> {
+        self.flush();
+        Ok(self.pieces)
+    }
+
+    fn visit_pre(&mut self, h: &Hir) -> Result<(), ()> {
+        match h.kind() {
+            HirKind::Literal(l) => {
+                self.bytes.extend_from_slice(&l.0);
+                self.mask.extend(std::iter::repeat_n(0xff, l.0.len()));
+            }
+            HirKind::Class(_) if self.in_repetition => {}
+            HirKind::Class(Class::Bytes(c)) => {
+                if let Some((v, m)) = masked_byte(c) {
+                    self.bytes.push(v);
+                    self.mask.push(m);
+                    return Ok(());
+                }
+                if self.in_alternation {
+                    return Err(());
+                }
+                let alts = masked_bytes_alternation(c).ok_or(())?;
+                self.flush();
+                self.pieces.push(FastPiece::Alternation(
+                    alts.into_iter()
+                        .map(|(v, m)| (vec![v], vec![m]))
+                        .collect(),
+                ));
+            }
+            HirKind::Class(Class::Unicode(_)) | HirKind::Look(_) => {
+                return Err(());
+            }
+            HirKind::Repetition(rep) => {
+                if self.in_repetition || self.in_alternation {
+                    return Err(());
+                }
+                let newline = any_byte(&rep.sub);
+                if !newline && !any_byte_but_newline(&rep.sub) {
+                    return Err(());
+                }
+                match rep.max {
+                    Some(max) if max == rep.min && max <= 8 && newline => {
+                        for _ in 0..max {
+                            self.bytes.push(0);
+                            self.mask.push(0);
+                        }
+                    }
+                    _ => {
+                        self.flush();
+                        self.pieces.push(FastPiece::Jump);
+                    }
+                }
+                self.in_repetition = true;
+            }
+            HirKind::Alternation(alts) => {
+                if self.in_repetition || self.in_alternation {
+                    return Err(());
+                }
+                if alts.len() > MAX_ALTERNATIVES {
+                    return Err(());
+                }
+                self.flush();
+                self.in_alternation = true;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn visit_post(&mut self, h: &Hir) -> Result<(), ()> {
+        match h.kind() {
+            HirKind::Repetition(_) => self.in_repetition = false,
+            HirKind::Alternation(_) => {
+                if let Some(p) = self.finish_literal() {
+                    self.alternatives.push(p);
+                }
+                let alts = std::mem::take(&mut self.alternatives);
+                self.pieces.push(FastPiece::Alternation(alts));
+                self.in_alternation = false;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn visit_alternation_in(&mut self) -> Result<(), ()> {
+        if let Some(p) = self.finish_literal() {
+            self.alternatives.push(p);
+        }
+        Ok(())
+    }
+}
+
+/// Whether `h` is `.` without the `s` flag: every byte but `\n`.
+fn any_byte_but_newline(h: &Hir) -> bool {
+    match h.kind() {
+        HirKind::Class(Class::Bytes(c)) => {
+            let r = c.ranges();
+            r.len() == 2
+                && (r[0].start(), r[0].end()) == (0, 9)
+                && (r[1].start(), r[1].end()) == (11, 255)
+        }
+        _ => false,
+    }
+}
+
+/// The atoms YARA-X's fast VM compiler picks for `h`, `None` when it
+/// does not compile `h` (not hex-like, or its best atom is shorter than
+/// 2 bytes, when YARA-X falls back to its general compiler): the piece
+/// whose worst atom is best (first on ties), one atom per alternative,
+/// a masked window standing for all its combinations.
+fn fast_atoms(h: &Hir) -> Option<AtomStats> {
+    let splitter = FastSplitter {
+        bytes: Vec::new(),
+        mask: Vec::new(),
+        pieces: Vec::new(),
+        alternatives: Vec::new(),
+        in_alternation: false,
+        in_repetition: false,
+    };
+    let pieces = regex_syntax::hir::visit(h, splitter).ok()?;
+    // Per candidate atom: its combinations and length.
+    let piece_atoms = |(b, m): &(Vec<u8>, Vec<u8>)| {
+        if m.iter().all(|&x| x == 0xff) {
+            let (r, q) = best_range_in_bytes(b);
+            (1, r.len(), q)
+        } else {
+            let (r, q) = best_range_in_masked_bytes(b, m);
+            (combinations(&m[r.clone()]), r.len(), q)
+        }
+    };
+    let mut best_q = i32::MIN;
+    let mut best: Option<Vec<(u64, usize, i32)>> = None;
+    for p in &pieces {
+        let atoms: Vec<(u64, usize, i32)> = match p {
+            FastPiece::Bytes(b, m) => {
+                vec![piece_atoms(&(b.clone(), m.clone()))]
+            }
+            FastPiece::Alternation(alts) => {
+                alts.iter().map(piece_atoms).collect()
+            }
+            FastPiece::Jump => Vec::new(),
+        };
+        let q = atoms.iter().map(|a| a.2).min().unwrap_or(i32::MIN);
+        if q > best_q {
+            best_q = q;
+            best = Some(atoms);
+        }
+    }
+    let best = best?;
+    let mut out: Option<AtomStats> = None;
+    for (count, len, _) in best {
+        let s = AtomStats { count, min_len: len, max_len: len };
+        out = Some(out.map_or(s, |a| a.add(s)));
+    }
+    out.filter(|s| s.min_len >= 2)
+}
+
+/// YARA-X's `best_range_in_bytes`: the first best window of up to
+/// [`ATOM_SIZE`] bytes and its quality.
+fn best_range_in_bytes(bytes: &[u8]) -> (std::ops::Range<usize>, i32) {
+    let mut best = (0..0, i32::MIN);
+    for i in 0..=bytes.len().saturating_sub(ATOM_SIZE) {
+        let r = i..bytes.len().min(i + ATOM_SIZE);
+        let q = atom_quality(&bytes[r.clone()]);
+        if q > best.1 {
+            best = (r, q);
+        }
+    }
+    best
+}
+
+/// YARA-X's quality of a masked byte on its own (without the bonus for
+/// distinct bytes).
+fn masked_byte_quality(byte: u8, mask: u8) -> i32 {
+    match mask.count_zeros() as i32 {
+        0 => match byte {
+            0x20 | 0x90 | 0xcc | 0xff => 12,
+            0x00 => 6,
+            b'a'..=b'z' | b'A'..=b'Z' => 18,
+            _ => 20,
+        },
+        8 => -13,
+        zeros => 2 * (8 - zeros) - zeros,
+    }
+}
+
+/// YARA-X's quality of a masked window.
+fn masked_window_quality(bytes: &[u8], mask: &[u8]) -> i32 {
+    let q: i32 =
+        bytes.iter().zip(mask).map(|(&b, &m)| masked_byte_quality(b, m)).sum();
+    let mut seen = [false; 256];
+    let mut unique = 0;
+    for (&b, &m) in bytes.iter().zip(mask) {
+        if m == 0xff && !seen[usize::from(b)] {
+            seen[usize::from(b)] = true;
+            unique += 1;
+        }
+    }
+    if unique == 1 {
+        match bytes.first() {
+            Some(0x00 | 0x20 | 0x90 | 0xcc | 0xff) => q - 5,
+            _ => q + 2,
+        }
+    } else {
+        q + 2 * unique
+    }
+}
+
+/// YARA-X's `best_range_in_masked_bytes`: per window size 1 to
+/// [`ATOM_SIZE`], the first best window (or the whole, shorter, input),
+/// then the best of those, the shorter on ties.
+fn best_range_in_masked_bytes(
+    bytes: &[u8],
+    mask: &[u8],
+) -> (std::ops::Range<usize>, i32) {
+    let mut best: Option<(std::ops::Range<usize>, i32)> = None;
+    for size in 1..=ATOM_SIZE {
+        let found = if bytes.len() < size {
+            if bytes.is_empty() {
+                None
+            } else {
+                Some((0..bytes.len(), masked_window_quality(bytes, mask)))
+            }
+        } else {
+            let mut f: Option<(std::ops::Range<usize>, i32)> = None;
+            for i in 0..=bytes.len() - size {
+                let q = masked_window_quality(
+                    &bytes[i..i + size],
+                    &mask[i..i + size],
+                );
+                if f.as_ref().is_none_or(|(_, bq)| q > *bq) {
+                    f = Some((i..i + size, q));
+                }
+            }
+            f
+        };
+        let Some((r, q)) = found else { continue };
+        best = match best {
+            None => Some((r, q)),
+            Some((br, bq)) => {
+                if q > bq || (q == bq && r.len() < br.len()) {
+                    Some((r, q))
+                } else {
+                    Some((br, bq))
+                }
+            }
+        };
+    }
+    best.unwrap_or((0..0, i32::MIN))
 }
