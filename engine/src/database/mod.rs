@@ -41,7 +41,8 @@
 //! - PATTERNS: the pattern count, sub-patterns (literals, masks, base64
 //!   and xor forms as bytes; hex and regex forms as their HIR, built
 //!   into automata on first use, so loading costs nothing for patterns
-//!   whose atoms never hit), atoms with their references, the slow
+//!   whose atoms never hit; for a greedy regex with exact YARA-X atoms,
+//!   those atoms and the whole pattern's HIR), atoms with their references, the slow
 //!   sub-patterns and the anchored ones with their offsets, then the
 //!   number of atoms YARA-X would extract and the length of its
 //!   shortest one (they decide the order in which YARA-X reports forms
@@ -82,8 +83,8 @@ use crate::compiler::code::{Code, Node};
 use crate::compiler::patterns::base64::Alphabet;
 use crate::compiler::patterns::hir::WideEdges;
 use crate::compiler::patterns::{
-    AtomRef, FinderKind, PatternSet, RegexSub, Sub, SubKind, TeddyModel,
-    build_finder, form_orders,
+    AtomRef, ExactAtoms, FinderKind, PatternSet, RegexSub, Sub, SubKind,
+    TeddyModel, build_finder, form_orders,
 };
 use crate::compiler::{PatternKind, RuleData, RuleIndex, Rules, Value};
 use crate::modules::MODULES;
@@ -93,7 +94,7 @@ use crate::syntax::ast::{MetaValue, ModifierKind};
 pub const MAGIC: &[u8; 8] = b"SIGSCNDB";
 
 /// The version of the format written and read by this engine.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The engine version written into databases.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -709,6 +710,18 @@ fn write_patterns(set: &PatternSet) -> Vec<u8> {
                 }
                 write_opt_u32(&mut w, rs.edges.start.map(|l| l.as_repr()));
                 write_opt_u32(&mut w, rs.edges.end.map(|l| l.as_repr()));
+                match &rs.exact_atoms {
+                    Some(x) => {
+                        w.u8(1);
+                        w.len(x.atoms.len());
+                        for (a, exact) in x.atoms.iter() {
+                            w.bytes(a);
+                            w.bool(*exact);
+                        }
+                        hir::write(&mut w, &x.whole_hir);
+                    }
+                    None => w.u8(0),
+                }
             }
         }
     }
@@ -1117,6 +1130,22 @@ fn read_regex_sub(r: &mut Reader<'_>) -> Result<RegexSub, DatabaseError> {
         checks.push((off, set));
     }
     let edges = WideEdges { start: read_look(r)?, end: read_look(r)? };
+    let exact_atoms = match r.u8()? {
+        0 => None,
+        1 => {
+            let n = r.count(5)?;
+            let mut atoms = Vec::with_capacity(n);
+            for _ in 0..n {
+                let a = r.bytes()?;
+                if a.is_empty() || a.len() > 8 {
+                    return Err(r.err("invalid exact atom"));
+                }
+                atoms.push((a.to_vec(), r.bool()?));
+            }
+            Some(Box::new(ExactAtoms::new(atoms, hir::read(r)?)))
+        }
+        _ => return Err(r.err("invalid option tag")),
+    };
     // The automata are built on first use (a pattern that never gets an
     // atom hit costs nothing); one that fails to build never matches.
     Ok(RegexSub {
@@ -1130,6 +1159,7 @@ fn read_regex_sub(r: &mut Reader<'_>) -> Result<RegexSub, DatabaseError> {
         first_bytes,
         checks: checks.into(),
         edges,
+        exact_atoms,
     })
 }
 

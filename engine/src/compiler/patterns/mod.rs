@@ -49,7 +49,9 @@
 //! whether YARA-X searches with Teddy or daachorse, [`TeddyModel`],
 //! so on the data's length and the rules' atoms; for a greedy regex
 //! whose YARA-X atom lies inside an unbounded repetition, the longer,
-//! [`RegexSub::longest_across_forms`]). Slow sub-patterns are tried at
+//! [`RegexSub::longest_across_forms`]; for a greedy regex some of whose
+//! YARA-X atoms are exact, the length YARA-X's sequence of atom hits at
+//! the offset leaves, [`ExactAtoms`]). Slow sub-patterns are tried at
 //! each offset before the atom hits starting there, and a regex without
 //! a YARA-X atom tries its wide form before its ascii one
 //! (`yarax::atoms_empty`), as YARA-X does. A regex ending in a gap of
@@ -188,6 +190,68 @@ pub(crate) struct RegexSub {
     pub checks: Box<[(isize, [u64; 4])]>,
     /// Look-arounds at the ends of a wide regex.
     pub edges: hir::WideEdges,
+    /// A greedy regex some of whose YARA-X atoms are exact (see
+    /// [`ExactAtoms`]).
+    pub exact_atoms: Option<Box<ExactAtoms>>,
+}
+
+/// YARA-X's atoms of a greedy regex when some are exact
+/// ([`yarax::exact_atoms`]): all of them start where a match starts, a
+/// hit of an exact one is a match of the atom's length, a hit of
+/// another runs the regex, and each match at an offset replaces the end
+/// of the one before while that offset is the last one matched. The
+/// length reported at an offset thus comes from the longest atom found
+/// there (`/ba*\w\w/` reports the exact atom `ba1` in `ba1A`), unless
+/// a match at a later offset came in between (`search::yarax_len`).
+#[derive(Debug)]
+pub(crate) struct ExactAtoms {
+    /// The atoms of this form (widened for `wide`), sorted, with whether
+    /// each is exact.
+    pub atoms: Box<[(Box<[u8]>, bool)]>,
+    /// The longest atom's length.
+    pub max_len: usize,
+    /// The whole pattern of this form, to tell whether a match starts at
+    /// an offset.
+    pub whole_hir: Hir,
+    /// Anchored matcher of `whole_hir`, built on first use.
+    pub whole: OnceLock<Option<meta::Regex>>,
+}
+
+impl ExactAtoms {
+    pub(crate) fn new(
+        mut atoms: Vec<(Vec<u8>, bool)>,
+        whole_hir: Hir,
+    ) -> ExactAtoms {
+        atoms.sort();
+        atoms.dedup_by(|a, b| a.0 == b.0);
+        let max_len = atoms.iter().map(|a| a.0.len()).max().unwrap_or(0);
+        ExactAtoms {
+            atoms: atoms.into_iter().map(|(b, e)| (b.into(), e)).collect(),
+            max_len,
+            whole_hir,
+            whole: OnceLock::new(),
+        }
+    }
+
+    /// The anchored matcher of the whole pattern (`None` if it cannot be
+    /// built).
+    pub fn whole(&self) -> Option<&meta::Regex> {
+        self.whole.get_or_init(|| forward_regex(&self.whole_hir).ok()).as_ref()
+    }
+
+    /// The atoms found at `at` in `data`, shortest first, with whether
+    /// each is exact.
+    pub fn found_at<'a>(
+        &'a self,
+        data: &'a [u8],
+        at: usize,
+    ) -> impl Iterator<Item = (usize, bool)> + 'a {
+        (1..=self.max_len).filter_map(move |n| {
+            let key = data.get(at..at.checked_add(n)?)?;
+            let i = self.atoms.binary_search_by(|a| (*a.0).cmp(key)).ok()?;
+            Some((n, self.atoms[i].1))
+        })
+    }
 }
 
 impl RegexSub {
@@ -294,6 +358,9 @@ pub(crate) struct PatternSetBuilder {
     /// The regex being lowered has YARA-X's atom inside an unbounded
     /// repetition ([`yarax::atom_in_loop`]).
     atom_in_loop: bool,
+    /// YARA-X's atoms of the greedy regex form being lowered when some
+    /// are exact ([`ExactAtoms`]).
+    exact_atoms: Option<Vec<(Vec<u8>, bool)>>,
     /// The width of the one huge jump of the hex pattern being lowered,
     /// made unbounded in its HIR (see `hir::hex_long_jump`).
     long_jump: Option<u32>,
@@ -755,6 +822,10 @@ impl PatternSetBuilder {
                 // A wide gap of any byte at the end is dropped, as
                 // YARA-X drops it (greediness stays the whole regex's).
                 let greedy = hir::is_greedy(&h);
+                let exact_atoms = match greedy {
+                    true => yarax::exact_atoms(&h, maskable),
+                    false => None,
+                };
                 let h = yarax::trailing_gap_dropped(&h).unwrap_or(h);
                 // Where YARA-X has no atom, it verifies both forms at
                 // each offset, wide first: tried the same way here.
@@ -777,6 +848,17 @@ impl PatternSetBuilder {
                         false => yx_atoms,
                     });
                     self.edges = edges;
+                    self.exact_atoms = exact_atoms.as_ref().map(|a| {
+                        let widen = |b: &[u8]| {
+                            b.iter().flat_map(|&c| [c, 0]).collect()
+                        };
+                        match w {
+                            true => {
+                                a.iter().map(|(b, e)| (widen(b), *e)).collect()
+                            }
+                            false => a.clone(),
+                        }
+                    });
                     self.lower_hir(
                         id,
                         &hw,
@@ -787,6 +869,7 @@ impl PatternSetBuilder {
                         re.span,
                     )?;
                     self.edges = hir::WideEdges::default();
+                    self.exact_atoms = None;
                 }
                 self.force_slow = false;
                 self.atom_in_loop = false;
@@ -1109,6 +1192,10 @@ impl PatternSetBuilder {
         let fwd = forward_regex(&fwd_hir).map_err(too_big)?;
         let first_bytes = first_bytes(h);
         let checks = fixed_checks(&units, split);
+        let exact_atoms = self
+            .exact_atoms
+            .take()
+            .map(|a| Box::new(ExactAtoms::new(a, h.clone())));
         let sub = self.push_sub(Sub {
             pattern: id,
             fullword,
@@ -1124,6 +1211,7 @@ impl PatternSetBuilder {
                 first_bytes,
                 checks,
                 edges: self.edges,
+                exact_atoms,
             })),
         });
         // The slow-pattern warning is YARA-X's (`yarax::slow_regex`,

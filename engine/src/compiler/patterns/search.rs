@@ -16,8 +16,8 @@ use super::base64;
 use super::finder::Finder;
 use super::hir;
 use super::{
-    AtomRef, PatternId, PatternSet, RegexSub, SearchLimits, SearchOutcome,
-    Sub, SubKind,
+    AtomRef, ExactAtoms, PatternId, PatternSet, REGEX_SCAN_LIMIT, RegexSub,
+    SearchLimits, SearchOutcome, Sub, SubKind,
 };
 use crate::scanner::{Match, MatchTable};
 
@@ -383,8 +383,75 @@ fn report(
     if !hir::wide_edges_ok(&rs.edges, st.data, start, end) {
         return;
     }
-    let m = Match { offset: start, len: end - start, xor_key: None };
+    let len = match &rs.exact_atoms {
+        Some(x) => yarax_len(x, sub, rs, st, start, end - start),
+        None => end - start,
+    };
+    let m = Match { offset: start, len, xor_key: None };
     st.add(set, sub_id, m, rs.greedy);
+}
+
+/// The length YARA-X reports at `start` for a greedy regex with exact
+/// atoms whose match there is `len` bytes long ([`ExactAtoms`]): its
+/// atoms found at `start` come in shortest first (daachorse reports
+/// hits by where they end, Teddy those starting at one offset in the
+/// order added, which is sorted), an exact one as a match of its length,
+/// another as the regex's; each replaces the end of the match at
+/// `start` while it is the last match of the pattern, else only a
+/// longer one does. With daachorse, a match at a later offset comes in
+/// between when an atom found there ends before the hit at `start`.
+fn yarax_len(
+    x: &ExactAtoms,
+    sub: &Sub,
+    rs: &RegexSub,
+    st: &State<'_>,
+    start: usize,
+    len: usize,
+) -> usize {
+    let data = st.data;
+    let teddy = st.mode == 1;
+    // The length of an atom's match at `at` (`None`: no match).
+    let event = |at: usize, n: usize, exact: bool| {
+        let n = if exact { n } else { whole_len(x, data, at)? };
+        let end = at + n;
+        let ok = (!sub.fullword || fullword_ok(data, at, end, sub.wide, 0))
+            && hir::wide_edges_ok(&rs.edges, data, at, end);
+        ok.then_some(n)
+    };
+    // Whether a match at an offset after `start` comes before the hit
+    // ending at `end`.
+    let later_first = |end: usize| {
+        !teddy
+            && (start + 1..end).any(|at| {
+                x.found_at(data, at).any(|(n, exact)| {
+                    at + n < end && event(at, n, exact).is_some()
+                })
+            })
+    };
+    let mut cur: Option<usize> = None;
+    for (n, exact) in x.found_at(data, start) {
+        let m = if exact {
+            match event(start, n, true) {
+                Some(m) => m,
+                None => continue,
+            }
+        } else {
+            len
+        };
+        cur = Some(match cur {
+            Some(c) if later_first(start + n) => c.max(m),
+            _ => m,
+        });
+    }
+    cur.unwrap_or(len)
+}
+
+/// The length of the match of the whole pattern at `at` (`None`: none).
+fn whole_len(x: &ExactAtoms, data: &[u8], at: usize) -> Option<usize> {
+    let limit = at.saturating_add(REGEX_SCAN_LIMIT).min(data.len());
+    let input = Input::new(data).span(at..limit).anchored(Anchored::Yes);
+    let m = x.whole()?.search(&input)?;
+    (m.end() > at).then(|| m.end() - at)
 }
 
 /// No alphanumeric byte (character, for `wide`) right before or after

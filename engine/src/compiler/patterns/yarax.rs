@@ -308,11 +308,20 @@ struct Best {
     /// Where in its node the atom starts: the child of a concatenation,
     /// the byte of a literal (0 otherwise).
     at: usize,
+    /// The atoms themselves when they come from the root (the only node
+    /// whose atoms can stay exact), empty otherwise.
+    root_atoms: Vec<Atom>,
 }
 
 impl Best {
     fn empty() -> Best {
-        Best { quality: Quality::worst(), count: 0, paths: Vec::new(), at: 0 }
+        Best {
+            quality: Quality::worst(),
+            count: 0,
+            paths: Vec::new(),
+            at: 0,
+            root_atoms: Vec::new(),
+        }
     }
 }
 
@@ -469,11 +478,15 @@ impl Walk {
         let q = Quality::of(atoms.iter().map(|(b, e)| (b.as_slice(), *e)));
         if let Some(top) = self.stack.last_mut() {
             if q.better(&top.quality) {
+                let count = atoms.len();
+                let root_atoms =
+                    if self.depth == 0 { atoms } else { Vec::new() };
                 *top = Best {
                     quality: q,
-                    count: atoms.len(),
+                    count,
                     paths: vec![self.path.clone()],
                     at,
+                    root_atoms,
                 };
             }
         }
@@ -1046,6 +1059,34 @@ pub(crate) fn regexp_atoms(h: &Hir) -> Option<AtomStats> {
         min_len: best.quality.min_len,
         max_len: best.quality.max_len,
     })
+}
+
+/// YARA-X's atoms of the regex `h` (as in [`pattern_atoms`]) when some
+/// of them are exact, sorted, with whether each is: it reports a hit of
+/// an exact atom as a match of the atom's length without running the
+/// regex. Exact atoms only come from the whole regex (its root node),
+/// so all of its atoms then start where a match starts. `None` when
+/// its compiler takes another path (chain pieces, alternation of
+/// literals, masked literal, fast VM: their atoms are never exact here)
+/// or no atom is exact.
+pub(crate) fn exact_atoms(h: &Hir, maskable: bool) -> Option<Vec<Atom>> {
+    if chain_pieces(h).is_some()
+        || alternation_literal(h)
+        || (maskable && masked_literal_atoms(h).is_some())
+        || fast_atoms(h).is_some()
+    {
+        return None;
+    }
+    let best = best_atoms(h)?;
+    if best.paths.is_empty() || best.quality.min_len == 0 {
+        return None;
+    }
+    let mut atoms = best.root_atoms;
+    if !atoms.iter().any(|a| a.1) {
+        return None;
+    }
+    atoms.sort();
+    Some(atoms)
 }
 
 /// A piece of a pattern for YARA-X's fast VM: bytes with a mask (all
