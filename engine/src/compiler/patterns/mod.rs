@@ -1190,7 +1190,8 @@ impl PatternSetBuilder {
             None => limit,
         };
         let fwd = forward_regex(&fwd_hir).map_err(too_big)?;
-        let first_bytes = first_bytes(h);
+        // A slow sub-pattern is tried where its forward part starts.
+        let first_bytes = first_bytes(&fwd_hir);
         let checks = fixed_checks(&units, split);
         let exact_atoms = self
             .exact_atoms

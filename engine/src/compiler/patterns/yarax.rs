@@ -694,15 +694,25 @@ pub(crate) fn atom_split(h: &Hir) -> Option<usize> {
     let before = |k: usize| subs.get(..k).map(|s| s.iter().map(units).sum());
     match path.as_slice() {
         [] => before(best.at),
-        [k] => {
+        [k, inner @ ..] => {
             let n: usize = before(*k)?;
-            match subs.get(*k)?.kind() {
+            // Groups are flattened away: follow the path through them.
+            let mut node = subs.get(*k)?;
+            for &i in inner {
+                match node.kind() {
+                    HirKind::Capture(c) if i == 0 => node = &c.sub,
+                    _ => return None,
+                }
+            }
+            match node.kind() {
                 HirKind::Literal(_) => Some(n + best.at),
-                HirKind::Class(_) | HirKind::Repetition(_) => Some(n),
+                HirKind::Class(_)
+                | HirKind::Repetition(_)
+                | HirKind::Alternation(_)
+                | HirKind::Capture(_) => Some(n),
                 _ => None,
             }
         }
-        _ => None,
     }
 }
 
