@@ -1140,8 +1140,7 @@ impl PatternSetBuilder {
                     let rest = Hir::concat(units[k..].to_vec());
                     match prefix_atoms(&rest) {
                         Some((lits, _)) => chosen = Some((k, lits)),
-                        None if k > 0 => chosen = Some((k, Vec::new())),
-                        None => {}
+                        None => chosen = Some((k, Vec::new())),
                     }
                 }
             }
