@@ -697,14 +697,23 @@ pub(crate) fn atom_split(h: &Hir) -> Option<usize> {
         [k, inner @ ..] => {
             let n: usize = before(*k)?;
             // Groups are flattened away: follow the path through them.
+            // Into a repetition too: an atom at the start of its first
+            // copy splits YARA-X's code before the repetition (the
+            // forward code holds every copy, see `rep_quirk`).
             let mut node = subs.get(*k)?;
+            let mut in_rep = false;
             for &i in inner {
                 match node.kind() {
                     HirKind::Capture(c) if i == 0 => node = &c.sub,
+                    HirKind::Repetition(r) if i == 0 => {
+                        in_rep = true;
+                        node = &r.sub;
+                    }
                     _ => return None,
                 }
             }
             match node.kind() {
+                HirKind::Literal(_) if in_rep && best.at > 0 => None,
                 HirKind::Literal(_) => Some(n + best.at),
                 HirKind::Class(_)
                 | HirKind::Repetition(_)
