@@ -495,9 +495,10 @@ fn run_seeds(
 /// re-reports every earlier start of the run and the longer form's match
 /// at an offset stays, `RegexSub::longest_across_forms`); 77, 114 (a
 /// wide any-byte gap at the end is dropped), 178 (`fullword` split at
-/// YARA-X's atom); 107, 183 (YARA-X's exact atoms of a greedy regex,
-/// `ExactAtoms`); 130, 190 (`fullword` split where YARA-X's atom is
-/// inside a group or at the start of a repetition's first copy).
+/// YARA-X's atom); 107, 130, 183, 190 (on 2026-12-05, by the exact
+/// atoms of greedy regexes, `ExactAtoms`, and the `fullword` split
+/// where YARA-X's atom is inside a group or starts a repetition's first
+/// copy).
 /// - 191 (`/\b.{1,3}/ ascii wide`): at one offset YARA-X keeps the ascii
 ///   form's longer match, sigscan the wide one's: the order YARA-X
 ///   verifies the two forms in when neither has an atom, with its
