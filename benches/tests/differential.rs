@@ -588,9 +588,9 @@ fn generated_nested_regexes_agree_with_yarax() {
 /// blobs each) that still differ from YARA-X, with the reason: open
 /// work, as [`KNOWN_DIFFERENCES`]. Of 1..=300 (2026-12-05,
 /// `SIGSCAN_NESTED_ROUNDS=300`, 90 s) 7, 68, 109, 185, 242, 249 and 285
-/// differ: 109 is YARA-X's fast VM, whose leading variable jump never
-/// reaches the first byte of the data (`/.+Aa/` finds nothing in `1Aa`);
-/// the others are `ascii wide` regexes where the two forms' matches at
+/// differed; 109 agrees since (YARA-X's fast VM checks a byte beyond a
+/// gap at either end of a pattern: `/.+Aa/` finds nothing in `1Aa`,
+/// `yarax::widened_end_gap`). The others are `ascii wide` regexes where the two forms' matches at
 /// one offset differ in length and YARA-X keeps another one than
 /// sigscan (the order it verifies them in), and one greedy regex with
 /// nested repetitions (249) whose length at one offset differs.

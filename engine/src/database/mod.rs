@@ -41,7 +41,8 @@
 //! - PATTERNS: the pattern count, sub-patterns (literals, masks, base64
 //!   and xor forms as bytes; hex and regex forms as their HIR, built
 //!   into automata on first use, so loading costs nothing for patterns
-//!   whose atoms never hit; for a greedy regex with exact YARA-X atoms,
+//!   whose atoms never hit, with whether a gap at either end was widened
+//!   by a byte not reported; for a greedy regex with exact YARA-X atoms,
 //!   those atoms and the whole pattern's HIR), atoms with their references, the slow
 //!   sub-patterns and the anchored ones with their offsets, then the
 //!   number of atoms YARA-X would extract and the length of its
@@ -710,6 +711,8 @@ fn write_patterns(set: &PatternSet) -> Vec<u8> {
                 }
                 write_opt_u32(&mut w, rs.edges.start.map(|l| l.as_repr()));
                 write_opt_u32(&mut w, rs.edges.end.map(|l| l.as_repr()));
+                w.bool(rs.trim[0]);
+                w.bool(rs.trim[1]);
                 match &rs.exact_atoms {
                     Some(x) => {
                         w.u8(1);
@@ -1130,6 +1133,7 @@ fn read_regex_sub(r: &mut Reader<'_>) -> Result<RegexSub, DatabaseError> {
         checks.push((off, set));
     }
     let edges = WideEdges { start: read_look(r)?, end: read_look(r)? };
+    let trim = [r.bool()?, r.bool()?];
     let exact_atoms = match r.u8()? {
         0 => None,
         1 => {
@@ -1160,6 +1164,7 @@ fn read_regex_sub(r: &mut Reader<'_>) -> Result<RegexSub, DatabaseError> {
         checks: checks.into(),
         edges,
         exact_atoms,
+        trim,
     })
 }
 

@@ -56,11 +56,11 @@
 //! a YARA-X atom tries its wide form before its ascii one
 //! (`yarax::atoms_empty`), as YARA-X does. A regex ending in a gap of
 //! any byte wider than 200 (`/ab.*/s`) loses it, as YARA-X's chain split
-//! drops it (`yarax::trailing_gap_dropped`). Known differences from YARA-X: a
-//! regex ending in a narrower variable gap (`/ab.{0,9}/s`) never ends its
-//! match at the last byte of the data in YARA-X 1.22 (its fast VM's jump
-//! stops one byte short; `/AB.{0,100}/s` reports `ABxy` in `ABxyz`),
-//! while sigscan matches to the end; its atom choice
+//! drops it (`yarax::trailing_gap_dropped`). A narrower variable gap at
+//! either end of a pattern YARA-X runs on its fast VM is checked one byte
+//! further, as YARA-X does (`/AB.{0,100}/s` reports `ABxy` in `ABxyz`,
+//! `/.+Aa/` nothing in `1Aa`; [`yarax::widened_end_gap`],
+//! [`RegexSub::trim`]). Known differences from YARA-X: its atom choice
 //! decides where its scan limit starts counting, which can differ for
 //! matches near 4 KiB long; look-arounds inside (not at the ends of) a
 //! `wide` regex see bytes, not two-byte characters.
@@ -193,6 +193,10 @@ pub(crate) struct RegexSub {
     /// A greedy regex some of whose YARA-X atoms are exact (see
     /// [`ExactAtoms`]).
     pub exact_atoms: Option<Box<ExactAtoms>>,
+    /// The first / last unit of the HIRs is a gap YARA-X's fast VM
+    /// checks one byte beyond ([`yarax::widened_end_gap`]), widened by
+    /// that byte: a match is reported without it.
+    pub trim: [bool; 2],
 }
 
 /// YARA-X's atoms of a greedy regex when some are exact
@@ -358,6 +362,9 @@ pub(crate) struct PatternSetBuilder {
     /// The regex being lowered has YARA-X's atom inside an unbounded
     /// repetition ([`yarax::atom_in_loop`]).
     atom_in_loop: bool,
+    /// YARA-X compiles the regex being lowered for its fast VM
+    /// ([`yarax::fast_vm`]).
+    fast_vm: bool,
     /// YARA-X's atoms of the greedy regex form being lowered when some
     /// are exact ([`ExactAtoms`]).
     exact_atoms: Option<Vec<(Vec<u8>, bool)>>,
@@ -835,6 +842,7 @@ impl PatternSetBuilder {
                     self.force_slow = true;
                 }
                 self.atom_in_loop = yarax::atom_in_loop(&h);
+                self.fast_vm = yarax::fast_vm(&h);
                 let h = yarax::rep_quirk(&h).unwrap_or(h);
                 for &w in &forms {
                     let (edges, hw) = if w {
@@ -873,6 +881,7 @@ impl PatternSetBuilder {
                 }
                 self.force_slow = false;
                 self.atom_in_loop = false;
+                self.fast_vm = false;
                 Ok(())
             }
         }
@@ -1079,6 +1088,23 @@ impl PatternSetBuilder {
         // in the last `e`: YARA-X's code for it goes backward over the
         // earlier copies, so every start of the run is tried.
         let lazy_head = fullword && split_lazy_head(&mut units);
+        // A gap at either end of a pattern YARA-X runs on its fast VM is
+        // widened by the byte it checks beyond it (not for `wide`, whose
+        // gaps it steps two bytes at a time).
+        let mut trim = [false; 2];
+        if self.fast_vm && !wide && units.len() >= 2 {
+            let last = units.len() - 1;
+            for (i, at) in [(0, 0), (1, last)] {
+                if let Some(u) = yarax::widened_end_gap(&units[at]) {
+                    units[at] = u;
+                    trim[i] = true;
+                }
+            }
+        }
+        let whole = match trim {
+            [false, false] => h.clone(),
+            _ => Hir::concat(units.clone()),
+        };
         let sets: Vec<Option<Vec<u8>>> = units
             .iter()
             .map(|u| hir::byte_set(u, atoms::MAX_VARIANTS))
@@ -1169,7 +1195,7 @@ impl PatternSetBuilder {
         let fwd_hir = if split > 0 {
             Hir::concat(units[split..].to_vec())
         } else {
-            h.clone()
+            whole
         };
         // A huge jump made unbounded: each side looks as far as its
         // bounded form could match, which bounds the jump exactly.
@@ -1212,6 +1238,7 @@ impl PatternSetBuilder {
                 checks,
                 edges: self.edges,
                 exact_atoms,
+                trim,
             })),
         });
         // The slow-pattern warning is YARA-X's (`yarax::slow_regex`,

@@ -373,6 +373,8 @@ fn report(
     start: usize,
     end: usize,
 ) {
+    let start = start + usize::from(rs.trim[0]);
+    let end = end.saturating_sub(usize::from(rs.trim[1]));
     if end <= start {
         return;
     }

@@ -1255,6 +1255,36 @@ fn any_byte_but_newline(h: &Hir) -> bool {
     }
 }
 
+/// Whether YARA-X compiles the regex `h` for its fast VM (not chained,
+/// not an alternation of literals, and [`fast_atoms`] has atoms).
+pub(crate) fn fast_vm(h: &Hir) -> bool {
+    chain_pieces(h).is_none()
+        && !alternation_literal(h)
+        && fast_atoms(h).is_some()
+}
+
+/// A variable gap of any byte (`.{n,m}`, `.*`, `.+?`, with the `s` flag
+/// or without) widened by one byte: what YARA-X's fast VM checks when
+/// the gap is at either end of a pattern (`None` for other units). Its
+/// jumps are made to be followed by a literal, so it looks one byte
+/// beyond the gap, which must be in the data (and not `\n` without
+/// `s`): `/.+Aa/` never starts at the first byte of the data, nor
+/// `/Aa.{0,9}/` ends at the last.
+pub(crate) fn widened_end_gap(u: &Hir) -> Option<Hir> {
+    let HirKind::Repetition(rep) = u.kind() else { return None };
+    if rep.max == Some(rep.min)
+        || !(any_byte(&rep.sub) || any_byte_but_newline(&rep.sub))
+    {
+        return None;
+    }
+    Some(Hir::repetition(Repetition {
+        min: rep.min.saturating_add(1),
+        max: rep.max.map(|m| m.saturating_add(1)),
+        greedy: rep.greedy,
+        sub: rep.sub.clone(),
+    }))
+}
+
 /// The atoms YARA-X's fast VM compiler picks for `h`, `None` when it
 /// does not compile `h` (not hex-like, or its best atom is shorter than
 /// 2 bytes, when YARA-X falls back to its general compiler): the piece
