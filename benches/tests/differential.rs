@@ -590,7 +590,9 @@ fn generated_nested_regexes_agree_with_yarax() {
 /// `SIGSCAN_NESTED_ROUNDS=300`, 90 s) 7, 68, 109, 185, 242, 249 and 285
 /// differed; 109 agrees since (YARA-X's fast VM checks a byte beyond a
 /// gap at either end of a pattern: `/.+Aa/` finds nothing in `1Aa`,
-/// `yarax::widened_end_gap`). The others are `ascii wide` regexes where the two forms' matches at
+/// `yarax::widened_end_gap`), and 185, 242 (with Teddy, YARA-X verifies
+/// the wide form first when its atoms start the pattern, `form_orders`).
+/// The others are `ascii wide` regexes where the two forms' matches at
 /// one offset differ in length and YARA-X keeps another one than
 /// sigscan (the order it verifies them in), and one greedy regex with
 /// nested repetitions (249) whose length at one offset differs.

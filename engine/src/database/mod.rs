@@ -713,6 +713,7 @@ fn write_patterns(set: &PatternSet) -> Vec<u8> {
                 write_opt_u32(&mut w, rs.edges.end.map(|l| l.as_repr()));
                 w.bool(rs.trim[0]);
                 w.bool(rs.trim[1]);
+                w.bool(rs.atom_at_start);
                 match &rs.exact_atoms {
                     Some(x) => {
                         w.u8(1);
@@ -1134,6 +1135,7 @@ fn read_regex_sub(r: &mut Reader<'_>) -> Result<RegexSub, DatabaseError> {
     }
     let edges = WideEdges { start: read_look(r)?, end: read_look(r)? };
     let trim = [r.bool()?, r.bool()?];
+    let atom_at_start = r.bool()?;
     let exact_atoms = match r.u8()? {
         0 => None,
         1 => {
@@ -1165,6 +1167,7 @@ fn read_regex_sub(r: &mut Reader<'_>) -> Result<RegexSub, DatabaseError> {
         edges,
         exact_atoms,
         trim,
+        atom_at_start,
     })
 }
 

@@ -197,6 +197,10 @@ pub(crate) struct RegexSub {
     /// checks one byte beyond ([`yarax::widened_end_gap`]), widened by
     /// that byte: a match is reported without it.
     pub trim: [bool; 2],
+    /// YARA-X's atoms start where the pattern starts, so with Teddy it
+    /// verifies the wide form's hit before the ascii one's at one offset
+    /// ([`form_orders`]).
+    pub atom_at_start: bool,
 }
 
 /// YARA-X's atoms of a greedy regex when some are exact
@@ -365,6 +369,9 @@ pub(crate) struct PatternSetBuilder {
     /// YARA-X compiles the regex being lowered for its fast VM
     /// ([`yarax::fast_vm`]).
     fast_vm: bool,
+    /// YARA-X's atoms of the regex being lowered start where it starts
+    /// ([`RegexSub::atom_at_start`]).
+    atom_at_start: bool,
     /// YARA-X's atoms of the greedy regex form being lowered when some
     /// are exact ([`ExactAtoms`]).
     exact_atoms: Option<Vec<(Vec<u8>, bool)>>,
@@ -843,6 +850,8 @@ impl PatternSetBuilder {
                 }
                 self.atom_in_loop = yarax::atom_in_loop(&h);
                 self.fast_vm = yarax::fast_vm(&h);
+                self.atom_at_start =
+                    !self.fast_vm && yarax::atom_split(&h) == Some(0);
                 let h = yarax::rep_quirk(&h).unwrap_or(h);
                 for &w in &forms {
                     let (edges, hw) = if w {
@@ -882,6 +891,7 @@ impl PatternSetBuilder {
                 self.force_slow = false;
                 self.atom_in_loop = false;
                 self.fast_vm = false;
+                self.atom_at_start = false;
                 Ok(())
             }
         }
@@ -1239,6 +1249,7 @@ impl PatternSetBuilder {
                 edges: self.edges,
                 exact_atoms,
                 trim,
+                atom_at_start: self.atom_at_start,
             })),
         });
         // The slow-pattern warning is YARA-X's (`yarax::slow_regex`,
@@ -1505,7 +1516,11 @@ pub(crate) struct PatternSet {
 /// the higher for a greedy regex) whatever order they were found in.
 ///
 /// - A regex: the form lowered first ranks first (ascii, or wide where
-///   YARA-X has no atom for it).
+///   YARA-X has no atom for it), except with Teddy when YARA-X's atoms
+///   start where the pattern starts: both forms' atoms then start at the
+///   offset, and YARA-X adds the wide form's first (`/bb{0,2}/ ascii
+///   wide` reports `b` in `b\0\0` followed by 30 bytes, `b\0` without
+///   them).
 /// - A literal or xor form: YARA-X adds the wide form's atom before the
 ///   ascii one's (its atom is the form's first best window,
 ///   [`yarax::literal_atom`]). Daachorse reports atom hits by where they
@@ -1528,7 +1543,10 @@ pub(crate) fn form_orders(
             SubKind::Regex(r) if r.longest_across_forms => {
                 [MatchTable::LONGEST; 2]
             }
-            SubKind::Regex(_) => [u32::from(second); 2],
+            SubKind::Regex(r) => {
+                let teddy = second != r.atom_at_start;
+                [u32::from(second), u32::from(teddy)]
+            }
             SubKind::Literal { bytes, .. } | SubKind::Xor { bytes } => {
                 let (start, len) = yarax::literal_atom(bytes);
                 let rank = |pos: usize| {
