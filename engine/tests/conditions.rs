@@ -232,6 +232,16 @@ const CASES: &[(usize, &str)] = &[
     ),
     (1, r#"rule a { condition: -(uint8(0) - 9223372036854775807 - 2) < 0 }"#),
     (1, r#"rule a { condition: 0.1 + 0.2 != 0.3 }"#),
+    // `a op b op c` is one operation in YARA-X, folded in exact
+    // arithmetic only when all operands are constant.
+    (1, r#"rule a { condition: (9223372036854775807 * 2) * uint8(0) == -2 }"#),
+    (1, r#"rule a { condition: 9223372036854775807 * 2 * uint8(0) == -2 }"#),
+    (1, r#"rule a { condition: (9223372036854775807 * 2) * 0 == 0 }"#),
+    (
+        1,
+        r#"rule a { condition: 1 - 9223372036854775807 - 3 - uint8(0) == 9223372036854775806 }"#,
+    ),
+    (1, r#"rule a { condition: (4611686018427387904 * 2 * 4) * 0 + 1 == 1 }"#),
     (
         1,
         r#"rule a { condition: 9223372036854775807 == 9223372036854775807.0 }"#,
@@ -393,6 +403,14 @@ const ERRORS: &[(DiagnosticKind, &str)] = &[
     ),
     (DiagnosticKind::WrongType, r#"rule a { condition: "a" + 1 }"#),
     (DiagnosticKind::NumberOutOfRange, "rule a { condition: 1 << -1 == 0 }"),
+    (
+        DiagnosticKind::NumberOutOfRange,
+        "rule a { condition: (1 * (9223372036854775807 * 2)) * uint8(0) == 0 }",
+    ),
+    (
+        DiagnosticKind::NumberOutOfRange,
+        "rule a { condition: 9223372036854775807 + 1 - 1 == 0 }",
+    ),
     (DiagnosticKind::WrongType, r#"rule a { condition: 1 == "a" }"#),
     (DiagnosticKind::WrongType, "rule a { condition: 3 % 1.5 == 0 }"),
     (DiagnosticKind::WrongType, "rule a { condition: 3 & 1.5 == 0 }"),

@@ -114,6 +114,11 @@ pub(crate) struct Lowerer<'a> {
     /// The lowered left operand of the next binary node of a left-deep
     /// chain (identified by address).
     pre: Option<(*const Expr, NodeId, Ty)>,
+    /// Integer sums, differences and products of constants whose exact
+    /// value does not fit in an `i64`, with that value: not an error yet
+    /// while the chain of the same operator they start goes on (see
+    /// [`Lowerer::binary`]).
+    unfitted: HashMap<NodeId, i128>,
 }
 
 type R<T> = Result<T, ()>;
@@ -158,6 +163,7 @@ impl<'a> Lowerer<'a> {
             var_modules: HashMap::new(),
             var_consts: HashMap::new(),
             pre: None,
+            unfitted: HashMap::new(),
         }
     }
 
@@ -429,7 +435,7 @@ impl<'a> Lowerer<'a> {
                     cur = l;
                 }
                 let mut done: Option<(NodeId, Ty)> = None;
-                for node in spine.iter().rev() {
+                for (i, node) in spine.iter().enumerate().rev() {
                     let ExprKind::Binary { op, lhs, rhs } = &node.kind else {
                         continue;
                     };
@@ -438,7 +444,26 @@ impl<'a> Lowerer<'a> {
                     }
                     let r = self.binary(node, *op, lhs, rhs);
                     self.pre = None;
-                    done = Some(r?);
+                    let r = r?;
+                    // A constant chain that does not fit is an error once
+                    // the chain of its operator ends (YARA-X folds `a op
+                    // b op c` as one operation, in exact arithmetic).
+                    let next_op = i
+                        .checked_sub(1)
+                        .and_then(|i| spine.get(i))
+                        .and_then(|x| match &x.kind {
+                            ExprKind::Binary { op, .. } => Some(*op),
+                            _ => None,
+                        });
+                    if self.unfitted.contains_key(&r.0) && next_op != Some(*op)
+                    {
+                        return self.fail(out_of_range(
+                            node.span,
+                            i64::MIN,
+                            i64::MAX,
+                        ));
+                    }
+                    done = Some(r);
                 }
                 done.ok_or(())?
             }
@@ -1413,6 +1438,41 @@ impl<'a> Lowerer<'a> {
                     self.number(rhs)?
                 };
                 if matches!((&lt, &rt), (Ty::Int, Ty::Int)) {
+                    // `a op b op c` with constants: exact arithmetic, an
+                    // error only if the whole chain does not fit (checked
+                    // where the chain ends, in `expr`); with a variable
+                    // operand anywhere in it, YARA-X folds none of it.
+                    let exact = |me: &Self, n: NodeId| {
+                        me.unfitted
+                            .get(&n)
+                            .copied()
+                            .or_else(|| me.const_int(n).map(i128::from))
+                    };
+                    if matches!(a, Arith::Add | Arith::Sub | Arith::Mul) {
+                        if let (Some(x), Some(y)) =
+                            (exact(self, l), self.const_int(r))
+                        {
+                            let y = i128::from(y);
+                            let v = match a {
+                                Arith::Add => x.checked_add(y),
+                                Arith::Sub => x.checked_sub(y),
+                                _ => x.checked_mul(y),
+                            };
+                            let Some(v) = v else {
+                                return self.fail(out_of_range(
+                                    e.span,
+                                    i64::MIN,
+                                    i64::MAX,
+                                ));
+                            };
+                            if let Ok(v) = i64::try_from(v) {
+                                return Ok((self.push(Node::Int(v)), Ty::Int));
+                            }
+                            let n = self.push(Node::Arith(a, Num::Int, l, r));
+                            self.unfitted.insert(n, v);
+                            return Ok((n, Ty::Int));
+                        }
+                    }
                     if let (Some(x), Some(y)) =
                         (self.const_int(l), self.const_int(r))
                     {
