@@ -865,16 +865,12 @@ impl PatternSetBuilder {
                         false => yx_atoms,
                     });
                     self.edges = edges;
-                    self.exact_atoms = exact_atoms.as_ref().map(|a| {
-                        let widen = |b: &[u8]| {
-                            b.iter().flat_map(|&c| [c, 0]).collect()
-                        };
-                        match w {
-                            true => {
-                                a.iter().map(|(b, e)| (widen(b), *e)).collect()
-                            }
-                            false => a.clone(),
-                        }
+                    self.exact_atoms = exact_atoms.as_ref().map(|a| match w {
+                        true => a
+                            .iter()
+                            .map(|(b, e)| (widen_bytes(b), *e))
+                            .collect(),
+                        false => a.clone(),
                     });
                     self.lower_hir(
                         id,
@@ -1111,10 +1107,6 @@ impl PatternSetBuilder {
                 }
             }
         }
-        let whole = match trim {
-            [false, false] => h.clone(),
-            _ => Hir::concat(units.clone()),
-        };
         let sets: Vec<Option<Vec<u8>>> = units
             .iter()
             .map(|u| hir::byte_set(u, atoms::MAX_VARIANTS))
@@ -1204,8 +1196,10 @@ impl PatternSetBuilder {
         }
         let fwd_hir = if split > 0 {
             Hir::concat(units[split..].to_vec())
+        } else if trim == [false, false] {
+            h.clone()
         } else {
-            whole
+            Hir::concat(units.clone())
         };
         // A huge jump made unbounded: each side looks as far as its
         // bounded form could match, which bounds the jump exactly.

@@ -379,10 +379,7 @@ fn report(
         return;
     }
     let Some(sub) = set.subs.get(sub_id as usize) else { return };
-    if sub.fullword && !fullword_ok(st.data, start, end, sub.wide, 0) {
-        return;
-    }
-    if !hir::wide_edges_ok(&rs.edges, st.data, start, end) {
+    if !regex_edges_ok(sub, rs, st.data, start, end) {
         return;
     }
     let len = match &rs.exact_atoms {
@@ -391,6 +388,20 @@ fn report(
     };
     let m = Match { offset: start, len, xor_key: None };
     st.add(set, sub_id, m, rs.greedy);
+}
+
+/// What a regex match `start..end` must have around it: word
+/// boundaries for `fullword`, the look-arounds at the ends of a `wide`
+/// regex.
+fn regex_edges_ok(
+    sub: &Sub,
+    rs: &RegexSub,
+    data: &[u8],
+    start: usize,
+    end: usize,
+) -> bool {
+    (!sub.fullword || fullword_ok(data, start, end, sub.wide, 0))
+        && hir::wide_edges_ok(&rs.edges, data, start, end)
 }
 
 /// The length YARA-X reports at `start` for a greedy regex with exact
@@ -415,10 +426,7 @@ fn yarax_len(
     // The length of an atom's match at `at` (`None`: no match).
     let event = |at: usize, n: usize, exact: bool| {
         let n = if exact { n } else { whole_len(x, data, at)? };
-        let end = at + n;
-        let ok = (!sub.fullword || fullword_ok(data, at, end, sub.wide, 0))
-            && hir::wide_edges_ok(&rs.edges, data, at, end);
-        ok.then_some(n)
+        regex_edges_ok(sub, rs, data, at, at + n).then_some(n)
     };
     // Whether a match at an offset after `start` comes before the hit
     // ending at `end`.

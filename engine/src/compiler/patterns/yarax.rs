@@ -1081,7 +1081,7 @@ pub(crate) fn regexp_atoms(h: &Hir) -> Option<AtomStats> {
 }
 
 /// YARA-X's atoms of the regex `h` (as in [`pattern_atoms`]) when some
-/// of them are exact, sorted, with whether each is: it reports a hit of
+/// of them are exact, with whether each is: it reports a hit of
 /// an exact atom as a match of the atom's length without running the
 /// regex. Exact atoms only come from the whole regex (its root node),
 /// so all of its atoms then start where a match starts. `None` when
@@ -1100,12 +1100,8 @@ pub(crate) fn exact_atoms(h: &Hir, maskable: bool) -> Option<Vec<Atom>> {
     if best.paths.is_empty() || best.quality.min_len == 0 {
         return None;
     }
-    let mut atoms = best.root_atoms;
-    if !atoms.iter().any(|a| a.1) {
-        return None;
-    }
-    atoms.sort();
-    Some(atoms)
+    let atoms = best.root_atoms;
+    atoms.iter().any(|a| a.1).then_some(atoms)
 }
 
 /// A piece of a pattern for YARA-X's fast VM: bytes with a mask (all
