@@ -6,29 +6,21 @@
 //!
 //! - [`Finder::Ac`]: the `aho-corasick` crate with overlapping semantics.
 //! - [`Finder::Hash`]: since every atom is 1 to 4 bytes, each offset of
-//!   the data is looked up directly: a 256-entry table for one-byte atoms,
-//!   a 65 536-bit table for two-byte atoms, and for three- and four-byte
-//!   atoms a hashed bitmap filter (a few percent dense, L1/L2 resident)
-//!   followed by an exact open-addressing table. One unaligned 32-bit load
-//!   and a few table reads per byte, no state machine. Hits come out by
-//!   start offset. When the atoms are few (at most [`PACKED_MAX`]), a
-//!   SIMD prefilter runs first: the `aho-corasick` crate's packed
-//!   searcher (Teddy) finds the next offset where some atom starts,
-//!   skipping the bytes between, and the tables are asked only there.
-//!   Where candidates come too densely for that to pay, the table loop
-//!   takes over for a stretch of [`DENSE_STRETCH`] bytes.
+//!   the data that passes a filter is looked up directly: a 256-entry
+//!   table for one-byte atoms, a 65 536-bit table for two-byte atoms, and
+//!   exact open-addressing tables for three- and four-byte atoms. The
+//!   filter ([`ShiftOr`]) is a shift-or over bucketed two-byte windows
+//!   after Hyperscan's FDR: one table read per byte, no branch, eight
+//!   offsets decided at a time. Hits come out by start offset. When the
+//!   atoms are few (at most [`PACKED_MAX`]), a SIMD prefilter runs
+//!   first: the `aho-corasick` crate's packed searcher (Teddy) finds the
+//!   next offset where some atom starts, skipping the bytes between, and
+//!   the tables are asked only there. Where candidates come too densely
+//!   for that to pay, the filter loop takes over for a stretch of
+//!   [`DENSE_STRETCH`] bytes.
 
 use aho_corasick::AhoCorasick;
 use aho_corasick::packed::{self, MatchKind};
-
-/// Bits of the hashed filters of 3- and 4-byte atoms.
-const FILTER_BITS: u32 = 20;
-
-/// Words of a hashed filter.
-const FILTER_WORDS: usize = 1 << (FILTER_BITS - 6);
-
-/// Offsets filtered before the exact lookups.
-const BLOCK: usize = 1024;
 
 /// Most atoms searched with the packed prefilter (Teddy's own limit).
 const PACKED_MAX: usize = 64;
@@ -53,70 +45,129 @@ pub(crate) enum Finder {
 pub(crate) struct HashFinder {
     /// Atom id + 1 of each one-byte atom, 0 if none.
     one: Box<[u32; 256]>,
-    has_one: bool,
     /// Which two-byte values are atoms (bit per value).
     two_bits: Box<[u64; 1024]>,
     /// Atom id + 1 per two-byte value.
     two_ids: Box<[u32]>,
-    has_two: bool,
-    /// One hashed filter over the two-, three- and four-byte atoms (keys
-    /// of different lengths kept apart by a tag in the unused high byte):
-    /// most offsets stop at it. It stays in L1.
-    filter: Box<[u64; FILTER_WORDS]>,
-    /// A smaller filter for the three-byte atoms (usually few), with a
-    /// cheaper hash (shifts, no multiply).
-    small: Box<[u64; SMALL_WORDS]>,
     three: Table,
     four: Table,
-    /// Which two-byte values begin some atom of two to four bytes (bit
-    /// per value, 8 KB, L1-resident): without one-byte atoms, offsets
-    /// whose first two bytes miss it stop after one load, no hashing.
-    prefix2: Box<[u64; 1024]>,
+    /// Which atom lengths there are (bit `len - 1`).
+    lens: u8,
+    /// The filter in front of the exact tables.
+    shift_or: ShiftOr,
     /// The SIMD prefilter, when the atoms are few and the CPU has it.
     packed: Option<packed::Searcher>,
 }
 
-/// Bits of the filter of three-byte atoms.
-const SMALL_BITS: u32 = 16;
-const SMALL_WORDS: usize = 1 << (SMALL_BITS - 6);
+/// Entries of the shift-or filter's table: one per two-byte window.
+const SHIFT_OR_SIZE: usize = 1 << 16;
 
-/// The small filter's bit for a three-byte key.
-#[inline(always)]
-fn small_bit(key: u32) -> usize {
-    let k = key & 0x00FF_FFFF;
-    ((k ^ (k >> 9) ^ (k >> 17)) & ((1 << SMALL_BITS) - 1)) as usize
+/// Buckets of the shift-or filter: the bits of a byte.
+const BUCKETS: usize = 8;
+
+/// The filter in front of the exact tables, after Hyperscan's FDR: the
+/// atoms are split into eight buckets, and an offset is a candidate for
+/// a bucket when each of the two-byte windows at its first three
+/// positions (as far as the atom is long) is a window some atom of that
+/// bucket has at that position. One table read per byte of data, indexed
+/// by a hash of the window there, gives for the three positions which
+/// buckets have no atom with that window; shifted into place and OR-ed
+/// over eight offsets at a time, the bytes still not all ones are the
+/// candidates, and which buckets they passed tells which atom lengths to
+/// look up. No branch per byte. The table (256 KB) stays in L2: measured
+/// against a hashed 8K-entry table that stays in L1, the false passes the
+/// hash adds cost more than the slower reads (`benches/README.md`).
+#[derive(Debug)]
+struct ShiftOr {
+    /// Per hashed window: byte `2 - k` has bit `b` set when no atom of
+    /// bucket `b` has this window at position `k` (`k` = 0, 1, 2). A
+    /// bucket whose shortest atom has no window at a position has its
+    /// bit clear there everywhere.
+    table: Box<[u32; SHIFT_OR_SIZE]>,
+    /// Per set of buckets an offset passed: the atom lengths those
+    /// buckets hold (bit `len - 1`).
+    kinds: [u8; 256],
 }
 
+/// The shift-or table's index for the window `lo hi`: the window itself.
 #[inline(always)]
-fn small_test(small: &[u64; SMALL_WORDS], w: u32) -> bool {
-    let bit = small_bit(w);
-    small[(bit >> 6) & (SMALL_WORDS - 1)] & (1 << (bit & 63)) != 0
+fn window_index(lo: u8, hi: u8) -> usize {
+    usize::from(lo) | usize::from(hi) << 8
 }
 
-/// The filter key of the two-byte atom at the start of `w`.
-#[inline(always)]
-fn key2(w: u32) -> u32 {
-    (w & 0xFFFF) | 0x5A00_0000
-}
+impl ShiftOr {
+    fn new(atoms: &[Vec<u8>]) -> ShiftOr {
+        // Atoms of one or two bytes, of three and of four go to buckets
+        // of their own (a bucket's short atoms would let every offset
+        // through at the positions they do not reach); each class gets
+        // buckets in proportion to its atoms, and within a class, sorted
+        // atoms are cut into runs of equal size, so a bucket's atoms
+        // share prefixes.
+        let class = |a: &[u8]| a.len().clamp(2, 4) - 2;
+        let mut classes: [Vec<&[u8]>; 3] = Default::default();
+        for a in atoms.iter().filter(|a| (1..=4).contains(&a.len())) {
+            classes[class(a)].push(a);
+        }
+        let mut shares = [0usize; 3];
+        for (c, atoms) in classes.iter().enumerate() {
+            shares[c] = usize::from(!atoms.is_empty());
+        }
+        for _ in shares.iter().sum::<usize>()..BUCKETS {
+            let most = (0..3)
+                .filter(|&c| shares[c] > 0)
+                .max_by_key(|&c| classes[c].len() / shares[c]);
+            if let Some(c) = most {
+                shares[c] += 1;
+            }
+        }
+        let mut table = Box::new([0x00FF_FFFFu32; SHIFT_OR_SIZE]);
+        let mut bucket_lens = [0u8; BUCKETS];
+        let mut b = 0;
+        for (c, atoms) in classes.iter_mut().enumerate() {
+            atoms.sort_unstable();
+            atoms.dedup();
+            let per = atoms.len().div_ceil(shares[c].max(1)).max(1);
+            for run in atoms.chunks(per) {
+                let bit = 1u32 << b;
+                let shortest = run.iter().map(|a| a.len()).min().unwrap_or(4);
+                // Positions the shortest atom has no window at.
+                for k in shortest.saturating_sub(1).max(1)..3 {
+                    for e in table.iter_mut() {
+                        *e &= !(bit << (8 * (2 - k)));
+                    }
+                }
+                for a in run {
+                    bucket_lens[b] |= 1 << (a.len() - 1);
+                    if let [a0] = a[..] {
+                        for hi in 0..=255 {
+                            table[window_index(a0, hi)] &= !(bit << 16);
+                        }
+                    }
+                    for (k, w) in a.windows(2).enumerate().take(3) {
+                        table[window_index(w[0], w[1])] &=
+                            !(bit << (8 * (2 - k)));
+                    }
+                }
+                b += 1;
+            }
+        }
+        let mut kinds = [0u8; 256];
+        for (set, kind) in kinds.iter_mut().enumerate() {
+            for (b, lens) in bucket_lens.iter().enumerate() {
+                if set & (1 << b) != 0 {
+                    *kind |= lens;
+                }
+            }
+        }
+        ShiftOr { table, kinds }
+    }
 
-/// The filter key of the three-byte atom at the start of `w`.
-#[inline(always)]
-fn key3(w: u32) -> u32 {
-    (w & 0x00FF_FFFF) | 0xA500_0000
-}
-
-/// Which filter bit a key sets: the top bits of a 64-bit multiplicative
-/// hash.
-#[inline(always)]
-fn filter_bit(key: u32) -> usize {
-    (u64::from(key).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - FILTER_BITS))
-        as usize
-}
-
-#[inline(always)]
-fn filter_test(filter: &[u64; FILTER_WORDS], key: u32) -> bool {
-    let bit = filter_bit(key);
-    filter[(bit >> 6) & (FILTER_WORDS - 1)] & (1 << (bit & 63)) != 0
+    /// The buckets' fail bits of the window starting at `b[j]`, as a
+    /// `u64`.
+    #[inline(always)]
+    fn reach(&self, b: &[u8; 9], j: usize) -> u64 {
+        u64::from(self.table[window_index(b[j], b[j + 1])])
+    }
 }
 
 /// An exact table of `(key, atom id)`.
@@ -170,52 +221,27 @@ impl HashFinder {
     pub fn new(atoms: &[Vec<u8>]) -> Option<HashFinder> {
         let mut one = Box::new([0u32; 256]);
         let mut two_bits = Box::new([0u64; 1024]);
-        let mut filter = Box::new([0u64; FILTER_WORDS]);
-        let mut small = Box::new([0u64; SMALL_WORDS]);
         let mut two_ids = vec![0u32; 1 << 16].into_boxed_slice();
-        let mut prefix2 = Box::new([0u64; 1024]);
         let (mut threes, mut fours) = (Vec::new(), Vec::new());
-        let (mut has_one, mut has_two) = (false, false);
+        let mut lens = 0u8;
         for (id, a) in atoms.iter().enumerate() {
             let id = u32::try_from(id).ok()?;
-            let key = match a.len() {
-                2 => Some(key2(u32::from_le_bytes([a[0], a[1], 0, 0]))),
-                3 => Some(key3(u32::from_le_bytes([a[0], a[1], a[2], 0]))),
-                4 => Some(u32::from_le_bytes([a[0], a[1], a[2], a[3]])),
-                _ => None,
-            };
-            match (a.len(), key) {
-                (4, Some(key)) => {
-                    let bit = filter_bit(key);
-                    filter[(bit >> 6) & (FILTER_WORDS - 1)] |= 1 << (bit & 63);
-                }
-                (3, Some(key)) => {
-                    let bit = small_bit(key);
-                    small[(bit >> 6) & (SMALL_WORDS - 1)] |= 1 << (bit & 63);
-                }
-                _ => {}
-            }
-            if let [b0, b1, ..] = a[..] {
-                let v = usize::from(u16::from_le_bytes([b0, b1]));
-                prefix2[v >> 6] |= 1 << (v & 63);
-            }
-            match a.len() {
-                1 => {
-                    one[a[0] as usize] = id + 1;
-                    has_one = true;
-                }
-                2 => {
-                    let v = usize::from(u16::from_le_bytes([a[0], a[1]]));
+            match a[..] {
+                [a0] => one[usize::from(a0)] = id + 1,
+                [a0, a1] => {
+                    let v = usize::from(u16::from_le_bytes([a0, a1]));
                     two_bits[v >> 6] |= 1 << (v & 63);
                     two_ids[v] = id + 1;
-                    has_two = true;
                 }
-                3 => threes
-                    .push((u32::from_le_bytes([a[0], a[1], a[2], 0]), id)),
-                4 => fours
-                    .push((u32::from_le_bytes([a[0], a[1], a[2], a[3]]), id)),
+                [a0, a1, a2] => {
+                    threes.push((u32::from_le_bytes([a0, a1, a2, 0]), id))
+                }
+                [a0, a1, a2, a3] => {
+                    fours.push((u32::from_le_bytes([a0, a1, a2, a3]), id))
+                }
                 _ => return None,
             }
+            lens |= 1 << (a.len() - 1);
         }
         let packed = if atoms.len() <= PACKED_MAX {
             packed::Config::new()
@@ -229,15 +255,12 @@ impl HashFinder {
         Some(HashFinder {
             packed,
             one,
-            has_one,
             two_bits,
             two_ids,
-            has_two,
-            filter,
-            small,
             three: Table::new(&threes),
             four: Table::new(&fours),
-            prefix2,
+            lens,
+            shift_or: ShiftOr::new(atoms),
         })
     }
 
@@ -281,7 +304,6 @@ impl HashFinder {
         to: usize,
         f: &mut impl FnMut(u32, usize),
     ) -> usize {
-        let (has3, has4) = (self.three.len > 0, self.four.len > 0);
         // An atom starting before `to` ends at most three bytes later.
         let end = to.saturating_add(3).min(data.len());
         let (mut i, mut hits, mut since) = (from, 0, from);
@@ -294,10 +316,7 @@ impl HashFinder {
             if at >= to {
                 return to;
             }
-            let mut b = [0u8; 4];
-            let avail = (data.len() - at).min(4);
-            b[..avail].copy_from_slice(&data[at..at + avail]);
-            self.check(u32::from_le_bytes(b), avail, at, has3, has4, f);
+            self.check_at(data, at, self.lens, f);
             i = at + 1;
             hits += 1;
             if hits == DENSE_HITS {
@@ -310,164 +329,107 @@ impl HashFinder {
         to
     }
 
-    /// The table loop over `from..to`.
+    /// The shift-or filter and the exact lookups over `from..to`.
     #[inline]
     fn find_tables(
         &self,
         data: &[u8],
         from: usize,
         to: usize,
-        mut f: impl FnMut(u32, usize),
-    ) {
-        // Offsets with four bytes available take the fast path.
-        let fast_end = to.min(data.len().saturating_sub(3));
-        let (has3, has4) = (self.three.len > 0, self.four.len > 0);
-        let has2 = self.has_two;
-        let mut i = from;
-        // First a branch-free pass over a block records the offsets that
-        // pass any filter, then only those are looked up exactly.
-        let mut cand = [0u16; BLOCK];
-        let mut kinds = [0u8; BLOCK];
-        while i < fast_end {
-            let end = (i + BLOCK).min(fast_end);
-            let Some(block) = data.get(i..end + 3) else { break };
-            let n = match (self.has_one, has2, has3) {
-                (false, false, false) => self
-                    .filter_block::<false, false, false>(
-                        block, &mut cand, &mut kinds,
-                    ),
-                (false, false, true) => self
-                    .filter_block::<false, false, true>(
-                        block, &mut cand, &mut kinds,
-                    ),
-                (false, true, false) => self
-                    .filter_block::<false, true, false>(
-                        block, &mut cand, &mut kinds,
-                    ),
-                (false, true, true) => self.filter_block::<false, true, true>(
-                    block, &mut cand, &mut kinds,
-                ),
-                _ => self.filter_block::<true, true, true>(
-                    block, &mut cand, &mut kinds,
-                ),
-            };
-            for (&k, &kind) in cand[..n].iter().zip(&kinds[..n]) {
-                let at = i + usize::from(k);
-                let w = u32::from_le_bytes([
-                    data[at],
-                    data[at + 1],
-                    data[at + 2],
-                    data[at + 3],
-                ]);
-                self.check(w, 4, at, kind & 4 != 0, kind & 8 != 0, &mut f);
-            }
-            i = end;
-        }
-        while i < to {
-            let mut b = [0u8; 4];
-            let avail = (data.len() - i).min(4);
-            b[..avail].copy_from_slice(&data[i..i + avail]);
-            let w = u32::from_le_bytes(b);
-            self.check(w, avail, i, has3, has4, &mut f);
-            i += 1;
-        }
-    }
-
-    /// Prints how many offsets pass the hashed filter.
-    #[cfg(test)]
-    pub fn debug_stats(&self, files: &[Vec<u8>]) {
-        let (mut n, mut p) = (0usize, [0usize; 3]);
-        for d in files {
-            for w in d.windows(4) {
-                n += 1;
-                let w = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
-                let v2 = (w & 0xFFFF) as usize;
-                p[0] += usize::from(
-                    self.two_bits[v2 >> 6] & (1 << (v2 & 63)) != 0,
-                );
-                p[1] += usize::from(small_test(&self.small, w));
-                p[2] += usize::from(filter_test(&self.filter, w));
-            }
-        }
-        println!("offsets {n}, filter passes (2, 3, 4 bytes) {p:?}");
-    }
-
-    /// The filter pass over one block (`block.len() - 3` offsets): the
-    /// offsets that pass and which filters they passed (bit 0: one byte,
-    /// 1: two, 2: three, 3: four). Specialised on the atom lengths
-    /// present so the common loop is short.
-    #[inline(always)]
-    fn filter_block<const ONE: bool, const TWO: bool, const THREE: bool>(
-        &self,
-        block: &[u8],
-        cand: &mut [u16; BLOCK],
-        kinds: &mut [u8; BLOCK],
-    ) -> usize {
-        let mut n = 0;
-        for (k, win) in block.windows(4).enumerate() {
-            let w = u32::from_le_bytes([win[0], win[1], win[2], win[3]]);
-            if !ONE {
-                let v2 = (w & 0xFFFF) as usize;
-                if self.prefix2[v2 >> 6] & (1 << (v2 & 63)) == 0 {
-                    continue;
-                }
-            }
-            let mut kind = u8::from(filter_test(&self.filter, w)) << 3;
-            if ONE {
-                kind |= u8::from(self.one[(w & 0xFF) as usize] != 0);
-            }
-            if TWO {
-                let v2 = (w & 0xFFFF) as usize;
-                kind |=
-                    u8::from(self.two_bits[v2 >> 6] & (1 << (v2 & 63)) != 0)
-                        << 1;
-            }
-            if THREE {
-                kind |= u8::from(small_test(&self.small, w)) << 2;
-            }
-            cand[n & (BLOCK - 1)] = k as u16;
-            kinds[n & (BLOCK - 1)] = kind;
-            n += usize::from(kind != 0);
-        }
-        n.min(BLOCK)
-    }
-
-    #[inline(always)]
-    fn check(
-        &self,
-        w: u32,
-        avail: usize,
-        i: usize,
-        has3: bool,
-        has4: bool,
         f: &mut impl FnMut(u32, usize),
     ) {
-        if self.has_one {
-            let id = self.one[(w & 0xFF) as usize];
-            if id != 0 {
-                f(id - 1, i);
+        let so = &self.shift_or;
+        // A block at `base` reads `data[base..base + 9]` and completes
+        // the offsets `base - 2 .. base + 6`; the fail bits of the next
+        // two are carried over (at the start: fail, nothing before
+        // `from` is reported).
+        let mut base = from;
+        let mut carry = 0xFFFFu64;
+        while base.saturating_add(6) <= to {
+            let Some(b) = data.get(base..base + 9) else { break };
+            let Ok(b) = <&[u8; 9]>::try_from(b) else { break };
+            let (t6, t7) = (so.reach(b, 6), so.reach(b, 7));
+            let out = carry
+                | so.reach(b, 0)
+                | so.reach(b, 1) << 8
+                | so.reach(b, 2) << 16
+                | so.reach(b, 3) << 24
+                | so.reach(b, 4) << 32
+                | so.reach(b, 5) << 40
+                | t6 << 48
+                | t7 << 56;
+            carry = (t6 >> 16) | (t7 >> 8);
+            let mut pass = !out;
+            while pass != 0 {
+                let lane = pass.trailing_zeros() / 8;
+                let buckets = (pass >> (8 * lane)) as u8;
+                pass &= !(0xFF << (8 * lane));
+                // (Lanes 0 and 1 of the first block never pass.)
+                let at = (base + lane as usize).wrapping_sub(2);
+                self.check_at(data, at, so.kinds[usize::from(buckets)], f);
+            }
+            base += 8;
+        }
+        for at in base.saturating_sub(2).max(from)..to {
+            self.check_at(data, at, self.lens, f);
+        }
+    }
+
+    /// Prints how many offsets pass the shift-or filter.
+    #[cfg(test)]
+    pub fn debug_stats(&self, files: &[Vec<u8>]) {
+        let (mut n, mut pass) = (0usize, 0usize);
+        for d in files {
+            n += d.len();
+            for w in d.windows(4) {
+                let so = &self.shift_or;
+                let fail = so.table[window_index(w[0], w[1])] >> 16
+                    | so.table[window_index(w[1], w[2])] >> 8
+                    | so.table[window_index(w[2], w[3])];
+                pass += usize::from(fail & 0xFF != 0xFF);
             }
         }
-        if avail < 2 {
-            return;
+        println!("offsets {n}, shift-or filter passes {pass}");
+    }
+
+    /// Looks up the atoms of the lengths in `kind` (bit `len - 1`) that
+    /// start at `at`.
+    #[inline(always)]
+    fn check_at(
+        &self,
+        data: &[u8],
+        at: usize,
+        kind: u8,
+        f: &mut impl FnMut(u32, usize),
+    ) {
+        let Some(rest) = data.get(at..) else { return };
+        let avail = rest.len().min(4);
+        let mut b = [0u8; 4];
+        b[..avail].copy_from_slice(&rest[..avail]);
+        let w = u32::from_le_bytes(b);
+        if kind & 1 != 0 && avail >= 1 {
+            let id = self.one[(w & 0xFF) as usize];
+            if id != 0 {
+                f(id - 1, at);
+            }
         }
-        if self.has_two {
+        if kind & 2 != 0 && avail >= 2 {
             let v2 = (w & 0xFFFF) as usize;
             if self.two_bits[v2 >> 6] & (1 << (v2 & 63)) != 0 {
                 let id = self.two_ids[v2];
                 if id != 0 {
-                    f(id - 1, i);
+                    f(id - 1, at);
                 }
             }
         }
-        if has3 && avail >= 3 {
+        if kind & 4 != 0 && avail >= 3 {
             if let Some(id) = self.three.get(w & 0x00FF_FFFF) {
-                f(id, i);
+                f(id, at);
             }
         }
-        if has4 && avail >= 4 {
+        if kind & 8 != 0 && avail >= 4 {
             if let Some(id) = self.four.get(w) {
-                f(id, i);
+                f(id, at);
             }
         }
     }
@@ -574,9 +536,42 @@ mod tests {
         assert_finds_all(&many, &data_with(&many, 50_000, 20));
     }
 
-    /// Without one-byte atoms the filter pass first looks at the two-byte
-    /// prefix bitmap; every hit of a naive search still comes out, over
-    /// more than one block.
+    /// Many atoms of every length (more than the packed prefilter takes)
+    /// go through the shift-or filter: every hit of a naive search comes
+    /// out, whatever the alignment of the range against the filter's
+    /// blocks of eight offsets, the data's end, or data shorter than one
+    /// block.
+    #[test]
+    fn shift_or_filter_keeps_every_hit() {
+        let mut atoms: Vec<Vec<u8>> = (0..300u32)
+            .map(|i| {
+                let b = i.wrapping_mul(2_654_435_761).to_le_bytes();
+                b[..1 + (i as usize % 7).min(3)].to_vec()
+            })
+            .collect();
+        atoms.sort();
+        atoms.dedup();
+        let f = HashFinder::new(&atoms).unwrap();
+        assert!(!f.is_packed());
+        let data = data_with(&atoms, 3000, 3);
+        for len in [0, 1, 2, 5, 8, 9, 10, 17, 100, 3000] {
+            let data = &data[..len];
+            for from in 0..10.min(len + 1) {
+                for cut in 0..10.min(len + 1 - from) {
+                    let to = len - cut;
+                    let mut hits = Vec::new();
+                    f.find(data, from, to, |id, at| hits.push((id, at)));
+                    assert!(hits.windows(2).all(|w| w[0].1 <= w[1].1));
+                    hits.sort();
+                    let want = naive(&atoms, data, from, to);
+                    assert_eq!(hits, want, "{len}: {from}..{to}");
+                }
+            }
+        }
+    }
+
+    /// Without one-byte atoms; every hit of a naive search still comes
+    /// out, over more than one block.
     #[test]
     fn prefix_filter_keeps_every_hit() {
         let atoms: Vec<Vec<u8>> = vec![
@@ -590,7 +585,7 @@ mod tests {
         let f = HashFinder::new(&atoms).unwrap();
         let mut data = Vec::new();
         let mut x = 7u32;
-        while data.len() < 3 * BLOCK + 5 {
+        while data.len() < 3 * 1024 + 5 {
             x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
             match (x >> 16) % 7 {
                 0 => data.extend_from_slice(b"abcd"),

@@ -1739,9 +1739,13 @@ impl PatternSet {
                     }
                     SubKind::Xor { .. } => "xor".into(),
                     SubKind::Base64 { .. } => "b64".into(),
-                    SubKind::Masked { value, .. } => {
-                        format!("masked len {}", value.len())
-                    }
+                    SubKind::Masked { value, .. } => format!(
+                        "masked len {} of {}",
+                        value.len(),
+                        names
+                            .get(self.subs[r.sub as usize].pattern as usize)
+                            .map_or("", |s| s.as_str())
+                    ),
                     SubKind::Regex(_) => format!(
                         "regex {}",
                         names
