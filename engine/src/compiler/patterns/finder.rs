@@ -51,8 +51,6 @@ pub(crate) struct HashFinder {
     two_ids: Box<[u32]>,
     three: Table,
     four: Table,
-    /// Which atom lengths there are (bit `len - 1`).
-    lens: u8,
     /// The filter in front of the exact tables.
     shift_or: ShiftOr,
     /// The SIMD prefilter, when the atoms are few and the CPU has it.
@@ -70,16 +68,17 @@ const BUCKETS: usize = 8;
 /// a bucket when each of the two-byte windows at its first three
 /// positions (as far as the atom is long) is a window some atom of that
 /// bucket has at that position. One table read per byte of data, indexed
-/// by a hash of the window there, gives for the three positions which
+/// by the window there, gives for the three positions which
 /// buckets have no atom with that window; shifted into place and OR-ed
 /// over eight offsets at a time, the bytes still not all ones are the
 /// candidates, and which buckets they passed tells which atom lengths to
 /// look up. No branch per byte. The table (256 KB) stays in L2: measured
-/// against a hashed 8K-entry table that stays in L1, the false passes the
-/// hash adds cost more than the slower reads (`benches/README.md`).
+/// against the window hashed into 4K to 64K entries (L1-resident at the
+/// small end), the false passes the hash adds cost more than the slower
+/// reads (`benches/README.md`).
 #[derive(Debug)]
 struct ShiftOr {
-    /// Per hashed window: byte `2 - k` has bit `b` set when no atom of
+    /// Per window: byte `2 - k` has bit `b` set when no atom of
     /// bucket `b` has this window at position `k` (`k` = 0, 1, 2). A
     /// bucket whose shortest atom has no window at a position has its
     /// bit clear there everywhere.
@@ -121,6 +120,9 @@ impl ShiftOr {
             }
         }
         let mut table = Box::new([0x00FF_FFFFu32; SHIFT_OR_SIZE]);
+        // The fail bits no window sets: a bucket's at the positions its
+        // shortest atom has no window at.
+        let mut unconstrained = 0u32;
         let mut bucket_lens = [0u8; BUCKETS];
         let mut b = 0;
         for (c, atoms) in classes.iter_mut().enumerate() {
@@ -130,11 +132,8 @@ impl ShiftOr {
             for run in atoms.chunks(per) {
                 let bit = 1u32 << b;
                 let shortest = run.iter().map(|a| a.len()).min().unwrap_or(4);
-                // Positions the shortest atom has no window at.
                 for k in shortest.saturating_sub(1).max(1)..3 {
-                    for e in table.iter_mut() {
-                        *e &= !(bit << (8 * (2 - k)));
-                    }
+                    unconstrained |= bit << (8 * (2 - k));
                 }
                 for a in run {
                     bucket_lens[b] |= 1 << (a.len() - 1);
@@ -151,6 +150,9 @@ impl ShiftOr {
                 b += 1;
             }
         }
+        for e in table.iter_mut() {
+            *e &= !unconstrained;
+        }
         let mut kinds = [0u8; 256];
         for (set, kind) in kinds.iter_mut().enumerate() {
             for (b, lens) in bucket_lens.iter().enumerate() {
@@ -160,6 +162,13 @@ impl ShiftOr {
             }
         }
         ShiftOr { table, kinds }
+    }
+
+    /// Every atom length there is (bit `len - 1`): the kinds of all
+    /// buckets.
+    #[inline(always)]
+    fn all_lengths(&self) -> u8 {
+        self.kinds[0xFF]
     }
 
     /// The buckets' fail bits of the window starting at `b[j]`, as a
@@ -176,7 +185,6 @@ struct Table {
     /// Open addressing, power-of-two size; `id == u32::MAX` is empty.
     slots: Box<[(u32, u32)]>,
     mask: usize,
-    len: usize,
 }
 
 #[inline(always)]
@@ -197,7 +205,7 @@ impl Table {
             }
             slots[i] = (key, id);
         }
-        Table { slots, mask, len: entries.len() }
+        Table { slots, mask }
     }
 
     #[inline(always)]
@@ -223,7 +231,6 @@ impl HashFinder {
         let mut two_bits = Box::new([0u64; 1024]);
         let mut two_ids = vec![0u32; 1 << 16].into_boxed_slice();
         let (mut threes, mut fours) = (Vec::new(), Vec::new());
-        let mut lens = 0u8;
         for (id, a) in atoms.iter().enumerate() {
             let id = u32::try_from(id).ok()?;
             match a[..] {
@@ -241,7 +248,6 @@ impl HashFinder {
                 }
                 _ => return None,
             }
-            lens |= 1 << (a.len() - 1);
         }
         let packed = if atoms.len() <= PACKED_MAX {
             packed::Config::new()
@@ -259,7 +265,6 @@ impl HashFinder {
             two_ids,
             three: Table::new(&threes),
             four: Table::new(&fours),
-            lens,
             shift_or: ShiftOr::new(atoms),
         })
     }
@@ -316,7 +321,7 @@ impl HashFinder {
             if at >= to {
                 return to;
             }
-            self.check_at(data, at, self.lens, f);
+            self.check_at(data, at, self.shift_or.all_lengths(), f);
             i = at + 1;
             hits += 1;
             if hits == DENSE_HITS {
@@ -371,7 +376,7 @@ impl HashFinder {
             base += 8;
         }
         for at in base.saturating_sub(2).max(from)..to {
-            self.check_at(data, at, self.lens, f);
+            self.check_at(data, at, self.shift_or.all_lengths(), f);
         }
     }
 
