@@ -1733,25 +1733,22 @@ impl PatternSet {
             let (a, b) = self.ref_ranges[i];
             let kinds: Vec<String> = self.refs[a as usize..b as usize]
                 .iter()
-                .map(|r| match &self.subs[r.sub as usize].kind {
-                    SubKind::Literal { bytes, .. } => {
-                        format!("lit {:?}", String::from_utf8_lossy(bytes))
+                .map(|r| {
+                    let sub = &self.subs[r.sub as usize];
+                    let name = names
+                        .get(sub.pattern as usize)
+                        .map_or("", |s| s.as_str());
+                    match &sub.kind {
+                        SubKind::Literal { bytes, .. } => {
+                            format!("lit {:?}", String::from_utf8_lossy(bytes))
+                        }
+                        SubKind::Xor { .. } => "xor".into(),
+                        SubKind::Base64 { .. } => "b64".into(),
+                        SubKind::Masked { value, .. } => {
+                            format!("masked len {} of {name}", value.len())
+                        }
+                        SubKind::Regex(_) => format!("regex {name}"),
                     }
-                    SubKind::Xor { .. } => "xor".into(),
-                    SubKind::Base64 { .. } => "b64".into(),
-                    SubKind::Masked { value, .. } => format!(
-                        "masked len {} of {}",
-                        value.len(),
-                        names
-                            .get(self.subs[r.sub as usize].pattern as usize)
-                            .map_or("", |s| s.as_str())
-                    ),
-                    SubKind::Regex(_) => format!(
-                        "regex {}",
-                        names
-                            .get(self.subs[r.sub as usize].pattern as usize)
-                            .map_or("", |s| s.as_str())
-                    ),
                 })
                 .collect();
             println!("{:>9} {:?} {:?}", hits[i], atoms.get(i), kinds);
