@@ -15,6 +15,12 @@ pub(crate) const ATOM_LEN: usize = 4;
 /// to.
 pub(crate) const MAX_VARIANTS: usize = 64;
 
+/// Most alternatives of an atom with one position that matches any byte
+/// (a hex `??` between fixed bytes, as in `89 ?? 03`): the other positions
+/// must then be single bytes. Such an atom is as selective as its fixed
+/// bytes, which beats a shorter run of them alone.
+pub(crate) const MAX_WILD_VARIANTS: usize = 256;
+
 /// Quality of one byte of an atom.
 fn byte_quality(b: u8) -> i32 {
     match b {
@@ -113,7 +119,8 @@ pub(crate) fn case_variants(window: &[u8]) -> Vec<Vec<u8>> {
 
 /// The best run of one-byte elements in a flattened sequence: `(start,
 /// per-position byte sets, quality)`, where the product of the set sizes
-/// stays within [`MAX_VARIANTS`].
+/// stays within [`MAX_VARIANTS`], or within [`MAX_WILD_VARIANTS`] when one
+/// set is every byte. A set of every byte is never at either end.
 pub(crate) fn best_run(
     units: &[Option<Vec<u8>>],
 ) -> Option<(usize, Vec<Vec<u8>>, i32)> {
@@ -124,7 +131,12 @@ pub(crate) fn best_run(
         for u in units[start..].iter().take(ATOM_LEN) {
             let Some(set) = u else { break };
             let v = variants.saturating_mul(set.len());
-            if v > MAX_VARIANTS {
+            let limit = if set.len() == 256 || variants > MAX_VARIANTS {
+                MAX_WILD_VARIANTS
+            } else {
+                MAX_VARIANTS
+            };
+            if v > limit {
                 break;
             }
             variants = v;
@@ -156,6 +168,33 @@ mod tests {
         assert_eq!((w.0, w.1), (5, 4));
         let w = best_literal_window(b"ab", false);
         assert_eq!((w.0, w.1), (0, 2));
+    }
+
+    #[test]
+    fn one_inner_wildcard() {
+        let any: Vec<u8> = (0..=255).collect();
+        let b = |x: u8| Some(vec![x]);
+        // `8B ?? 31 ?? 03 ?? 8B`: the wildcard between two rare bytes.
+        let units = [
+            b(0x8B),
+            Some(any.clone()),
+            b(0x31),
+            Some(any.clone()),
+            b(0x03),
+            Some(any.clone()),
+            b(0x8B),
+        ];
+        let (start, sets, _) = best_run(&units).unwrap();
+        assert_eq!((start, sets.len()), (2, 3));
+        assert_eq!(expand(&sets).len(), 256);
+        // Never two wildcards, nor a wildcard with other alternatives.
+        let units = [b(0x31), Some(any.clone()), Some(any.clone()), b(0x03)];
+        assert_eq!(best_run(&units).unwrap().1.len(), 1);
+        let units = [Some(vec![1, 2]), Some(any.clone()), b(0x03)];
+        assert_eq!(best_run(&units).unwrap().1.len(), 1);
+        // A wildcard at an end adds nothing.
+        let units = [Some(any), b(0x31)];
+        assert_eq!(best_run(&units).unwrap(), (1, vec![vec![0x31]], 20));
     }
 
     #[test]

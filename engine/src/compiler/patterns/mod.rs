@@ -1045,7 +1045,9 @@ impl PatternSetBuilder {
                 let set: Vec<u8> = (0..=255u8)
                     .filter(|x| (x & b.mask == b.value) != b.negated)
                     .collect();
-                (set.len() <= atoms::MAX_VARIANTS).then_some(set)
+                let ok = set.len() <= atoms::MAX_VARIANTS
+                    || set.len() == atoms::MAX_WILD_VARIANTS;
+                ok.then_some(set)
             })
             .collect();
         let (start, run, q) = atoms::best_run(&sets)?;
