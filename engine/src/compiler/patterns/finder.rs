@@ -185,12 +185,18 @@ struct Table {
     /// Open addressing, power-of-two size; `id == u32::MAX` is empty.
     slots: Box<[(u32, u32)]>,
     mask: usize,
+    /// `32 - log2(size)`: the hash's top bits pick the slot.
+    shift: u32,
 }
 
+/// The slot of `key` in a table of `32 - shift` bits: Fibonacci hashing,
+/// the top bits of the product, which depend on every byte of the key.
+/// (The low bits would depend only on the key's low bytes, and atoms
+/// that differ only in a later byte, such as the 256 variants of an atom
+/// with an any-byte position, would share one chain.)
 #[inline(always)]
-fn hash(key: u32) -> u32 {
-    // (for the exact tables)
-    key.wrapping_mul(0x9E37_79B1)
+fn slot(key: u32, shift: u32) -> usize {
+    (key.wrapping_mul(0x9E37_79B1) >> shift) as usize
 }
 
 impl Table {
@@ -198,19 +204,20 @@ impl Table {
         let size = (entries.len() * 2).next_power_of_two().max(2);
         let mut slots = vec![(0u32, u32::MAX); size].into_boxed_slice();
         let mask = size - 1;
+        let shift = 32 - size.trailing_zeros();
         for &(key, id) in entries {
-            let mut i = hash(key) as usize & mask;
+            let mut i = slot(key, shift);
             while slots[i].1 != u32::MAX {
                 i = (i + 1) & mask;
             }
             slots[i] = (key, id);
         }
-        Table { slots, mask }
+        Table { slots, mask, shift }
     }
 
     #[inline(always)]
     fn get(&self, key: u32) -> Option<u32> {
-        let mut i = hash(key) as usize & self.mask;
+        let mut i = slot(key, self.shift);
         loop {
             let (k, id) = self.slots[i];
             if id == u32::MAX {
