@@ -19,7 +19,10 @@ pub(crate) const MAX_VARIANTS: usize = 64;
 /// (a hex `??` between fixed bytes, as in `89 ?? 03`): the other positions
 /// must then be single bytes. Such an atom is as selective as its fixed
 /// bytes, which beats a shorter run of them alone.
-pub(crate) const MAX_WILD_VARIANTS: usize = 256;
+pub(crate) const MAX_WILD_VARIANTS: usize = EVERY_BYTE;
+
+/// Size of the byte set of a position that matches any byte.
+pub(crate) const EVERY_BYTE: usize = 256;
 
 /// Quality of one byte of an atom.
 fn byte_quality(b: u8) -> i32 {
@@ -128,25 +131,27 @@ pub(crate) fn best_run(
     for start in 0..units.len() {
         let mut sets: Vec<Vec<u8>> = Vec::new();
         let mut variants = 1usize;
+        // Whether the run holds a position of every byte; then every
+        // other position must be a single byte.
+        let mut wild = false;
         for u in units[start..].iter().take(ATOM_LEN) {
             let Some(set) = u else { break };
             let v = variants.saturating_mul(set.len());
-            let limit = if set.len() == 256 || variants > MAX_VARIANTS {
-                MAX_WILD_VARIANTS
-            } else {
-                MAX_VARIANTS
-            };
+            let every = set.len() == EVERY_BYTE;
+            let limit =
+                if every || wild { MAX_WILD_VARIANTS } else { MAX_VARIANTS };
             if v > limit {
                 break;
             }
             variants = v;
+            wild |= every;
             sets.push(set.clone());
         }
         // A unit matching any byte adds nothing at either end.
-        while sets.last().is_some_and(|s| s.len() == 256) {
+        while sets.last().is_some_and(|s| s.len() == EVERY_BYTE) {
             sets.pop();
         }
-        if sets.first().is_none_or(|s| s.len() == 256) {
+        if sets.first().is_none_or(|s| s.len() == EVERY_BYTE) {
             continue;
         }
         let refs: Vec<&[u8]> = sets.iter().map(|s| s.as_slice()).collect();

@@ -1046,7 +1046,7 @@ impl PatternSetBuilder {
                     .filter(|x| (x & b.mask == b.value) != b.negated)
                     .collect();
                 let ok = set.len() <= atoms::MAX_VARIANTS
-                    || set.len() == atoms::MAX_WILD_VARIANTS;
+                    || set.len() == atoms::EVERY_BYTE;
                 ok.then_some(set)
             })
             .collect();
