@@ -43,8 +43,12 @@
 //!   into automata on first use, so loading costs nothing for patterns
 //!   whose atoms never hit, with whether a gap at either end was widened
 //!   by a byte not reported; for a greedy regex with exact YARA-X atoms,
-//!   those atoms and the whole pattern's HIR), atoms with their references, the slow
-//!   sub-patterns and the anchored ones with their offsets, then the
+//!   those atoms and the whole pattern's HIR; for a piece of a chained
+//!   pattern, its piece slot), atoms with their references, the slow
+//!   sub-patterns and the anchored ones with their offsets, the chained
+//!   patterns (pattern, first piece slot, the gaps' bounds, greedy,
+//!   fullword),
+//!   then the
 //!   number of atoms YARA-X would extract and the length of its
 //!   shortest one (they decide the order in which YARA-X reports forms
 //!   of one pattern at the same offset, see
@@ -84,8 +88,8 @@ use crate::compiler::code::{Code, Node};
 use crate::compiler::patterns::base64::Alphabet;
 use crate::compiler::patterns::hir::WideEdges;
 use crate::compiler::patterns::{
-    AtomRef, ExactAtoms, FinderKind, PatternSet, RegexSub, Sub, SubKind,
-    TeddyModel, build_finder, form_orders,
+    AtomRef, Chain, ExactAtoms, FinderKind, PatternSet, RegexSub, Sub,
+    SubKind, TeddyModel, build_finder, form_orders,
 };
 use crate::compiler::{PatternKind, RuleData, RuleIndex, Rules, Value};
 use crate::modules::MODULES;
@@ -95,7 +99,7 @@ use crate::syntax::ast::{MetaValue, ModifierKind};
 pub const MAGIC: &[u8; 8] = b"SIGSCNDB";
 
 /// The version of the format written and read by this engine.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// The engine version written into databases.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -648,11 +652,13 @@ fn write_opt_u32(w: &mut Writer, v: Option<u32>) {
 fn write_patterns(set: &PatternSet) -> Vec<u8> {
     let mut w = Writer::default();
     w.len(set.num_patterns);
+    w.len(set.num_pieces);
     w.len(set.subs.len());
     for s in &set.subs {
         w.u32(s.pattern);
         w.bool(s.fullword);
         w.bool(s.wide);
+        write_opt_u32(&mut w, s.piece);
         match &s.kind {
             SubKind::Literal { bytes, nocase } => {
                 w.u8(0);
@@ -750,6 +756,18 @@ fn write_patterns(set: &PatternSet) -> Vec<u8> {
     for &(sub, at) in &set.anchored {
         w.u32(sub);
         w.u64(at as u64);
+    }
+    w.len(set.chains.len());
+    for c in &set.chains {
+        w.u32(c.pattern);
+        w.u32(c.first);
+        w.len(c.gaps.len());
+        for &(min, max) in c.gaps.iter() {
+            w.u32(min);
+            write_opt_u32(&mut w, max);
+        }
+        w.bool(c.greedy);
+        w.bool(c.fullword);
     }
     w.u32(set.teddy.atoms);
     w.u32(set.teddy.min_len);
@@ -1064,10 +1082,15 @@ fn read_look(
 fn read_sub(
     r: &mut Reader<'_>,
     num_patterns: usize,
+    num_pieces: usize,
 ) -> Result<Sub, DatabaseError> {
     let pattern = r.index(num_patterns, "pattern")?;
     let fullword = r.bool()?;
     let wide = r.bool()?;
+    let piece = read_opt_u32(r)?;
+    if piece.is_some_and(|p| p as usize >= num_pieces) {
+        return Err(r.err("chain piece out of range"));
+    }
     let kind = match r.u8()? {
         0 => SubKind::Literal { bytes: r.bytes()?.into(), nocase: r.bool()? },
         1 => SubKind::Xor { bytes: r.bytes()?.into() },
@@ -1100,7 +1123,7 @@ fn read_sub(
         4 => SubKind::Regex(Box::new(read_regex_sub(r)?)),
         t => return Err(r.err(format!("invalid sub-pattern kind {t}"))),
     };
-    Ok(Sub { pattern, fullword, wide, kind })
+    Ok(Sub { pattern, fullword, wide, piece, kind })
 }
 
 fn read_regex_sub(r: &mut Reader<'_>) -> Result<RegexSub, DatabaseError> {
@@ -1174,14 +1197,15 @@ fn read_regex_sub(r: &mut Reader<'_>) -> Result<RegexSub, DatabaseError> {
 fn read_patterns(b: &[u8]) -> Result<PatternSet, DatabaseError> {
     let mut r = Reader::new(b, "patterns");
     let num_patterns = r.u32()? as usize;
+    let num_pieces = r.u32()? as usize;
     let n = r.count(8)?;
-    // Every pattern has at least one sub-pattern.
-    if num_patterns > n {
+    // Every pattern and every chain piece has at least one sub-pattern.
+    if num_patterns > n || num_pieces > n {
         return Err(r.err("more patterns than sub-patterns"));
     }
     let mut subs = Vec::with_capacity(n);
     for _ in 0..n {
-        subs.push(read_sub(&mut r, num_patterns)?);
+        subs.push(read_sub(&mut r, num_patterns, num_pieces)?);
     }
     let n = r.count(12)?;
     let mut atoms = Vec::with_capacity(n);
@@ -1221,6 +1245,30 @@ fn read_patterns(b: &[u8]) -> Result<PatternSet, DatabaseError> {
             .map_err(|_| r.err("anchor offset out of range"))?;
         anchored.push((sub, at));
     }
+    let n = r.count(12)?;
+    let mut chains = Vec::with_capacity(n);
+    for _ in 0..n {
+        let pattern = r.index(num_patterns, "pattern")?;
+        let first = r.u32()?;
+        let k = r.count(5)?;
+        let mut gaps = Vec::with_capacity(k);
+        for _ in 0..k {
+            gaps.push((r.u32()?, read_opt_u32(&mut r)?));
+        }
+        let greedy = r.bool()?;
+        let fullword = r.bool()?;
+        let end = (first as usize).saturating_add(k).saturating_add(1);
+        if k == 0 || end > num_pieces {
+            return Err(r.err("chain pieces out of range"));
+        }
+        chains.push(Chain {
+            pattern,
+            first,
+            gaps: gaps.into(),
+            greedy,
+            fullword,
+        });
+    }
     let atoms_yx = r.u32()?;
     let min_len_yx = r.u32()?;
     let teddy = TeddyModel { atoms: atoms_yx, min_len: min_len_yx };
@@ -1230,6 +1278,8 @@ fn read_patterns(b: &[u8]) -> Result<PatternSet, DatabaseError> {
     let max_atom_len = atoms.iter().map(|a| a.len()).max().unwrap_or(0);
     Ok(PatternSet {
         num_patterns,
+        num_pieces,
+        chains,
         form_order: form_orders(&subs, &anchored),
         teddy,
         subs,

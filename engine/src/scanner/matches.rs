@@ -43,8 +43,28 @@ impl MatchTable {
             }
         }
         self.touched.clear();
-        self.per_pattern.resize_with(n, Vec::new);
-        self.order.resize_with(n, Vec::new);
+        // Never shrunk: a search may use more slots than the scanner
+        // (chain pieces), which would otherwise be freed every scan.
+        if self.per_pattern.len() < n {
+            self.per_pattern.resize_with(n, Vec::new);
+            self.order.resize_with(n, Vec::new);
+        }
+    }
+
+    /// Empties the lists of the ids from `n` on (a search's chain pieces,
+    /// once joined), leaving the others.
+    pub fn clear_from(&mut self, n: usize) {
+        for &id in &self.touched {
+            if id as usize >= n {
+                if let Some(v) = self.per_pattern.get_mut(id as usize) {
+                    v.clear();
+                }
+                if let Some(v) = self.order.get_mut(id as usize) {
+                    v.clear();
+                }
+            }
+        }
+        self.touched.retain(|&id| (id as usize) < n);
     }
 
     /// The patterns with at least one match (unordered).

@@ -25,6 +25,11 @@
 //!   start. Bytes at fixed offsets around the atom are checked first.
 //!   Regexes (and hex patterns YARA-X does not chain) look at most
 //!   [`REGEX_SCAN_LIMIT`] bytes each way, as YARA-X does.
+//! - patterns YARA-X splits at wide gaps of any byte (`{ 61 62 [-] 63
+//!   64 }`, `/abc.{0,5000}def/s`): a [`Chain`] of pieces, each lowered
+//!   as above in a slot of its own, joined after the search in time
+//!   linear in the pieces' matches (times a logarithm), with no scan
+//!   limit across the gaps.
 //!
 //! Every sub-pattern contributes atoms of one to four bytes ([`atoms`]):
 //! the most selective window anywhere in the pattern, expanded over a few
@@ -65,13 +70,13 @@
 //! matches near 4 KiB long; look-arounds inside (not at the ends of) a
 //! `wide` regex see bytes, not two-byte characters.
 //!
-//! Known limit: a hex pattern YARA-X chains over an unbounded jump is
-//! verified by scanning across the gap from each atom hit, which can be
-//! quadratic on hostile data; the deadline bounds it. A jump too wide for
-//! an NFA (`[0-100000]`, wider than [`hir::HUGE_JUMP`]) is left open the
-//! same way, bounded by the scan limit of its side of the split, when it
-//! is the pattern's only variable part ([`hir::hex_long_jump`]); other
-//! such patterns are still refused as too large (chaining is open work).
+//! Known limits: a chained pattern with a greedy piece before its last
+//! (`{ 61 [0-9] 62 [-] 63 }` is not, `/a.*b.{0,500}c/s` is) is matched
+//! whole within the scan limit, unless a gap is too wide for an NFA
+//! (wider than [`hir::HUGE_JUMP`]), as is a chained `wide` regex; a
+//! hex pattern whose only variable part is such a jump without a chain
+//! is left open across it, bounded by the scan limit of its side of
+//! the split ([`hir::hex_long_jump`]).
 
 mod atoms;
 pub(crate) mod base64;
@@ -135,7 +140,59 @@ pub(crate) struct Sub {
     /// Check `fullword` (with `wide`: on two-byte characters).
     pub fullword: bool,
     pub wide: bool,
+    /// A piece of a chained pattern ([`Chain`]): its matches are kept
+    /// apart, in this piece slot, until the chains are resolved.
+    pub piece: Option<u32>,
     pub kind: SubKind,
+}
+
+/// A pattern YARA-X matches as a chain of pieces split at wide gaps of
+/// any byte (`{ 61 62 [0-100000] 63 64 }`, `/abc.{0,5000}def/s`): each
+/// piece is searched as a pattern of its own (sub-patterns whose
+/// `piece` is set), then [`search`] joins the pieces' matches. A match
+/// of the pattern runs from a match of the first piece to the first
+/// (for a greedy regex, the last) match of the last piece (by offset)
+/// that a sequence of piece matches with every gap in bounds reaches
+/// from it, as YARA-X reports it:
+/// `{ 61 62 [-] 63 64 }` reports `ab ab cd` and `ab cd` in `ab ab cd
+/// cd`. No scan limit applies across the gaps.
+#[derive(Debug)]
+pub(crate) struct Chain {
+    pub pattern: PatternId,
+    /// The first piece's slot; the pieces are `first..=first +
+    /// gaps.len()`.
+    pub first: u32,
+    /// Bytes from the end of piece `i` to the start of piece `i + 1`:
+    /// `(min, max)`, `max` `None` when unbounded.
+    pub gaps: Box<[(u32, Option<u32>)]>,
+    /// A greedy regex: a match runs to the last match of the last piece
+    /// reached, not the first (YARA-X replaces the end of a greedy
+    /// regex's match at an offset with each later one: `/abc.*ddd/s`
+    /// reports all of `abcdddddd`).
+    pub greedy: bool,
+    /// `fullword`: the first piece's match must start, the last one's
+    /// end, at a word boundary.
+    pub fullword: bool,
+}
+
+/// How `h` is chained ([`Chain`]), if it is: where YARA-X splits it into
+/// two pieces or more ([`yarax::chain_split`]) and no piece but the last
+/// has a greedy repetition. A piece's match at an offset is then the one
+/// its matcher gives, as YARA-X has it (`{ 63 [0-40000] 62 [0-300] 64 64
+/// 62 }` joins only the first `62` after a `63`), while YARA-X keeps
+/// several ends per start of a greedy piece (`a.*aa`): such patterns are
+/// left to the whole pattern's matcher (within the scan limit), unless a
+/// gap is too wide for its NFA ([`hir::HUGE_JUMP`]).
+fn chainable(h: &Hir) -> Option<yarax::ChainSplit> {
+    let c = yarax::chain_split(h)?;
+    if c.pieces.len() < 2 {
+        return None;
+    }
+    let lazy = !c.pieces[..c.pieces.len() - 1].iter().any(hir::is_greedy);
+    let huge = c.gaps.iter().any(|&(min, max)| {
+        max.is_some_and(|max| max.saturating_sub(min) > hir::HUGE_JUMP)
+    });
+    (lazy || huge).then_some(c)
 }
 
 #[derive(Debug)]
@@ -380,6 +437,11 @@ pub(crate) struct PatternSetBuilder {
     long_jump: Option<u32>,
     /// The deferred slow-pattern diagnostic's span.
     deferred_slow: Option<ast::Span>,
+    /// Chained patterns, and the piece slots handed out to them.
+    chains: Vec<Chain>,
+    num_pieces: u32,
+    /// The piece slot of the chain piece being lowered.
+    cur_piece: Option<u32>,
     /// Anchorable patterns of the rule being compiled.
     pending: Vec<Pending>,
     /// Anchored sub-patterns: `(sub, offset)`.
@@ -441,6 +503,8 @@ impl PatternSetBuilder {
         let refs_snapshot: Vec<usize> =
             self.refs.iter().map(|r| r.len()).collect();
         let slow_before = self.slow.len();
+        let (chains_before, pieces_before) =
+            (self.chains.len(), self.num_pieces);
         let lits = self.anchor_lits(pattern);
         self.touched.clear();
         self.defer_slow = lits.is_some();
@@ -478,6 +542,9 @@ impl PatternSetBuilder {
                     r.truncate(n);
                 }
                 self.slow.truncate(slow_before);
+                self.chains.truncate(chains_before);
+                self.num_pieces = pieces_before;
+                self.cur_piece = None;
                 Err(e)
             }
         }
@@ -535,6 +602,7 @@ impl PatternSetBuilder {
                     pattern: p.id,
                     fullword,
                     wide,
+                    piece: None,
                     kind: SubKind::Literal { bytes: bytes.into(), nocase },
                 });
                 self.anchored.push((sub, at));
@@ -645,6 +713,8 @@ impl PatternSetBuilder {
         let min_len = (!yx.empty && yx.count > 0).then_some(yx.min_len);
         Ok(PatternSet {
             num_patterns: self.num_patterns as usize,
+            num_pieces: self.num_pieces as usize,
+            chains: self.chains,
             form_order: form_orders(&self.subs, &self.anchored),
             teddy: TeddyModel::new(yx.count, min_len),
             subs: self.subs,
@@ -786,6 +856,10 @@ impl PatternSetBuilder {
                         return Ok(());
                     }
                 }
+                if let Some(c) = chainable(&full) {
+                    return self
+                        .lower_chain(id, &full, c, false, false, p.span);
+                }
                 let mut h = full;
                 self.long_jump = None;
                 if let Some((open, width)) = hir::hex_long_jump(&hex.tokens) {
@@ -841,6 +915,13 @@ impl PatternSetBuilder {
                     false => None,
                 };
                 let h = yarax::trailing_gap_dropped(&h).unwrap_or(h);
+                if forms == [false] {
+                    if let Some(c) = chainable(&h) {
+                        self.yarax_cur.add_pattern(yx_atoms);
+                        return self
+                            .lower_chain(id, &h, c, true, fullword, re.span);
+                    }
+                }
                 // Where YARA-X has no atom, it verifies both forms at
                 // each offset, wide first: tried the same way here.
                 let mut forms = forms;
@@ -893,6 +974,45 @@ impl PatternSetBuilder {
         }
     }
 
+    /// Lowers a pattern split into a chain: each piece on its own, its
+    /// sub-patterns in a piece slot of their own (see [`Chain`]).
+    /// `regex`: the pieces keep a regex's (`whole`'s) greediness.
+    fn lower_chain(
+        &mut self,
+        id: PatternId,
+        whole: &Hir,
+        c: yarax::ChainSplit,
+        regex: bool,
+        fullword: bool,
+        span: ast::Span,
+    ) -> Result<(), Diagnostic> {
+        let first = self.num_pieces;
+        let greedy = regex && hir::is_greedy(whole);
+        for piece in &c.pieces {
+            self.cur_piece = Some(self.num_pieces);
+            self.num_pieces += 1;
+            let lowered = self.lower_hir(
+                id,
+                piece,
+                greedy,
+                Some(REGEX_SCAN_LIMIT),
+                false,
+                false,
+                span,
+            );
+            self.cur_piece = None;
+            lowered?;
+        }
+        self.chains.push(Chain {
+            pattern: id,
+            first,
+            gaps: c.gaps.into_boxed_slice(),
+            greedy,
+            fullword,
+        });
+        Ok(())
+    }
+
     /// Returns the quality of the atom chosen.
     fn lower_literal(
         &mut self,
@@ -918,6 +1038,7 @@ impl PatternSetBuilder {
             pattern: id,
             fullword,
             wide,
+            piece: None,
             kind: SubKind::Literal { bytes: bytes.into(), nocase },
         });
         let r = AtomRef { sub, backoff: start as u32, key: 0, exact };
@@ -980,6 +1101,7 @@ impl PatternSetBuilder {
             pattern: id,
             fullword,
             wide,
+            piece: None,
             kind: SubKind::Xor { bytes: bytes.into() },
         });
         for key in min..=max {
@@ -1016,6 +1138,7 @@ impl PatternSetBuilder {
                 pattern: id,
                 fullword: false,
                 wide,
+                piece: None,
                 kind: SubKind::Base64 {
                     encoded: encoded.into(),
                     plain: text.into(),
@@ -1056,6 +1179,7 @@ impl PatternSetBuilder {
             pattern: id,
             fullword: false,
             wide: false,
+            piece: None,
             kind: SubKind::Masked {
                 value: m.iter().map(|b| b.value).collect(),
                 mask: m.iter().map(|b| b.mask).collect(),
@@ -1232,6 +1356,7 @@ impl PatternSetBuilder {
             pattern: id,
             fullword,
             wide,
+            piece: self.cur_piece,
             kind: SubKind::Regex(Box::new(RegexSub {
                 fwd: OnceLock::from(Some(fwd)),
                 fwd_hir,
@@ -1485,6 +1610,10 @@ pub(crate) fn build_finder(
 #[derive(Debug)]
 pub(crate) struct PatternSet {
     pub(crate) num_patterns: usize,
+    /// Piece slots of the chained patterns: in a search their matches
+    /// are kept after the patterns', as patterns `num_patterns..`.
+    pub(crate) num_pieces: usize,
+    pub(crate) chains: Vec<Chain>,
     pub(crate) subs: Vec<Sub>,
     pub(crate) finder: Option<finder::Finder>,
     /// For atom `i`, `refs[ref_ranges[i].0..ref_ranges[i].1]`.
@@ -1686,6 +1815,15 @@ pub(crate) struct SearchOutcome {
 }
 
 impl PatternSet {
+    /// Where a search keeps the matches of `sub`: its pattern, or for a
+    /// chain piece, slot `num_patterns + piece`.
+    pub(crate) fn slot(&self, sub: &Sub) -> PatternId {
+        match sub.piece {
+            Some(p) => (self.num_patterns as u32).saturating_add(p),
+            None => sub.pattern,
+        }
+    }
+
     /// Number of patterns (ids are `0..len()`).
     pub fn len(&self) -> usize {
         self.num_patterns

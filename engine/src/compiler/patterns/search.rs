@@ -16,8 +16,8 @@ use super::base64;
 use super::finder::Finder;
 use super::hir;
 use super::{
-    AtomRef, ExactAtoms, PatternId, PatternSet, REGEX_SCAN_LIMIT, RegexSub,
-    SearchLimits, SearchOutcome, Sub, SubKind,
+    AtomRef, Chain, ExactAtoms, PatternId, PatternSet, REGEX_SCAN_LIMIT,
+    RegexSub, SearchLimits, SearchOutcome, Sub, SubKind,
 };
 use crate::scanner::{Match, MatchTable};
 
@@ -47,16 +47,24 @@ impl State<'_> {
     /// Records a match of sub-pattern `sub` (see [`MatchTable::add`]).
     fn add(&mut self, set: &PatternSet, sub: u32, m: Match, greedy: bool) {
         let Some(s) = set.subs.get(sub as usize) else { return };
-        let id = s.pattern;
+        let slot = set.slot(s);
         let order = set.form_order.get(sub as usize);
         let order = order.map_or(0, |o| o[self.mode]);
-        if !self.matches.add(id, m, greedy, order, self.max) {
-            if self.limited.is_empty() {
-                self.limited.resize(self.num_patterns, false);
-            }
-            if let Some(l) = self.limited.get_mut(id as usize) {
-                if !*l {
-                    *l = true;
+        if !self.matches.add(slot, m, greedy, order, self.max) {
+            self.limit_reached(slot, s.pattern);
+        }
+    }
+
+    /// Marks slot `slot` (pattern or chain piece) full and reports its
+    /// pattern `id` truncated, once.
+    fn limit_reached(&mut self, slot: PatternId, id: PatternId) {
+        if self.limited.is_empty() {
+            self.limited.resize(self.num_patterns, false);
+        }
+        if let Some(l) = self.limited.get_mut(slot as usize) {
+            if !*l {
+                *l = true;
+                if !self.outcome.truncated.contains(&id) {
                     self.outcome.truncated.push(id);
                 }
             }
@@ -93,14 +101,15 @@ pub(super) fn search(
     matches: &mut MatchTable,
     limits: &SearchLimits,
 ) -> SearchOutcome {
-    matches.reset(set.num_patterns);
+    let slots = set.num_patterns + set.num_pieces;
+    matches.reset(slots);
     let mut st = State {
         data,
         matches,
         max: limits.max_matches_per_pattern,
         deadline: limits.deadline,
         limited: Vec::new(),
-        num_patterns: set.num_patterns,
+        num_patterns: slots,
         outcome: SearchOutcome::default(),
         verifications: 0,
         scratch: (Vec::new(), Vec::new()),
@@ -171,7 +180,130 @@ pub(super) fn search(
     if !st.outcome.timed_out {
         search_slow(set, &mut st, &mut slow_pos, data.len());
     }
+    if !set.chains.is_empty() {
+        let mut ranks = Vec::new();
+        for c in &set.chains {
+            join_chain(set, &mut st, c, &mut ranks);
+        }
+        st.matches.clear_from(set.num_patterns);
+    }
     st.outcome
+}
+
+/// No chain from this piece match reaches a match of the last piece.
+const UNREACHED: u32 = u32::MAX;
+
+/// Adds the matches of chained pattern `c` from its pieces' matches (see
+/// [`Chain`]): for each match of a piece, from the last piece back, the
+/// rank (by offset; from the end when greedy) of the first (last) match
+/// of the last piece a chain from it reaches, the minimum over the next
+/// piece's matches that start within the gap after it, a range of them
+/// as they are sorted by offset (a range-minimum tree answers it).
+/// Linear-logarithmic in the pieces' matches, whatever the gaps.
+fn join_chain(
+    set: &PatternSet,
+    st: &mut State<'_>,
+    c: &Chain,
+    ranks: &mut Vec<u32>,
+) {
+    let slot = |i: usize| set.num_patterns as u32 + c.first + i as u32;
+    let n = c.gaps.len() + 1;
+    if (0..n).any(|i| st.matches.get(slot(i)).is_empty()) {
+        return;
+    }
+    // Ranks of the last piece's matches: their own, or from the end;
+    // with fullword, none for those not ending at a word boundary.
+    let data = st.data;
+    let tails = st.matches.get(slot(n - 1));
+    let last = tails.len() as u32;
+    ranks.clear();
+    ranks.extend(tails.iter().enumerate().map(|(i, t)| {
+        let end = t.offset.saturating_add(t.len);
+        if c.fullword && !fullword_ok(data, 0, end, false, 0) {
+            UNREACHED
+        } else if c.greedy {
+            last - 1 - i as u32
+        } else {
+            i as u32
+        }
+    }));
+    let mut tree = MinTree::default();
+    for i in (0..n - 1).rev() {
+        tree.build(ranks);
+        let next = st.matches.get(slot(i + 1));
+        let (min, max) = c.gaps[i];
+        let mut cur = Vec::with_capacity(st.matches.get(slot(i)).len());
+        for m in st.matches.get(slot(i)) {
+            let end = m.offset.saturating_add(m.len);
+            let lo = end.saturating_add(min as usize);
+            let hi =
+                max.map_or(usize::MAX, |x| end.saturating_add(x as usize));
+            let a = next.partition_point(|x| x.offset < lo);
+            let b = next.partition_point(|x| x.offset <= hi);
+            cur.push(tree.min(a, b));
+        }
+        *ranks = cur;
+    }
+    let heads = st.matches.get(slot(0)).to_vec();
+    let tails = st.matches.get(slot(n - 1)).to_vec();
+    for (h, &r) in heads.iter().zip(ranks.iter()) {
+        if r == UNREACHED
+            || c.fullword && !fullword_ok(data, h.offset, data.len(), false, 0)
+        {
+            continue;
+        }
+        let r = if c.greedy { last - 1 - r } else { r };
+        let Some(t) = tails.get(r as usize) else { continue };
+        let end = t.offset.saturating_add(t.len);
+        let m = Match {
+            offset: h.offset,
+            len: end.saturating_sub(h.offset),
+            xor_key: None,
+        };
+        if !st.matches.add(c.pattern, m, false, 0, st.max) {
+            st.limit_reached(c.pattern, c.pattern);
+            return;
+        }
+    }
+}
+
+/// Range minimum over a list of ranks ([`UNREACHED`] where none): an
+/// iterative segment tree, its buffer reused.
+#[derive(Default)]
+struct MinTree {
+    n: usize,
+    t: Vec<u32>,
+}
+
+impl MinTree {
+    fn build(&mut self, v: &[u32]) {
+        self.n = v.len();
+        self.t.clear();
+        self.t.resize(2 * v.len(), UNREACHED);
+        self.t[v.len()..].copy_from_slice(v);
+        for i in (1..v.len()).rev() {
+            self.t[i] = self.t[2 * i].min(self.t[2 * i + 1]);
+        }
+    }
+
+    /// The minimum of `v[a..b]`, [`UNREACHED`] when empty.
+    fn min(&self, a: usize, b: usize) -> u32 {
+        let (mut a, mut b) = (a + self.n, b.min(self.n) + self.n);
+        let mut out = UNREACHED;
+        while a < b {
+            if a & 1 == 1 {
+                out = out.min(self.t[a]);
+                a += 1;
+            }
+            if b & 1 == 1 {
+                b -= 1;
+                out = out.min(self.t[b]);
+            }
+            a /= 2;
+            b /= 2;
+        }
+        out
+    }
 }
 
 /// Verifies every sub-pattern of an atom hit.
@@ -208,7 +340,7 @@ fn search_slow(
         for &sub_id in &set.slow {
             let Some(sub) = set.subs.get(sub_id as usize) else { continue };
             let SubKind::Regex(rs) = &sub.kind else { continue };
-            if rs.first_bytes[b as usize] && !st.is_limited(sub.pattern) {
+            if rs.first_bytes[b as usize] && !st.is_limited(set.slot(sub)) {
                 verify_regex(set, sub_id, rs, st, s);
             }
         }
@@ -218,7 +350,7 @@ fn search_slow(
 
 fn verify_hit(set: &PatternSet, st: &mut State<'_>, r: &AtomRef, at: usize) {
     let Some(sub) = set.subs.get(r.sub as usize) else { return };
-    if st.is_limited(sub.pattern) {
+    if st.is_limited(set.slot(sub)) {
         return;
     }
     let Some(start) = at.checked_sub(r.backoff as usize) else { return };

@@ -628,18 +628,43 @@ fn alternation_literal(h: &Hir) -> bool {
 /// The pieces YARA-X chains `h` into at gaps of any byte wider than
 /// [`CHAIN_GAP`] (`split_at_large_gaps`); `None` when it is not split.
 fn chain_pieces(h: &Hir) -> Option<Vec<Hir>> {
+    chain_split(h).map(|c| c.pieces)
+}
+
+/// A pattern split into pieces at wide gaps of any byte, matched as a
+/// chain: piece `i + 1` starts `gaps[i]` bytes after piece `i` ends.
+#[derive(Debug)]
+pub(crate) struct ChainSplit {
+    pub pieces: Vec<Hir>,
+    /// `(min, max)` between consecutive pieces; `max` is `None` when
+    /// unbounded. One fewer than the pieces.
+    pub gaps: Vec<(u32, Option<u32>)>,
+}
+
+/// How YARA-X splits `h` into a chain (`split_at_large_gaps`): at each
+/// top-level gap of any byte wider than [`CHAIN_GAP`] that follows a
+/// piece at least [`CHAIN_MIN_PIECE`] bytes long (a shorter piece keeps
+/// the gap inside), the last piece taking a too short tail along with
+/// the gap before it. `None` when it is not split; a split into one
+/// piece is returned as such.
+pub(crate) fn chain_split(h: &Hir) -> Option<ChainSplit> {
     let HirKind::Concat(items) = h.kind() else { return None };
     let min_len = |v: &[Hir]| {
         Hir::concat(v.to_vec()).properties().minimum_len().unwrap_or(0)
     };
     let mut pieces: Vec<Hir> = Vec::new();
+    let mut gaps = Vec::new();
     let mut chunk: Vec<Hir> = Vec::new();
-    let mut gap: Option<Hir> = None;
+    // The gap after the last piece, before `chunk`.
+    let mut gap: Option<&Hir> = None;
     for item in items {
         if chain_gap(item) && !chunk.is_empty() {
             if min_len(&chunk) >= CHAIN_MIN_PIECE {
+                if let Some(g) = gap {
+                    gaps.push(gap_bounds(g));
+                }
                 pieces.push(Hir::concat(std::mem::take(&mut chunk)));
-                gap = Some(item.clone());
+                gap = Some(item);
             } else {
                 let whole = Hir::concat(std::mem::take(&mut chunk));
                 chunk = vec![whole, item.clone()];
@@ -653,14 +678,26 @@ fn chain_pieces(h: &Hir) -> Option<Vec<Hir>> {
     }
     if !chunk.is_empty() {
         if min_len(&chunk) >= CHAIN_MIN_PIECE {
+            if let Some(g) = gap {
+                gaps.push(gap_bounds(g));
+            }
             pieces.push(Hir::concat(chunk));
         } else if let (Some(last), Some(gap)) = (pieces.pop(), gap) {
-            let mut joined = vec![last, gap];
+            let mut joined = vec![last, gap.clone()];
             joined.extend(chunk);
             pieces.push(Hir::concat(joined));
         }
     }
-    Some(pieces)
+    gaps.truncate(pieces.len().saturating_sub(1));
+    Some(ChainSplit { pieces, gaps })
+}
+
+/// The bounds of a gap [`chain_gap`] accepts.
+fn gap_bounds(item: &Hir) -> (u32, Option<u32>) {
+    match item.kind() {
+        HirKind::Repetition(rep) => (rep.min, rep.max),
+        _ => (0, None),
+    }
 }
 
 /// Where YARA-X's atom of a literal form lies (`best_atom_in_bytes`):
