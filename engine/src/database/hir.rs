@@ -24,6 +24,14 @@ const CAPTURE: u8 = 6;
 const CONCAT: u8 = 7;
 const ALTERNATION: u8 = 8;
 
+/// `h` encoded as in a database: equal bytes for equal HIRs, a cheap
+/// key for telling identical patterns apart.
+pub(crate) fn encode(h: &Hir) -> Vec<u8> {
+    let mut w = Writer { buf: Vec::new() };
+    write(&mut w, h);
+    w.buf
+}
+
 /// Writes `h` (recursively: HIRs from the compiler are shallow).
 pub(super) fn write(w: &mut Writer, h: &Hir) {
     match h.kind() {

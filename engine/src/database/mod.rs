@@ -73,7 +73,7 @@
 //! ([`DatabaseInfo::engine_version`], `sigscan info`).
 
 mod bytes;
-mod hir;
+pub(crate) mod hir;
 mod modules;
 mod nodes;
 

@@ -41,7 +41,7 @@
 //! its first byte allows. The *slow pattern* warning (an error with
 //! [`PatternOptions::error_on_slow_pattern`]) is YARA-X's, so the same
 //! rules are refused under that option: judged by YARA-X's atoms, not
-//! these ([`yarax::slow_regex`], [`yarax::slow_literal`]; 605 verdicts
+//! these ([`yarax::Analysis::slow`], [`yarax::slow_literal`]; 605 verdicts
 //! of YARA-X in `engine/tests/testdata/slow.txt`).
 //!
 //! # Matches
@@ -97,6 +97,7 @@ use regex_automata::util::syntax;
 use regex_automata::{meta, util::primitives::StateID};
 use regex_syntax::hir::Hir;
 
+use crate::database;
 use crate::scanner::MatchTable;
 use crate::syntax::ast::{self, ModifierKind, PatternKind};
 use crate::syntax::{Diagnostic, DiagnosticKind};
@@ -447,7 +448,7 @@ pub(crate) struct PatternSetBuilder {
     /// Anchored sub-patterns: `(sub, offset)`.
     anchored: Vec<(u32, usize)>,
     /// YARA-X's atoms per distinct pattern ([`yarax_key`]).
-    yarax: HashMap<String, YaraxAtoms>,
+    yarax: HashMap<Vec<u8>, YaraxAtoms>,
     /// YARA-X's atoms of the pattern being lowered.
     yarax_cur: YaraxAtoms,
 }
@@ -458,7 +459,7 @@ pub(crate) struct PatternSetBuilder {
 struct Pending {
     id: PatternId,
     /// Its [`yarax_key`].
-    key: String,
+    key: Vec<u8>,
     /// Its sub-patterns, `subs[lo..hi]`.
     subs: (u32, u32),
     /// The atoms it added refs to.
@@ -505,17 +506,23 @@ impl PatternSetBuilder {
         let slow_before = self.slow.len();
         let (chains_before, pieces_before) =
             (self.chains.len(), self.num_pieces);
-        let lits = self.anchor_lits(pattern);
+        // A hex pattern's HIR, built once for the three uses below.
+        let hex = match &pattern.kind {
+            PatternKind::Hex(h) => Some(hir::hex_to_hir(&h.tokens)),
+            _ => None,
+        };
+        let lits = self.anchor_lits(pattern, hex.as_ref());
+        let hex_key = hex.as_ref().map(database::hir::encode);
         self.touched.clear();
         self.defer_slow = lits.is_some();
         self.deferred_slow = None;
         self.yarax_cur = YaraxAtoms::new();
-        let lowered = self.lower(pattern, id, diagnostics);
+        let lowered = self.lower(pattern, hex, id, diagnostics);
         self.defer_slow = false;
         match lowered {
             Ok(()) => {
                 self.num_patterns += 1;
-                let key = yarax_key(pattern);
+                let key = yarax_key(pattern, hex_key.as_deref());
                 let cur = self.yarax_cur;
                 let e = self.yarax.entry(key.clone()).or_insert(cur);
                 e.uses += 1;
@@ -613,8 +620,13 @@ impl PatternSetBuilder {
 
     /// How `p` is compared when anchored, if YARA-X can anchor it: a text
     /// pattern without `nocase`, `xor` or base64, or a hex pattern or
-    /// regex that is a literal or an alternation of literals.
-    fn anchor_lits(&self, p: &ast::Pattern) -> Option<AnchorLits> {
+    /// regex that is a literal or an alternation of literals. `hex`: a
+    /// hex pattern's HIR.
+    fn anchor_lits(
+        &self,
+        p: &ast::Pattern,
+        hex: Option<&Hir>,
+    ) -> Option<AnchorLits> {
         let has = |k: ModifierKind| p.has(&k);
         let wide = has(ModifierKind::Wide);
         let ascii = has(ModifierKind::Ascii) || !wide;
@@ -643,9 +655,8 @@ impl PatternSetBuilder {
                     lits.push((text.clone(), false));
                 }
             }
-            PatternKind::Hex(hex) => {
-                let h = hir::hex_to_hir(&hex.tokens);
-                for l in hir::alternation_literals(&h)? {
+            PatternKind::Hex(_) => {
+                for l in hir::alternation_literals(hex?)? {
                     lits.push((l, false));
                 }
             }
@@ -750,9 +761,11 @@ impl PatternSetBuilder {
         }
     }
 
+    /// Lowers `p` (`hex`: a hex pattern's HIR) as pattern `id`.
     fn lower(
         &mut self,
         p: &ast::Pattern,
+        hex_hir: Option<Hir>,
         id: PatternId,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<(), Diagnostic> {
@@ -846,9 +859,11 @@ impl PatternSetBuilder {
                 Ok(())
             }
             PatternKind::Hex(hex) => {
-                let full = hir::hex_to_hir(&hex.tokens);
-                self.yarax_cur.add_pattern(yarax::pattern_atoms(&full, true));
-                if yarax::slow_regex(&full, true, true) {
+                let full =
+                    hex_hir.unwrap_or_else(|| hir::hex_to_hir(&hex.tokens));
+                let yx = yarax::Analysis::new(&full);
+                self.yarax_cur.add_pattern(yx.atoms(true));
+                if yx.slow(true, true) {
                     self.slow_pattern(p.span, diagnostics)?;
                 }
                 if let Some(masked) = hir::hex_to_masked(&hex.tokens) {
@@ -903,10 +918,11 @@ impl PatternSetBuilder {
                 }
                 // `/…/i` counts as `nocase` there.
                 let maskable = !nocase && !re.case_insensitive && !wide;
-                if yarax::slow_regex(&h, maskable, !fullword) {
+                let yx = yarax::Analysis::new(&h);
+                if yx.slow(maskable, !fullword) {
                     self.slow_pattern(p.span, diagnostics)?;
                 }
-                let yx_atoms = yarax::pattern_atoms(&h, maskable);
+                let yx_atoms = yx.atoms(maskable);
                 // A wide gap of any byte at the end is dropped, as
                 // YARA-X drops it (greediness stays the whole regex's).
                 let greedy = hir::is_greedy(&h);
@@ -1162,17 +1178,7 @@ impl PatternSetBuilder {
         id: PatternId,
         m: Vec<hir::MaskedByte>,
     ) -> Option<i32> {
-        let sets: Vec<Option<Vec<u8>>> = m
-            .iter()
-            .map(|b| {
-                let set: Vec<u8> = (0..=255u8)
-                    .filter(|x| (x & b.mask == b.value) != b.negated)
-                    .collect();
-                let ok = set.len() <= atoms::MAX_VARIANTS
-                    || set.len() == atoms::EVERY_BYTE;
-                ok.then_some(set)
-            })
-            .collect();
+        let sets: Vec<Option<Vec<u8>>> = m.iter().map(byte_set).collect();
         let (start, run, q) = atoms::best_run(&sets)?;
         let exact = run.len() == m.len();
         let sub = self.push_sub(Sub {
@@ -1373,7 +1379,7 @@ impl PatternSetBuilder {
                 atom_at_start: self.atom_at_start,
             })),
         });
-        // The slow-pattern warning is YARA-X's (`yarax::slow_regex`,
+        // The slow-pattern warning is YARA-X's (`yarax::Analysis::slow`,
         // given by `lower`), whatever atoms are searched here.
         match &chosen {
             Some((_, lits)) if !lits.is_empty() => {
@@ -1770,7 +1776,7 @@ impl YaraxAtoms {
         self.empty |= len == 0;
     }
 
-    /// A hex or regex form's atoms ([`yarax::pattern_atoms`]).
+    /// A hex or regex form's atoms ([`yarax::Analysis::atoms`]).
     fn add_pattern(&mut self, s: Option<yarax::AtomStats>) {
         match s {
             Some(s) => self.add(s.count, s.min_len),
@@ -1779,21 +1785,50 @@ impl YaraxAtoms {
     }
 }
 
+/// The bytes a masked byte matches, when they can be enumerated in an
+/// atom: at most [`atoms::MAX_VARIANTS`] of them, or all.
+fn byte_set(b: &hir::MaskedByte) -> Option<Vec<u8>> {
+    // The common cases first: an exact byte and `??`.
+    match (b.mask, b.negated) {
+        (0xFF, false) => return Some(vec![b.value]),
+        (0xFF, true) => return None,
+        (0, false) if b.value == 0 => return Some((0..=255).collect()),
+        _ => {}
+    }
+    let set: Vec<u8> =
+        (0..=255u8).filter(|x| (x & b.mask == b.value) != b.negated).collect();
+    let ok =
+        set.len() <= atoms::MAX_VARIANTS || set.len() == atoms::EVERY_BYTE;
+    ok.then_some(set)
+}
+
 /// What makes two patterns one for YARA-X (it compiles identical
-/// patterns once): the value and the modifiers.
-fn yarax_key(p: &ast::Pattern) -> String {
+/// patterns once): the value and the modifiers. `hex`: a hex pattern's
+/// HIR, encoded.
+fn yarax_key(p: &ast::Pattern, hex: Option<&[u8]>) -> Vec<u8> {
     let mut mods: Vec<String> =
         p.modifiers.iter().map(|m| format!("{:?}", m.kind)).collect();
     mods.sort();
-    let value = match &p.kind {
-        PatternKind::Text(t) => format!("t{t:?}"),
-        PatternKind::Hex(h) => format!("h{:?}", hir::hex_to_hir(&h.tokens)),
+    let mut key = match &p.kind {
+        PatternKind::Text(t) => format!("t{t:?}").into_bytes(),
+        PatternKind::Hex(h) => {
+            let mut k = b"h".to_vec();
+            match hex {
+                Some(e) => k.extend_from_slice(e),
+                None => k.extend(database::hir::encode(&hir::hex_to_hir(
+                    &h.tokens,
+                ))),
+            }
+            k
+        }
         PatternKind::Regex(r) => format!(
             "r{:?}{}{}",
             r.source, r.case_insensitive, r.dot_matches_new_line
-        ),
+        )
+        .into_bytes(),
     };
-    format!("{value}{mods:?}")
+    key.extend(format!("{mods:?}").into_bytes());
+    key
 }
 
 /// Bounds on one search.

@@ -19,8 +19,9 @@
 //! Teddy search by their number, see `TeddyModel`), and there its
 //! compiler takes other paths first: chain pieces, alternations of
 //! literals, masked literals, and its fast VM for hex-like patterns,
-//! whose atom is the best piece's ([`pattern_atoms`]).
+//! whose atom is the best piece's ([`Analysis::atoms`]).
 
+use std::cell::OnceCell;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -577,41 +578,125 @@ pub(crate) fn slow_literal(bytes: &[u8]) -> bool {
             .any(|&b| !bytes.is_empty() && bytes.iter().all(|&x| x == b))
 }
 
-/// Whether YARA-X 1.22 warns that the hex or regex pattern `h` (its
-/// ascii form, case folded for `nocase`) is slow. It follows YARA-X's
-/// compiler: a literal is judged by [`slow_literal`] (when
-/// `literal_check`: not for `fullword`, and not when anchored, which the
-/// caller defers), an alternation of literals never, a pattern split at
-/// gaps wider than 200 bytes by each piece that is not a literal, a
-/// masked literal (when `maskable`: neither `nocase` nor `wide`) never,
-/// any other by its atoms: none, one shorter than 2 bytes, or more than
-/// 2,700 of exactly 2 bytes.
-pub(crate) fn slow_regex(
-    h: &Hir,
-    maskable: bool,
-    literal_check: bool,
-) -> bool {
-    if let HirKind::Literal(lit) = h.kind() {
-        return literal_check && slow_literal(&lit.0);
-    }
-    if alternation_literal(h) {
-        return false;
-    }
-    if let Some(pieces) = chain_pieces(h) {
-        return pieces.iter().any(|p| {
-            !matches!(p.kind(), HirKind::Literal(_)) && slow_atoms(p)
-        });
-    }
-    if maskable && masked_literal_atoms(h).is_some() {
-        return false;
-    }
-    slow_atoms(h)
-}
-
-fn slow_atoms(h: &Hir) -> bool {
-    match regexp_atoms(h) {
+/// Whether atoms are slow for YARA-X: none, one shorter than 2 bytes, or
+/// more than 2,700 of exactly 2 bytes.
+fn slow_atoms(s: Option<AtomStats>) -> bool {
+    match s {
         None => true,
         Some(s) => s.min_len < 2 || (s.max_len == 2 && s.count > 2700),
+    }
+}
+
+/// One hex or regex pattern judged as YARA-X judges it: its atoms
+/// ([`Analysis::atoms`]) and whether it is slow ([`Analysis::slow`]),
+/// the parts both need (the chain split, the masked-literal atoms, the
+/// regex atoms: each a walk of the HIR) computed once.
+pub(crate) struct Analysis<'h> {
+    h: &'h Hir,
+    chain: OnceCell<Option<Vec<Hir>>>,
+    /// Per chain piece, its atoms.
+    piece_atoms: OnceCell<Vec<Option<AtomStats>>>,
+    masked: OnceCell<Option<AtomStats>>,
+    regexp: OnceCell<Option<AtomStats>>,
+}
+
+impl<'h> Analysis<'h> {
+    pub(crate) fn new(h: &'h Hir) -> Analysis<'h> {
+        Analysis {
+            h,
+            chain: OnceCell::new(),
+            piece_atoms: OnceCell::new(),
+            masked: OnceCell::new(),
+            regexp: OnceCell::new(),
+        }
+    }
+
+    fn chain(&self) -> Option<&[Hir]> {
+        self.chain.get_or_init(|| chain_pieces(self.h)).as_deref()
+    }
+
+    fn piece_atoms(&self) -> &[Option<AtomStats>] {
+        self.piece_atoms.get_or_init(|| {
+            let pieces = self.chain().unwrap_or_default();
+            pieces
+                .iter()
+                .map(|p| match p.kind() {
+                    HirKind::Literal(lit) => {
+                        Some(AtomStats::one(literal_atom(&lit.0).1))
+                    }
+                    _ => regexp_atoms(p),
+                })
+                .collect()
+        })
+    }
+
+    fn masked(&self) -> Option<AtomStats> {
+        *self.masked.get_or_init(|| masked_literal_atoms(self.h))
+    }
+
+    fn regexp(&self) -> Option<AtomStats> {
+        *self.regexp.get_or_init(|| regexp_atoms(self.h))
+    }
+
+    /// Whether YARA-X 1.22 warns that the pattern is slow (see
+    /// [`slow_literal`] and [`slow_atoms`]). It follows YARA-X's
+    /// compiler: a literal is judged by its bytes (when `literal_check`:
+    /// not for `fullword`, and not when anchored, which the caller
+    /// defers), an alternation of literals never, a pattern split at gaps
+    /// wider than 200 bytes by each piece that is not a literal, a masked
+    /// literal (when `maskable`: neither `nocase` nor `wide`) never, any
+    /// other by its atoms.
+    pub(crate) fn slow(&self, maskable: bool, literal_check: bool) -> bool {
+        let h = self.h;
+        if let HirKind::Literal(lit) = h.kind() {
+            return literal_check && slow_literal(&lit.0);
+        }
+        if alternation_literal(h) {
+            return false;
+        }
+        if let Some(pieces) = self.chain() {
+            return pieces.iter().zip(self.piece_atoms()).any(|(p, s)| {
+                !matches!(p.kind(), HirKind::Literal(_)) && slow_atoms(*s)
+            });
+        }
+        if maskable && self.masked().is_some() {
+            return false;
+        }
+        slow_atoms(self.regexp())
+    }
+
+    /// YARA-X's atoms of the pattern (its ascii form, case
+    /// folded for `nocase`), following its compiler (`c_regexp_pattern`):
+    /// pieces of a chain each by their own atoms (a literal by its best
+    /// window), an alternation of literals one atom per literal, a masked
+    /// literal (when `maskable`: neither `nocase` nor `wide`) by the mask
+    /// combinations of its best masked window, any other by its regex
+    /// compiler's atoms ([`regexp_atoms`]). `None` when one atom is empty or
+    /// there is none (YARA-X then never uses Teddy, see
+    /// [`TeddyModel`](super::TeddyModel)).
+    pub(crate) fn atoms(&self, maskable: bool) -> Option<AtomStats> {
+        if self.chain().is_some() {
+            let mut all: Option<AtomStats> = None;
+            for &s in self.piece_atoms() {
+                let s = s?;
+                all = Some(all.map_or(s, |a| a.add(s)));
+            }
+            return all.filter(|s| s.min_len > 0);
+        }
+        if let Some(lits) = alternation_literals(self.h) {
+            let mut all: Option<AtomStats> = None;
+            for l in lits {
+                let s = AtomStats::one(literal_atom(l).1);
+                all = Some(all.map_or(s, |a| a.add(s)));
+            }
+            return all.filter(|s| s.min_len > 0);
+        }
+        if maskable {
+            if let Some(s) = self.masked() {
+                return Some(s);
+            }
+        }
+        self.regexp()
     }
 }
 
@@ -940,45 +1025,6 @@ impl AtomStats {
     }
 }
 
-/// YARA-X's atoms of the hex or regex pattern `h` (its ascii form, case
-/// folded for `nocase`), following its compiler (`c_regexp_pattern`):
-/// pieces of a chain each by their own atoms (a literal by its best
-/// window), an alternation of literals one atom per literal, a masked
-/// literal (when `maskable`: neither `nocase` nor `wide`) by the mask
-/// combinations of its best masked window, any other by its regex
-/// compiler's atoms ([`regexp_atoms`]). `None` when one atom is empty or
-/// there is none (YARA-X then never uses Teddy, see
-/// [`TeddyModel`](super::TeddyModel)).
-pub(crate) fn pattern_atoms(h: &Hir, maskable: bool) -> Option<AtomStats> {
-    if let Some(pieces) = chain_pieces(h) {
-        let mut all: Option<AtomStats> = None;
-        for p in &pieces {
-            let s = match p.kind() {
-                HirKind::Literal(lit) => {
-                    AtomStats::one(literal_atom(&lit.0).1)
-                }
-                _ => regexp_atoms(p)?,
-            };
-            all = Some(all.map_or(s, |a| a.add(s)));
-        }
-        return all.filter(|s| s.min_len > 0);
-    }
-    if let Some(lits) = alternation_literals(h) {
-        let mut all: Option<AtomStats> = None;
-        for l in lits {
-            let s = AtomStats::one(literal_atom(l).1);
-            all = Some(all.map_or(s, |a| a.add(s)));
-        }
-        return all.filter(|s| s.min_len > 0);
-    }
-    if maskable {
-        if let Some(s) = masked_literal_atoms(h) {
-            return Some(s);
-        }
-    }
-    regexp_atoms(h)
-}
-
 /// The literals of a literal or an alternation of literals (YARA-X's
 /// `is_alternation_literal`, not a concatenation).
 fn alternation_literals(h: &Hir) -> Option<Vec<&[u8]>> {
@@ -1117,7 +1163,7 @@ pub(crate) fn regexp_atoms(h: &Hir) -> Option<AtomStats> {
     })
 }
 
-/// YARA-X's atoms of the regex `h` (as in [`pattern_atoms`]) when some
+/// YARA-X's atoms of the regex `h` (as in [`Analysis::atoms`]) when some
 /// of them are exact, with whether each is: it reports a hit of
 /// an exact atom as a match of the atom's length without running the
 /// regex. Exact atoms only come from the whole regex (its root node),
@@ -1403,14 +1449,13 @@ fn masked_byte_quality(byte: u8, mask: u8) -> i32 {
 fn masked_window_quality(bytes: &[u8], mask: &[u8]) -> i32 {
     let q: i32 =
         bytes.iter().zip(mask).map(|(&b, &m)| masked_byte_quality(b, m)).sum();
-    let mut seen = [false; 256];
-    let mut unique = 0;
-    for (&b, &m) in bytes.iter().zip(mask) {
-        if m == 0xff && !seen[usize::from(b)] {
-            seen[usize::from(b)] = true;
-            unique += 1;
-        }
-    }
+    // Distinct exact bytes (a window is short: compared pairwise).
+    let exact = |i: usize| (mask[i] == 0xff).then_some(bytes[i]);
+    let unique = (0..bytes.len().min(mask.len()))
+        .filter(|&i| {
+            exact(i).is_some_and(|b| (0..i).all(|j| exact(j) != Some(b)))
+        })
+        .count() as i32;
     if unique == 1 {
         match bytes.first() {
             Some(0x00 | 0x20 | 0x90 | 0xcc | 0xff) => q - 5,
