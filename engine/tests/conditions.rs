@@ -367,6 +367,36 @@ const CASES: &[(usize, &str)] = &[
         r#"import "math" rule a { condition: 1.0 \ math.entropy("aaaa") > 0 }"#,
     ),
     (1, r#"import "math" rule a { condition: 1.0 \ math.entropy(0, 1) > 0 }"#),
+    // Guards shared by several rules (evaluated once per scan).
+    (
+        3,
+        r#"rule a { condition: uint8(0) == 1 and filesize == 10 }
+        rule b { condition: uint8(0) == 1 and filesize == 11 }
+        rule c { condition: uint8(0) == 2 and true }
+        rule d { condition: not (uint8(0) == 2) }
+        rule e { condition: uint8(0) == 1 and uint8(0) == 1 }"#,
+    ),
+    (
+        0,
+        r#"global rule g { condition: uint8(1) == 2 and filesize > 100 }
+        rule e { condition: uint8(1) == 2 }
+        rule f { condition: uint8(1) == 2 and filesize > 100 }"#,
+    ),
+    (
+        1,
+        r#"rule f { condition: uint8(100) == 1 and true }
+        rule h { condition: not (uint8(100) == 1) }
+        rule i { condition: (uint8(100) == 1) or uint8(0) == 1 }
+        rule j { condition: defined uint8(100) and true }"#,
+    ),
+    (
+        1,
+        r#"rule a { condition: uint16(0) == 0x0201 and filesize < 20
+          and uint8(9) == 10 }
+        rule b { condition: uint16(0) == 0x0201 and filesize < 20
+          and uint8(9) == 11 }
+        rule c { condition: uint16(0) == 0x0202 and filesize < 20 }"#,
+    ),
 ];
 
 fn count(src: &str) -> Result<usize, String> {

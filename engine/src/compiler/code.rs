@@ -365,6 +365,104 @@ impl Code {
     }
 }
 
+/// How deep [`Code::shape_key`] looks into an expression.
+const SHAPE_DEPTH: u32 = 12;
+
+impl Code {
+    /// A key equal for expressions that compute the same value on every
+    /// scan (the same shape over the same constants: `uint16(0) ==
+    /// 0x5A4D` in a thousand rules), so a scan evaluates one of them for
+    /// all. `None` for shapes not shared this way (variables, patterns,
+    /// calls, loops) or deeper than [`SHAPE_DEPTH`].
+    pub fn shape_key(&self, n: NodeId) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        self.shape(n, &mut out, SHAPE_DEPTH).then_some(out)
+    }
+
+    fn shape(&self, n: NodeId, out: &mut Vec<u8>, depth: u32) -> bool {
+        if depth == 0 {
+            return false;
+        }
+        let sub = |a: NodeId, out: &mut Vec<u8>| self.shape(a, out, depth - 1);
+        match *self.node(n) {
+            Node::Bool(b) => out.extend([0, u8::from(b)]),
+            Node::Int(i) => {
+                out.push(1);
+                out.extend(i.to_le_bytes());
+            }
+            Node::Float(f) => {
+                out.push(2);
+                out.extend(f.to_bits().to_le_bytes());
+            }
+            Node::Str(i) => {
+                let Some(bytes) = self.strings.get(i as usize) else {
+                    return false;
+                };
+                out.push(3);
+                out.extend((bytes.len() as u64).to_le_bytes());
+                out.extend_from_slice(bytes);
+            }
+            Node::Filesize => out.push(4),
+            Node::Global(g) => {
+                out.push(5);
+                out.extend(g.to_le_bytes());
+            }
+            Node::Module(m) => {
+                out.push(6);
+                out.extend(m.to_le_bytes());
+            }
+            Node::Field(a, f) => {
+                out.push(7);
+                out.extend(f.to_le_bytes());
+                return sub(a, out);
+            }
+            Node::ReadInt(t, a) => {
+                out.extend([8, t.bits, u8::from(t.signed)]);
+                out.push(u8::from(t.big_endian));
+                return sub(a, out);
+            }
+            Node::Not(a) => {
+                out.push(9);
+                return sub(a, out);
+            }
+            Node::Defined(a) => {
+                out.push(10);
+                return sub(a, out);
+            }
+            Node::ToBool(a) => {
+                out.push(11);
+                return sub(a, out);
+            }
+            Node::Cmp(op, num, a, b) => {
+                out.extend([12, op as u8, num as u8]);
+                return sub(a, out) && sub(b, out);
+            }
+            Node::Arith(op, num, a, b) => {
+                out.extend([13, op as u8, num as u8]);
+                return sub(a, out) && sub(b, out);
+            }
+            Node::Bits(op, a, b) => {
+                out.extend([14, op as u8]);
+                return sub(a, out) && sub(b, out);
+            }
+            Node::Index(a, b) => {
+                out.push(15);
+                return sub(a, out) && sub(b, out);
+            }
+            Node::And(l) | Node::Or(l) => {
+                let tag =
+                    if matches!(self.node(n), Node::And(_)) { 16 } else { 17 };
+                let items = self.get_list(l);
+                out.push(tag);
+                out.extend((items.len() as u64).to_le_bytes());
+                return items.iter().all(|&a| sub(a, out));
+            }
+            _ => return false,
+        }
+        true
+    }
+}
+
 /// How deep [`Code::required_patterns`] looks into a condition.
 const REQUIRED_DEPTH: u32 = 32;
 

@@ -375,7 +375,7 @@ impl Compiler {
             Ok(p) => p,
             Err(d) => return Err(CompileError::new(vec![d], &self.sources)),
         };
-        let index = RuleIndex::new(&self.rules, patterns.len());
+        let index = RuleIndex::new(&self.rules, &self.code, patterns.len());
         Ok(Rules {
             index,
             rules: self.rules,
@@ -648,12 +648,23 @@ pub struct Rules {
 }
 
 /// Which rules a scan must evaluate: those needing one of the matched
-/// patterns ([`RuleData::required`]), and the rest always.
+/// patterns ([`RuleData::required`]), and the rest always; and the
+/// guards those share.
 #[derive(Debug, Default)]
 pub(crate) struct RuleIndex {
     /// Rules evaluated on every scan: no required patterns, or global
     /// (a global rule's failure silences its namespace).
     pub always: Vec<u32>,
+    /// Guards ([`RuleData::guards`]) of the rules in `always` that
+    /// compute the same value ([`Code::shape_key`]), one node for each:
+    /// a scan evaluates each once, not once per rule, and skips the
+    /// rules of a guard that does not hold.
+    pub shared_guards: Vec<NodeId>,
+    /// For rule `r`, `guard_ids[rule_guards[r].0..rule_guards[r].1]`
+    /// index its guards in `shared_guards` (none for rules not in
+    /// `always`).
+    rule_guards: Vec<(u32, u32)>,
+    guard_ids: Vec<u32>,
     /// For pattern `p`, `by_pattern[ranges[p].0..ranges[p].1]` are the
     /// rules requiring it.
     ranges: Vec<(u32, u32)>,
@@ -661,11 +672,19 @@ pub(crate) struct RuleIndex {
 }
 
 impl RuleIndex {
-    pub(crate) fn new(rules: &[RuleData], num_patterns: usize) -> RuleIndex {
+    pub(crate) fn new(
+        rules: &[RuleData],
+        code: &Code,
+        num_patterns: usize,
+    ) -> RuleIndex {
         let mut lists = vec![Vec::new(); num_patterns];
         let mut always = Vec::new();
+        let mut shared: HashMap<Vec<u8>, u32> = HashMap::new();
+        let mut shared_guards = Vec::new();
+        let (mut rule_guards, mut guard_ids) = (Vec::new(), Vec::new());
         for (i, r) in rules.iter().enumerate() {
             let i = u32::try_from(i).unwrap_or(u32::MAX);
+            let start = u32::try_from(guard_ids.len()).unwrap_or(u32::MAX);
             match &r.required {
                 Some(req) if !r.is_global => {
                     for &p in req {
@@ -674,8 +693,21 @@ impl RuleIndex {
                         }
                     }
                 }
-                _ => always.push(i),
+                _ => {
+                    always.push(i);
+                    for &g in &r.guards {
+                        let Some(key) = code.shape_key(g) else { continue };
+                        let next = shared_guards.len() as u32;
+                        let id = *shared.entry(key).or_insert(next);
+                        if id == next {
+                            shared_guards.push(g);
+                        }
+                        guard_ids.push(id);
+                    }
+                }
             }
+            let end = u32::try_from(guard_ids.len()).unwrap_or(u32::MAX);
+            rule_guards.push((start, end));
         }
         let (mut ranges, mut by_pattern) = (Vec::new(), Vec::new());
         for l in lists {
@@ -684,7 +716,22 @@ impl RuleIndex {
             let end = u32::try_from(by_pattern.len()).unwrap_or(u32::MAX);
             ranges.push((start, end));
         }
-        RuleIndex { always, ranges, by_pattern }
+        RuleIndex {
+            always,
+            shared_guards,
+            rule_guards,
+            guard_ids,
+            ranges,
+            by_pattern,
+        }
+    }
+
+    /// Rule `r`'s guards, as indexes into `shared_guards`.
+    pub(crate) fn guards_of(&self, r: u32) -> &[u32] {
+        let Some(&(a, b)) = self.rule_guards.get(r as usize) else {
+            return &[];
+        };
+        self.guard_ids.get(a as usize..b as usize).unwrap_or(&[])
     }
 
     /// The rules requiring pattern `p`.

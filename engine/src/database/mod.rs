@@ -1306,7 +1306,7 @@ fn build(parsed: &Parsed<'_>) -> Result<Rules, DatabaseError> {
     for r in &mut rules {
         r.required = code.required_patterns(r.condition);
     }
-    let index = RuleIndex::new(&rules, patterns.len());
+    let index = RuleIndex::new(&rules, &code, patterns.len());
     Ok(Rules {
         index,
         rules,

@@ -101,6 +101,17 @@ pub struct Scanner<'r> {
     truncated: Vec<PatternId>,
     /// The rules to evaluate in this scan (kept for its allocation).
     todo: Vec<u32>,
+    /// Per shared guard ([`RuleIndex`](crate::compiler::RuleIndex)), in
+    /// this scan: not yet evaluated, held, or not.
+    guards: Vec<Guard>,
+}
+
+/// A shared guard's state in one scan.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Guard {
+    Unknown,
+    Holds,
+    Fails,
 }
 
 impl fmt::Debug for Scanner<'_> {
@@ -126,6 +137,7 @@ impl<'r> Scanner<'r> {
             timed_out: false,
             truncated: Vec::new(),
             todo: Vec::new(),
+            guards: Vec::new(),
         }
     }
 
@@ -269,9 +281,29 @@ impl<'r> Scanner<'r> {
             &self.module_values,
             deadline,
         );
+        let mut guards = std::mem::take(&mut self.guards);
+        guards.clear();
+        guards.resize(rules.index.shared_guards.len(), Guard::Unknown);
         for &i in &todo {
             let Some(rule) = rules.rules.get(i as usize) else { continue };
-            let ok = !ev.timed_out && ev.rule(rule.condition);
+            // The rule's guards shared with other rules first, each
+            // evaluated once per scan.
+            let held = rules.index.guards_of(i).iter().all(|&g| {
+                let g = g as usize;
+                let (Some(state), Some(&node)) =
+                    (guards.get_mut(g), rules.index.shared_guards.get(g))
+                else {
+                    return true;
+                };
+                if *state == Guard::Unknown {
+                    *state = match ev.rule(node) {
+                        true => Guard::Holds,
+                        false => Guard::Fails,
+                    };
+                }
+                *state == Guard::Holds
+            });
+            let ok = held && !ev.timed_out && ev.rule(rule.condition);
             if let Some(r) = ev.results.get_mut(i as usize) {
                 *r = ok;
             }
@@ -280,6 +312,7 @@ impl<'r> Scanner<'r> {
             }
         }
         self.todo = todo;
+        self.guards = guards;
         self.timed_out |= ev.timed_out;
         self.results = std::mem::take(&mut ev.results);
         if !failed_ns.is_empty() {

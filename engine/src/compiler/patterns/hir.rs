@@ -156,7 +156,17 @@ pub(crate) fn hex_to_hir(tokens: &[HexToken]) -> Hir {
 
 fn hex_seq(tokens: &[HexToken], depth: u32) -> Hir {
     let mut out = Vec::with_capacity(tokens.len());
+    // A run of exact bytes becomes one literal (as `Hir::concat` would
+    // make it, without a literal per byte first).
+    let mut run = Vec::new();
     for t in tokens {
+        if let HexToken::Byte { value, mask: 0xFF, negated: false, .. } = t {
+            run.push(*value);
+            continue;
+        }
+        if !run.is_empty() {
+            out.push(Hir::literal(std::mem::take(&mut run)));
+        }
         match t {
             HexToken::Byte { value, mask, negated, .. } => {
                 let class = masked_class(*value, *mask, *negated);
@@ -188,6 +198,9 @@ fn hex_seq(tokens: &[HexToken], depth: u32) -> Hir {
                 ));
             }
         }
+    }
+    if !run.is_empty() {
+        out.push(Hir::literal(run));
     }
     Hir::concat(out)
 }

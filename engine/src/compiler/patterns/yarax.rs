@@ -1121,7 +1121,7 @@ fn masked_byte(c: &ClassBytes) -> Option<(u8, u8)> {
     let hi = c.ranges().last()?.end();
     let mut n = 0u32;
     for r in c.ranges() {
-        if (r.start()..=r.end()).any(|b| b & lo != lo) {
+        if lo != 0 && (r.start()..=r.end()).any(|b| b & lo != lo) {
             return None;
         }
         n += u32::from(r.end() - r.start()) + 1;
