@@ -268,8 +268,11 @@ impl<'r> Scanner<'r> {
         for &p in self.matches.matched_patterns() {
             todo.extend_from_slice(rules.index.rules_of(p));
         }
-        todo.sort_unstable();
-        todo.dedup();
+        // `always` is in rule order already: most scans match nothing.
+        if todo.len() > rules.index.always.len() {
+            todo.sort_unstable();
+            todo.dedup();
+        }
         let mut results = std::mem::take(&mut self.results);
         results.resize(rules.rules.len(), false);
         let mut ev = eval::Eval::new(
