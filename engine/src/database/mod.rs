@@ -99,7 +99,7 @@ use crate::syntax::ast::{MetaValue, ModifierKind};
 pub const MAGIC: &[u8; 8] = b"SIGSCNDB";
 
 /// The version of the format written and read by this engine.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 /// The engine version written into databases.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -768,6 +768,7 @@ fn write_patterns(set: &PatternSet) -> Vec<u8> {
         }
         w.bool(c.greedy);
         w.bool(c.fullword);
+        w.bool(c.wide);
     }
     w.u32(set.teddy.atoms);
     w.u32(set.teddy.min_len);
@@ -1245,7 +1246,7 @@ fn read_patterns(b: &[u8]) -> Result<PatternSet, DatabaseError> {
             .map_err(|_| r.err("anchor offset out of range"))?;
         anchored.push((sub, at));
     }
-    let n = r.count(12)?;
+    let n = r.count(13)?;
     let mut chains = Vec::with_capacity(n);
     for _ in 0..n {
         let pattern = r.index(num_patterns, "pattern")?;
@@ -1257,6 +1258,7 @@ fn read_patterns(b: &[u8]) -> Result<PatternSet, DatabaseError> {
         }
         let greedy = r.bool()?;
         let fullword = r.bool()?;
+        let wide = r.bool()?;
         let end = (first as usize).saturating_add(k).saturating_add(1);
         if k == 0 || end > num_pieces {
             return Err(r.err("chain pieces out of range"));
@@ -1267,6 +1269,7 @@ fn read_patterns(b: &[u8]) -> Result<PatternSet, DatabaseError> {
             gaps: gaps.into(),
             greedy,
             fullword,
+            wide,
         });
     }
     let atoms_yx = r.u32()?;

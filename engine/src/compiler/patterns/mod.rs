@@ -73,8 +73,9 @@
 //! Known limits: a chained pattern with a greedy piece before its last
 //! (`{ 61 [0-9] 62 [-] 63 }` is not, `/a.*b.{0,500}c/s` is) is matched
 //! whole within the scan limit, unless a gap is too wide for an NFA
-//! (wider than [`hir::HUGE_JUMP`]), as is a chained `wide` regex; a
-//! hex pattern whose only variable part is such a jump without a chain
+//! (wider than [`hir::HUGE_JUMP`]), as is a `wide` regex with
+//! look-arounds (a `wide` chain widens its pieces, not its gaps, as
+//! YARA-X does); a hex pattern whose only variable part is such a jump without a chain
 //! is left open across it, bounded by the scan limit of its side of
 //! the split ([`hir::hex_long_jump`]).
 
@@ -174,6 +175,10 @@ pub(crate) struct Chain {
     /// `fullword`: the first piece's match must start, the last one's
     /// end, at a word boundary.
     pub fullword: bool,
+    /// The `wide` form: the pieces are widened, the gaps are not (YARA-X
+    /// splits the pattern before widening it: `/abc.{0,5000}def/s wide`
+    /// finds `a\0b\0c\0`, 5,000 bytes of anything, `d\0e\0f\0`).
+    pub wide: bool,
 }
 
 /// How `h` is chained ([`Chain`]), if it is: where YARA-X splits it into
@@ -872,8 +877,14 @@ impl PatternSetBuilder {
                     }
                 }
                 if let Some(c) = chainable(&full) {
-                    return self
-                        .lower_chain(id, &full, c, false, false, p.span);
+                    return self.lower_chain(
+                        id,
+                        &full,
+                        c,
+                        (false, false),
+                        &[false],
+                        p.span,
+                    );
                 }
                 let mut h = full;
                 self.long_jump = None;
@@ -931,11 +942,25 @@ impl PatternSetBuilder {
                     false => None,
                 };
                 let h = yarax::trailing_gap_dropped(&h).unwrap_or(h);
-                if forms == [false] {
+                // A `wide` chain only without look-arounds (which would
+                // need the wide edges of the whole-pattern path below).
+                let looks = !h.properties().look_set().is_empty();
+                if forms == [false] || !looks {
                     if let Some(c) = chainable(&h) {
-                        self.yarax_cur.add_pattern(yx_atoms);
-                        return self
-                            .lower_chain(id, &h, c, true, fullword, re.span);
+                        for &w in &forms {
+                            self.yarax_cur.add_pattern(match w {
+                                true => yx_atoms.map(yarax::AtomStats::wide),
+                                false => yx_atoms,
+                            });
+                        }
+                        return self.lower_chain(
+                            id,
+                            &h,
+                            c,
+                            (true, fullword),
+                            &forms,
+                            re.span,
+                        );
                     }
                 }
                 // Where YARA-X has no atom, it verifies both forms at
@@ -990,42 +1015,55 @@ impl PatternSetBuilder {
         }
     }
 
-    /// Lowers a pattern split into a chain: each piece on its own, its
-    /// sub-patterns in a piece slot of their own (see [`Chain`]).
-    /// `regex`: the pieces keep a regex's (`whole`'s) greediness.
+    /// Lowers a pattern split into a chain, one per form in `forms`
+    /// (`true`: wide): each piece on its own, its sub-patterns in a piece
+    /// slot of their own (see [`Chain`]). `(regex, fullword)`: the
+    /// pieces keep a regex's (`whole`'s) greediness; `fullword` applies
+    /// to the whole chain.
     fn lower_chain(
         &mut self,
         id: PatternId,
         whole: &Hir,
         c: yarax::ChainSplit,
-        regex: bool,
-        fullword: bool,
+        (regex, fullword): (bool, bool),
+        forms: &[bool],
         span: ast::Span,
     ) -> Result<(), Diagnostic> {
-        let first = self.num_pieces;
         let greedy = regex && hir::is_greedy(whole);
-        for piece in &c.pieces {
-            self.cur_piece = Some(self.num_pieces);
-            self.num_pieces += 1;
-            let lowered = self.lower_hir(
-                id,
-                piece,
+        for &wide in forms {
+            let first = self.num_pieces;
+            for piece in &c.pieces {
+                let widened;
+                let piece = match wide {
+                    true => {
+                        widened = hir::widen(piece);
+                        &widened
+                    }
+                    false => piece,
+                };
+                self.cur_piece = Some(self.num_pieces);
+                self.num_pieces += 1;
+                let lowered = self.lower_hir(
+                    id,
+                    piece,
+                    greedy,
+                    Some(REGEX_SCAN_LIMIT),
+                    false,
+                    wide,
+                    span,
+                );
+                self.cur_piece = None;
+                lowered?;
+            }
+            self.chains.push(Chain {
+                pattern: id,
+                first,
+                gaps: c.gaps.clone().into_boxed_slice(),
                 greedy,
-                Some(REGEX_SCAN_LIMIT),
-                false,
-                false,
-                span,
-            );
-            self.cur_piece = None;
-            lowered?;
+                fullword,
+                wide,
+            });
         }
-        self.chains.push(Chain {
-            pattern: id,
-            first,
-            gaps: c.gaps.into_boxed_slice(),
-            greedy,
-            fullword,
-        });
         Ok(())
     }
 

@@ -219,7 +219,7 @@ fn join_chain(
     ranks.clear();
     ranks.extend(tails.iter().enumerate().map(|(i, t)| {
         let end = t.offset.saturating_add(t.len);
-        if c.fullword && !fullword_ok(data, 0, end, false, 0) {
+        if c.fullword && !fullword_ok(data, 0, end, c.wide, 0) {
             UNREACHED
         } else if c.greedy {
             last - 1 - i as u32
@@ -248,7 +248,8 @@ fn join_chain(
     let tails = st.matches.get(slot(n - 1)).to_vec();
     for (h, &r) in heads.iter().zip(ranks.iter()) {
         if r == UNREACHED
-            || c.fullword && !fullword_ok(data, h.offset, data.len(), false, 0)
+            || c.fullword
+                && !fullword_ok(data, h.offset, data.len(), c.wide, 0)
         {
             continue;
         }
