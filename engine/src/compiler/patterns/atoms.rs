@@ -36,11 +36,22 @@ fn byte_quality(b: u8) -> i32 {
     }
 }
 
+/// The quality of the worst byte of a set (0 for none).
+fn worst_quality(set: &[u8]) -> i32 {
+    set.iter().map(|&b| byte_quality(b)).min().unwrap_or(0)
+}
+
 /// Quality of an atom given its per-position alternatives.
 pub(crate) fn quality(positions: &[&[u8]]) -> i32 {
+    quality_by(positions, |i| worst_quality(positions[i]))
+}
+
+/// [`quality`], with the worst byte quality of position `i` given by
+/// `worst(i)` (computed once per unit by [`best_run`]).
+fn quality_by(positions: &[&[u8]], worst: impl Fn(usize) -> i32) -> i32 {
     let mut q = 0;
     for (i, set) in positions.iter().enumerate() {
-        let worst = set.iter().map(|&b| byte_quality(b)).min().unwrap_or(0);
+        let worst = worst(i);
         // log2 of the number of alternatives, rounded up.
         let n = set.len().max(1);
         let bits = usize::BITS - (n - 1).leading_zeros();
@@ -127,9 +138,13 @@ pub(crate) fn case_variants(window: &[u8]) -> Vec<Vec<u8>> {
 pub(crate) fn best_run(
     units: &[Option<Vec<u8>>],
 ) -> Option<(usize, Vec<Vec<u8>>, i32)> {
-    let mut best: Option<(usize, Vec<Vec<u8>>, i32)> = None;
+    // `(start, len, quality)` of the best run so far.
+    let mut best: Option<(usize, usize, i32)> = None;
+    let worst: Vec<i32> =
+        units.iter().map(|u| u.as_deref().map_or(0, worst_quality)).collect();
+    let mut refs: Vec<&[u8]> = Vec::with_capacity(ATOM_LEN);
     for start in 0..units.len() {
-        let mut sets: Vec<Vec<u8>> = Vec::new();
+        refs.clear();
         let mut variants = 1usize;
         // Whether the run holds a position of every byte; then every
         // other position must be a single byte.
@@ -145,22 +160,26 @@ pub(crate) fn best_run(
             }
             variants = v;
             wild |= every;
-            sets.push(set.clone());
+            refs.push(set);
         }
         // A unit matching any byte adds nothing at either end.
-        while sets.last().is_some_and(|s| s.len() == EVERY_BYTE) {
-            sets.pop();
+        while refs.last().is_some_and(|s| s.len() == EVERY_BYTE) {
+            refs.pop();
         }
-        if sets.first().is_none_or(|s| s.len() == EVERY_BYTE) {
+        if refs.first().is_none_or(|s| s.len() == EVERY_BYTE) {
             continue;
         }
-        let refs: Vec<&[u8]> = sets.iter().map(|s| s.as_slice()).collect();
-        let q = quality(&refs);
-        if best.as_ref().is_none_or(|b| q > b.2) {
-            best = Some((start, sets, q));
+        let q = quality_by(&refs, |i| worst[start + i]);
+        if best.is_none_or(|b| q > b.2) {
+            best = Some((start, refs.len(), q));
         }
     }
-    best
+    let (start, len, q) = best?;
+    let sets = units[start..start + len]
+        .iter()
+        .map(|u| u.clone().unwrap_or_default())
+        .collect();
+    Some((start, sets, q))
 }
 
 #[cfg(test)]
