@@ -21,7 +21,7 @@ pub use matches::Match;
 pub(crate) use matches::MatchTable;
 
 use crate::compiler::patterns::{PatternId, SearchLimits};
-use crate::compiler::{PatternKind, RuleInfo, Rules, Value};
+use crate::compiler::{PatternKind, RuleData, RuleInfo, Rules, Value};
 use crate::modules::{MODULES, Value as MValue};
 use crate::syntax::ast::{MetaValue, ModifierKind};
 
@@ -334,6 +334,11 @@ impl Scanner<'_> {
     /// can, the search is skipped.
     fn search_needed(&self, data: &[u8], deadline: Option<Instant>) -> bool {
         let rules = self.rules;
+        // A rule without guards needs the search: no evaluator then.
+        let reads = |r: &&RuleData| r.uses_matches;
+        if rules.rules.iter().filter(reads).any(|r| r.guards.is_empty()) {
+            return true;
+        }
         let mut ev = eval::Eval::new(
             &rules.code,
             data,
@@ -346,7 +351,8 @@ impl Scanner<'_> {
         rules
             .rules
             .iter()
-            .any(|r| r.uses_matches && r.guards.iter().all(|&g| ev.rule(g)))
+            .filter(reads)
+            .any(|r| r.guards.iter().all(|&g| ev.rule(g)))
     }
 }
 

@@ -103,6 +103,10 @@ pub(super) fn search(
 ) -> SearchOutcome {
     let slots = set.num_patterns + set.num_pieces;
     matches.reset(slots);
+    if data.is_empty() {
+        // No pattern matches empty data.
+        return SearchOutcome::default();
+    }
     let mut st = State {
         data,
         matches,
