@@ -197,14 +197,15 @@ impl Shape {
     /// Integer constants (`pe.MACHINE_I386`, …), folded into conditions
     /// at compile time (their value slots stay undefined).
     pub fn consts(&mut self, table: &'static [(&'static str, i64)]) {
+        if !self.schema {
+            let n = self.values.len() + table.len();
+            self.values.resize_with(n, || Value::Undef);
+            return;
+        }
         for &(name, v) in table {
-            if self.schema {
-                let kind = FieldKind::Const(Const::Int(v));
-                let format = Format::Plain;
-                self.fields.push(FieldDef { name, kind, format });
-            } else {
-                self.values.push(Value::Undef);
-            }
+            let kind = FieldKind::Const(Const::Int(v));
+            let format = Format::Plain;
+            self.fields.push(FieldDef { name, kind, format });
         }
     }
 }
