@@ -107,13 +107,16 @@ pub fn compile(
     let mut compiler = new_compiler(opts)?;
     let mut errors: Vec<String> = Vec::new();
     let mut num_errors = 0;
-    for (ns, file) in &plan {
-        compiler.new_namespace(ns);
-        if let Err(err) = compiler.add_file(file) {
-            num_errors += error_count(&err);
-            errors.push(err.to_string());
+    // All files on one thread with a deep stack, not one each.
+    sigscan::on_deep_stack(|| {
+        for (ns, file) in &plan {
+            compiler.new_namespace(ns);
+            if let Err(err) = compiler.add_file(file) {
+                num_errors += error_count(&err);
+                errors.push(err.to_string());
+            }
         }
-    }
+    });
     for w in rendered_warnings(&compiler, opts) {
         eprintln!("{w}");
     }

@@ -50,6 +50,7 @@ mod compiler;
 pub mod database;
 mod modules;
 mod scanner;
+mod stack;
 
 pub use compiler::{
     CompileError, Compiler, PatternKind, RuleInfo, Rules, Value,
@@ -59,5 +60,6 @@ pub use modules::{ModuleValue, module_names, module_output};
 pub use scanner::{
     Match, MatchingRule, PatternMatches, ScanError, ScanResults, Scanner,
 };
+pub use stack::on_deep_stack;
 pub use syntax::ast::{MetaValue, ModifierKind};
 pub use syntax::{Diagnostic, DiagnosticKind, Label, Severity, Span};

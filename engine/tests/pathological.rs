@@ -232,3 +232,38 @@ fn just_under_the_limits() {
         );
     }
 }
+
+/// Inside `on_deep_stack` (one thread for many sources, where parsing
+/// and lowering run in place), the deepest sources YARA-X accepts still
+/// compile and scan, and hostile ones still give errors: called from a
+/// small stack, as above.
+#[test]
+fn deep_sources_compile_inside_on_deep_stack() {
+    let deepest = [
+        format!("{}true{}", "(".repeat(490), ")".repeat(490)),
+        format!("{}true", "not ".repeat(990)),
+        format!("{}1 == -1", "-".repeat(990)),
+    ];
+    let out = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            sigscan::on_deep_stack(|| {
+                let mut c = sigscan::Compiler::new();
+                for (i, d) in deepest.iter().enumerate() {
+                    let src = format!("rule r{i} {{ condition: {d} }}");
+                    c.add_source(&src).expect("deep source compiles");
+                }
+                let hostile = cond(&"(".repeat(N));
+                assert!(c.add_source(&hostile).is_err(), "hostile refused");
+                let rules = c.build().expect("build");
+                let mut s = sigscan::Scanner::new(&rules);
+                s.scan(b"x").expect("scan").matching_rules().count()
+            })
+        })
+        .expect("spawn")
+        .join()
+        .expect("no crash");
+    // `(((true)))` and an even number of `not` hold; `-…-1 == -1` holds
+    // for an even number of `-` (990).
+    assert_eq!(out, 2);
+}

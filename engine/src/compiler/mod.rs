@@ -33,10 +33,6 @@ use crate::syntax::{
     Diagnostic, DiagnosticKind, ParseOptions, SourceMap, Span, parse_bytes,
 };
 
-/// The stack given to condition lowering (reserved, touched only as
-/// deep as a condition goes).
-const LOWERING_STACK: usize = 64 << 20;
-
 /// Module name to (index in `modules::MODULES`, schema).
 type ModuleMap = HashMap<String, (u32, Arc<StructType>)>;
 
@@ -450,24 +446,15 @@ impl Compiler {
         });
         // Conditions are lowered recursively: give that work a stack
         // deep enough for the deepest tree the parser lets through.
-        let done = std::thread::scope(|scope| {
-            let work = || {
-                self.compile_rules(
-                    &parsed.file.rules,
-                    &mut builder,
-                    &modules_here,
-                    &mut diags,
-                )
-            };
-            match std::thread::Builder::new()
-                .name("sigscan-compile".into())
-                .stack_size(LOWERING_STACK)
-                .spawn_scoped(scope, work)
-            {
-                Ok(handle) => handle.join().is_ok(),
-                Err(_) => false,
-            }
+        let done = crate::stack::deep("sigscan-compile", || {
+            self.compile_rules(
+                &parsed.file.rules,
+                &mut builder,
+                &modules_here,
+                &mut diags,
+            )
         });
+        let done = matches!(done, Some(Ok(())));
         if !done {
             diags.push(Diagnostic::error(
                 DiagnosticKind::TooDeep,

@@ -119,15 +119,8 @@ fn run(
     sources: &mut SourceMap,
     mapped: bool,
 ) -> ParseOutput {
-    let spawned = std::thread::scope(|s| {
-        std::thread::Builder::new()
-            .name("sigscan-parser".into())
-            .stack_size(PARSER_STACK)
-            .spawn_scoped(s, || {
-                parse_here(text, origin, options, sources, mapped)
-            })
-            .ok()
-            .map(|h| h.join())
+    let spawned = crate::stack::deep("sigscan-parser", || {
+        parse_here(text, origin, options, sources, mapped)
     });
     match spawned {
         Some(Ok(out)) => out,
@@ -138,7 +131,7 @@ fn run(
 
 /// The stack size of the parser thread (reserved, not committed: only the
 /// pages a deep input touches are used).
-pub const PARSER_STACK: usize = 64 << 20;
+pub const PARSER_STACK: usize = crate::stack::DEEP_STACK;
 
 fn parse_here(
     text: &str,
