@@ -652,6 +652,9 @@ pub(crate) struct RuleIndex {
     /// `always`).
     rule_guards: Vec<(u32, u32)>,
     guard_ids: Vec<u32>,
+    /// Some rule reading pattern matches has no guards: every scan needs
+    /// the search.
+    pub search_always: bool,
     /// For pattern `p`, `by_pattern[ranges[p].0..ranges[p].1]` are the
     /// rules requiring it.
     ranges: Vec<(u32, u32)>,
@@ -703,8 +706,11 @@ impl RuleIndex {
             let end = u32::try_from(by_pattern.len()).unwrap_or(u32::MAX);
             ranges.push((start, end));
         }
+        let search_always =
+            rules.iter().any(|r| r.uses_matches && r.guards.is_empty());
         RuleIndex {
             always,
+            search_always,
             shared_guards,
             rule_guards,
             guard_ids,

@@ -21,7 +21,7 @@ pub use matches::Match;
 pub(crate) use matches::MatchTable;
 
 use crate::compiler::patterns::{PatternId, SearchLimits};
-use crate::compiler::{PatternKind, RuleData, RuleInfo, Rules, Value};
+use crate::compiler::{PatternKind, RuleInfo, Rules, Value};
 use crate::modules::{MODULES, Value as MValue};
 use crate::syntax::ast::{MetaValue, ModifierKind};
 
@@ -335,8 +335,7 @@ impl Scanner<'_> {
     fn search_needed(&self, data: &[u8], deadline: Option<Instant>) -> bool {
         let rules = self.rules;
         // A rule without guards needs the search: no evaluator then.
-        let reads = |r: &&RuleData| r.uses_matches;
-        if rules.rules.iter().filter(reads).any(|r| r.guards.is_empty()) {
+        if rules.index.search_always {
             return true;
         }
         let mut ev = eval::Eval::new(
@@ -351,8 +350,7 @@ impl Scanner<'_> {
         rules
             .rules
             .iter()
-            .filter(reads)
-            .any(|r| r.guards.iter().all(|&g| ev.rule(g)))
+            .any(|r| r.uses_matches && r.guards.iter().all(|&g| ev.rule(g)))
     }
 }
 

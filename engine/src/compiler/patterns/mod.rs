@@ -75,9 +75,9 @@
 //! whole within the scan limit, unless a gap is too wide for an NFA
 //! (wider than [`hir::HUGE_JUMP`]), as is a `wide` regex with
 //! look-arounds (a `wide` chain widens its pieces, not its gaps, as
-//! YARA-X does); a hex pattern whose only variable part is such a jump without a chain
-//! is left open across it, bounded by the scan limit of its side of
-//! the split ([`hir::hex_long_jump`]).
+//! YARA-X does); a hex pattern whose only variable part is such a jump
+//! without a chain is left open across it, bounded by the scan limit of
+//! its side of the split ([`hir::hex_long_jump`]).
 
 mod atoms;
 pub(crate) mod base64;
