@@ -88,8 +88,8 @@ use crate::compiler::code::{Code, Node};
 use crate::compiler::patterns::base64::Alphabet;
 use crate::compiler::patterns::hir::WideEdges;
 use crate::compiler::patterns::{
-    AtomRef, Chain, ExactAtoms, FinderKind, PatternSet, RegexSub, Sub,
-    SubKind, TeddyModel, build_finder, form_orders,
+    AtomRef, Chain, ExactAtoms, FastForward, FinderKind, PatternSet, RegexSub,
+    Sub, SubKind, TeddyModel, build_finder, form_orders,
 };
 use crate::compiler::{PatternKind, RuleData, RuleIndex, Rules, Value};
 use crate::modules::MODULES;
@@ -99,7 +99,7 @@ use crate::syntax::ast::{MetaValue, ModifierKind};
 pub const MAGIC: &[u8; 8] = b"SIGSCNDB";
 
 /// The version of the format written and read by this engine.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 /// The engine version written into databases.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -720,6 +720,10 @@ fn write_patterns(set: &PatternSet) -> Vec<u8> {
                 w.bool(rs.trim[0]);
                 w.bool(rs.trim[1]);
                 w.bool(rs.atom_at_start);
+                w.u8(match &rs.fast {
+                    None => 0,
+                    Some(f) => 1 + u8::from(f.greedy),
+                });
                 match &rs.exact_atoms {
                     Some(x) => {
                         w.u8(1);
@@ -1160,6 +1164,17 @@ fn read_regex_sub(r: &mut Reader<'_>) -> Result<RegexSub, DatabaseError> {
     let edges = WideEdges { start: read_look(r)?, end: read_look(r)? };
     let trim = [r.bool()?, r.bool()?];
     let atom_at_start = r.bool()?;
+    let fast = match r.u8()? {
+        0 => None,
+        t @ (1 | 2) => {
+            let mut units = Vec::new();
+            crate::compiler::patterns::hir::flatten(&fwd_hir, &mut units);
+            let f = FastForward::new(&units, t == 2)
+                .ok_or_else(|| r.err("pattern unfit for the fast VM"))?;
+            Some(Box::new(f))
+        }
+        _ => return Err(r.err("invalid fast VM tag")),
+    };
     let exact_atoms = match r.u8()? {
         0 => None,
         1 => {
@@ -1192,6 +1207,7 @@ fn read_regex_sub(r: &mut Reader<'_>) -> Result<RegexSub, DatabaseError> {
         exact_atoms,
         trim,
         atom_at_start,
+        fast,
     })
 }
 

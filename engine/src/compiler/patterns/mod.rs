@@ -24,7 +24,12 @@
 //!   before it backward with an anchored reverse lazy DFA reporting every
 //!   start. Bytes at fixed offsets around the atom are checked first.
 //!   Regexes (and hex patterns YARA-X does not chain) look at most
-//!   [`REGEX_SCAN_LIMIT`] bytes each way, as YARA-X does.
+//!   [`REGEX_SCAN_LIMIT`] bytes each way, as YARA-X does. Where YARA-X
+//!   runs a pattern on its fast VM and an alternation follows a variable
+//!   jump (`{ 63 61 [2-20] ( 61 | 63 64 ) }`), the split is inside
+//!   YARA-X's best piece and the part after it is run as that VM runs
+//!   it ([`fastvm`]): each alternative at every position reached before
+//!   the next alternative, not leftmost-first.
 //! - patterns YARA-X splits at wide gaps of any byte (`{ 61 62 [-] 63
 //!   64 }`, `/abc.{0,5000}def/s`): a [`Chain`] of pieces, each lowered
 //!   as above in a slot of its own, joined after the search in time
@@ -81,6 +86,7 @@
 
 mod atoms;
 pub(crate) mod base64;
+mod fastvm;
 mod finder;
 pub(crate) mod hir;
 mod search;
@@ -102,6 +108,7 @@ use crate::database;
 use crate::scanner::MatchTable;
 use crate::syntax::ast::{self, ModifierKind, PatternKind};
 use crate::syntax::{Diagnostic, DiagnosticKind};
+pub(crate) use fastvm::FastForward;
 
 /// Dense index of a pattern in a [`PatternSet`], from 0.
 pub(crate) type PatternId = u32;
@@ -264,6 +271,10 @@ pub(crate) struct RegexSub {
     /// verifies the wide form's hit before the ascii one's at one offset
     /// ([`form_orders`]).
     pub atom_at_start: bool,
+    /// The part from the atom on as YARA-X's fast VM runs it, used
+    /// instead of `fwd` where the order it tries alternatives in decides
+    /// the match ([`fastvm`]).
+    pub fast: Option<Box<FastForward>>,
 }
 
 /// YARA-X's atoms of a greedy regex when some are exact
@@ -429,9 +440,10 @@ pub(crate) struct PatternSetBuilder {
     /// The regex being lowered has YARA-X's atom inside an unbounded
     /// repetition ([`yarax::atom_in_loop`]).
     atom_in_loop: bool,
-    /// YARA-X compiles the regex being lowered for its fast VM
-    /// ([`yarax::fast_vm`]).
-    fast_vm: bool,
+    /// YARA-X compiles the pattern being lowered for its fast VM
+    /// ([`yarax::fast_vm`]); `Some(greedy)` with its greediness there
+    /// ([`yarax::greedy`]).
+    fast_vm: Option<bool>,
     /// YARA-X's atoms of the regex being lowered start where it starts
     /// ([`RegexSub::atom_at_start`]).
     atom_at_start: bool,
@@ -908,9 +920,14 @@ impl PatternSetBuilder {
                 } else {
                     Some(REGEX_SCAN_LIMIT)
                 };
+                // A hex pattern is never greedy on YARA-X's fast VM.
+                self.fast_vm = (self.long_jump.is_none()
+                    && yarax::fast_vm(&h))
+                .then_some(false);
                 let lowered =
                     self.lower_hir(id, &h, false, limit, false, false, p.span);
                 self.long_jump = None;
+                self.fast_vm = None;
                 lowered
             }
             PatternKind::Regex(re) => {
@@ -971,9 +988,9 @@ impl PatternSetBuilder {
                     self.force_slow = true;
                 }
                 self.atom_in_loop = yarax::atom_in_loop(&h);
-                self.fast_vm = yarax::fast_vm(&h);
+                self.fast_vm = yarax::fast_vm(&h).then(|| yarax::greedy(&h));
                 self.atom_at_start =
-                    !self.fast_vm && yarax::atom_split(&h) == Some(0);
+                    self.fast_vm.is_none() && yarax::atom_split(&h) == Some(0);
                 let h = yarax::rep_quirk(&h).unwrap_or(h);
                 for &w in &forms {
                     let (edges, hw) = if w {
@@ -1008,7 +1025,7 @@ impl PatternSetBuilder {
                 }
                 self.force_slow = false;
                 self.atom_in_loop = false;
-                self.fast_vm = false;
+                self.fast_vm = None;
                 self.atom_at_start = false;
                 Ok(())
             }
@@ -1268,7 +1285,7 @@ impl PatternSetBuilder {
         // widened by the byte it checks beyond it (not for `wide`, whose
         // gaps it steps two bytes at a time).
         let mut trim = [false; 2];
-        if self.fast_vm && !wide && units.len() >= 2 {
+        if self.fast_vm.is_some() && !wide && units.len() >= 2 {
             let last = units.len() - 1;
             for (i, at) in [(0, 0), (1, last)] {
                 if let Some(u) = yarax::widened_end_gap(&units[at]) {
@@ -1343,6 +1360,26 @@ impl PatternSetBuilder {
                 }
             }
         }
+        // Where the match YARA-X's fast VM reports depends on the order
+        // it tries alternatives in, the split is inside its best piece
+        // and the part from there on is run as it does.
+        let mut fast = None;
+        if let (Some(greedy), false, false) = (self.fast_vm, wide, lazy_head) {
+            if let Some(r) = yarax::fast_forward_units(&units) {
+                let (k, lits) = match atoms::best_run(&sets[r.clone()]) {
+                    Some((k, s, _)) => (r.start + k, atoms::expand(&s)),
+                    None => {
+                        let rest = Hir::concat(units[r.start..].to_vec());
+                        let lits = prefix_atoms(&rest).map(|(l, _)| l);
+                        (r.start, lits.unwrap_or_default())
+                    }
+                };
+                if let Some(f) = FastForward::new(&units[k..], greedy) {
+                    fast = Some((k, Box::new(f)));
+                    chosen = Some((k, lits));
+                }
+            }
+        }
         if self.force_slow {
             chosen = None;
         }
@@ -1388,6 +1425,7 @@ impl PatternSetBuilder {
             }
             None => limit,
         };
+        let fast = fast.filter(|f| f.0 == split).map(|f| f.1);
         let fwd = forward_regex(&fwd_hir).map_err(too_big)?;
         // A slow sub-pattern is tried where its forward part starts.
         let first_bytes = first_bytes(&fwd_hir);
@@ -1415,6 +1453,7 @@ impl PatternSetBuilder {
                 exact_atoms,
                 trim,
                 atom_at_start: self.atom_at_start,
+                fast,
             })),
         });
         // The slow-pattern warning is YARA-X's (`yarax::Analysis::slow`,

@@ -13,6 +13,7 @@ use std::time::Instant;
 use regex_automata::{Anchored, Input};
 
 use super::base64;
+use super::fastvm;
 use super::finder::Finder;
 use super::hir;
 use super::{
@@ -38,6 +39,8 @@ struct State<'a> {
     outcome: SearchOutcome,
     verifications: u32,
     scratch: (Vec<u8>, Vec<u8>),
+    /// Buffers of the fast VM's forward runs.
+    fast: fastvm::Scratch,
     /// Which of `PatternSet::form_order` applies: 1 where YARA-X would
     /// search this data with Teddy.
     mode: usize,
@@ -117,6 +120,7 @@ pub(super) fn search(
         outcome: SearchOutcome::default(),
         verifications: 0,
         scratch: (Vec::new(), Vec::new()),
+        fast: fastvm::Scratch::default(),
         mode: usize::from(set.teddy.applies(data.len())),
     };
     // Anchored patterns first: each compared at its one offset.
@@ -454,10 +458,20 @@ fn verify_regex(
         Some(l) => at.saturating_add(l).min(data.len()),
         None => data.len(),
     };
-    let input = Input::new(data).span(at..fwd_limit).anchored(Anchored::Yes);
-    let Some(fwd) = rs.fwd() else { return };
-    let Some(m) = fwd.search(&input) else { return };
-    let end = m.end();
+    let end = match &rs.fast {
+        Some(f) => {
+            let Some(rest) = data.get(at..) else { return };
+            let Some(len) = f.run(rest, &mut st.fast) else { return };
+            at + len
+        }
+        None => {
+            let input =
+                Input::new(data).span(at..fwd_limit).anchored(Anchored::Yes);
+            let Some(fwd) = rs.fwd() else { return };
+            let Some(m) = fwd.search(&input) else { return };
+            m.end()
+        }
+    };
     let rev = match rs.bck() {
         Ok(Some(rev)) => rev,
         Ok(None) => {

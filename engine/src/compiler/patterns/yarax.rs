@@ -1212,11 +1212,14 @@ pub(crate) fn exact_atoms(h: &Hir, maskable: bool) -> Option<Vec<Atom>> {
 }
 
 /// A piece of a pattern for YARA-X's fast VM: bytes with a mask (all
-/// `FF` for a plain literal), an alternation of those, or a jump.
-enum FastPiece {
+/// `FF` for a plain literal), an alternation of those, or a jump over
+/// `min..=max` bytes (`None`: unbounded), `newline` when `\n` may be
+/// among them. Also the program [`super::fastvm`] runs.
+#[derive(Clone, Debug)]
+pub(crate) enum FastPiece {
     Bytes(Vec<u8>, Vec<u8>),
     Alternation(Vec<(Vec<u8>, Vec<u8>)>),
-    Jump,
+    Jump { min: u32, max: Option<u32>, newline: bool },
 }
 
 /// Splits `h` into [`FastPiece`]s as YARA-X's `PatternSplitter` does;
@@ -1231,6 +1234,17 @@ struct FastSplitter {
 }
 
 impl FastSplitter {
+    fn new() -> FastSplitter {
+        FastSplitter {
+            bytes: Vec::new(),
+            mask: Vec::new(),
+            pieces: Vec::new(),
+            alternatives: Vec::new(),
+            in_alternation: false,
+            in_repetition: false,
+        }
+    }
+
     fn finish_literal(&mut self) -> Option<(Vec<u8>, Vec<u8>)> {
         if !self.in_alternation && self.bytes.is_empty() {
             return None;
@@ -1299,9 +1313,13 @@ impl regex_syntax::hir::Visitor for FastSplitter {
                             self.mask.push(0);
                         }
                     }
-                    _ => {
+                    max => {
                         self.flush();
-                        self.pieces.push(FastPiece::Jump);
+                        self.pieces.push(FastPiece::Jump {
+                            min: rep.min,
+                            max,
+                            newline,
+                        });
                     }
                 }
                 self.in_repetition = true;
@@ -1358,10 +1376,24 @@ fn any_byte_but_newline(h: &Hir) -> bool {
     }
 }
 
+/// Whether YARA-X takes a regex as greedy: its repetitions (all of one
+/// kind, else it is refused) are greedy, fixed ones included.
+pub(crate) fn greedy(h: &Hir) -> bool {
+    match h.kind() {
+        HirKind::Repetition(rep) => rep.greedy || greedy(&rep.sub),
+        HirKind::Capture(c) => greedy(&c.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            subs.iter().any(greedy)
+        }
+        _ => false,
+    }
+}
+
 /// Whether YARA-X compiles the regex `h` for its fast VM (not chained,
 /// not an alternation of literals, and [`fast_atoms`] has atoms).
 pub(crate) fn fast_vm(h: &Hir) -> bool {
-    chain_pieces(h).is_none()
+    // A split into one piece (a short tail merged back) is not chained.
+    chain_pieces(h).is_none_or(|p| p.len() < 2)
         && !alternation_literal(h)
         && fast_atoms(h).is_some()
 }
@@ -1394,16 +1426,23 @@ pub(crate) fn widened_end_gap(u: &Hir) -> Option<Hir> {
 /// whose worst atom is best (first on ties), one atom per alternative,
 /// a masked window standing for all its combinations.
 fn fast_atoms(h: &Hir) -> Option<AtomStats> {
-    let splitter = FastSplitter {
-        bytes: Vec::new(),
-        mask: Vec::new(),
-        pieces: Vec::new(),
-        alternatives: Vec::new(),
-        in_alternation: false,
-        in_repetition: false,
-    };
-    let pieces = regex_syntax::hir::visit(h, splitter).ok()?;
-    // Per candidate atom: its combinations and length.
+    let pieces = regex_syntax::hir::visit(h, FastSplitter::new()).ok()?;
+    let (_, best) = best_fast_piece(&pieces)?;
+    let mut out: Option<AtomStats> = None;
+    for (count, len, _) in best {
+        let s = AtomStats { count, min_len: len, max_len: len };
+        out = Some(out.map_or(s, |a| a.add(s)));
+    }
+    out.filter(|s| s.min_len >= 2)
+}
+
+/// One atom of a fast-VM piece: its combinations (a masked atom stands
+/// for several), length and quality.
+type FastAtom = (u64, usize, i32);
+
+/// The piece of `pieces` YARA-X's fast VM compiler takes its atoms from
+/// (the one whose worst atom is best, first on ties) and its atoms.
+fn best_fast_piece(pieces: &[FastPiece]) -> Option<(usize, Vec<FastAtom>)> {
     let piece_atoms = |(b, m): &(Vec<u8>, Vec<u8>)| {
         if m.iter().all(|&x| x == 0xff) {
             let (r, q) = best_range_in_bytes(b);
@@ -1414,30 +1453,90 @@ fn fast_atoms(h: &Hir) -> Option<AtomStats> {
         }
     };
     let mut best_q = i32::MIN;
-    let mut best: Option<Vec<(u64, usize, i32)>> = None;
-    for p in &pieces {
-        let atoms: Vec<(u64, usize, i32)> = match p {
+    let mut best = None;
+    for (i, p) in pieces.iter().enumerate() {
+        let atoms: Vec<FastAtom> = match p {
             FastPiece::Bytes(b, m) => {
                 vec![piece_atoms(&(b.clone(), m.clone()))]
             }
             FastPiece::Alternation(alts) => {
                 alts.iter().map(piece_atoms).collect()
             }
-            FastPiece::Jump => Vec::new(),
+            FastPiece::Jump { .. } => Vec::new(),
         };
         let q = atoms.iter().map(|a| a.2).min().unwrap_or(i32::MIN);
         if q > best_q {
             best_q = q;
-            best = Some(atoms);
+            best = Some((i, atoms));
         }
     }
-    let best = best?;
-    let mut out: Option<AtomStats> = None;
-    for (count, len, _) in best {
-        let s = AtomStats { count, min_len: len, max_len: len };
-        out = Some(out.map_or(s, |a| a.add(s)));
+    best
+}
+
+/// `units` (a flattened pattern) as YARA-X's fast VM pieces, with the
+/// index of the unit each piece starts at; `None` when a unit does not
+/// suit the fast VM.
+pub(crate) fn fast_pieces(units: &[Hir]) -> Option<Vec<(usize, FastPiece)>> {
+    let mut out: Vec<(usize, FastPiece)> = Vec::new();
+    for (i, u) in units.iter().enumerate() {
+        let pieces = regex_syntax::hir::visit(u, FastSplitter::new()).ok()?;
+        for p in pieces {
+            match (out.last_mut(), p) {
+                (
+                    Some((_, FastPiece::Bytes(b, m))),
+                    FastPiece::Bytes(nb, nm),
+                ) => {
+                    b.extend(nb);
+                    m.extend(nm);
+                }
+                (_, p) => out.push((i, p)),
+            }
+        }
     }
-    out.filter(|s| s.min_len >= 2)
+    Some(out)
+}
+
+/// Where YARA-X's fast VM starts the forward code of `units` (a
+/// pattern it runs on that VM, flattened): the units of its best piece,
+/// when the order the VM tries things in can change the match it
+/// reports from there on (an alternation after a variable jump, or
+/// after an alternation of different lengths): its forward code then
+/// tries each alternative at every position reached before the next
+/// alternative, which a leftmost-first regex does not
+/// (`{ 63 61 [2-20] ( 61 | 63 64 ) }` reports all of `ca..cd.....a`).
+pub(crate) fn fast_forward_units(
+    units: &[Hir],
+) -> Option<std::ops::Range<usize>> {
+    let pieces = fast_pieces(units)?;
+    let only: Vec<FastPiece> = pieces.iter().map(|p| p.1.clone()).collect();
+    let (best, atoms) = best_fast_piece(&only)?;
+    if atoms.iter().any(|a| a.1 < 2) || !order_matters(&only[best..]) {
+        return None;
+    }
+    let start = pieces[best].0;
+    let end = pieces.get(best + 1).map_or(units.len(), |p| p.0);
+    Some(start..end)
+}
+
+/// Whether an alternation follows something that leaves several
+/// positions in `pieces`.
+fn order_matters(pieces: &[FastPiece]) -> bool {
+    let mut several = false;
+    for p in pieces {
+        match p {
+            FastPiece::Bytes(..) => {}
+            FastPiece::Jump { min, max, .. } => {
+                several |= *max != Some(*min);
+            }
+            FastPiece::Alternation(alts) => {
+                if several && alts.len() > 1 {
+                    return true;
+                }
+                several |= alts.iter().any(|a| a.0.len() != alts[0].0.len());
+            }
+        }
+    }
+    false
 }
 
 /// YARA-X's `best_range_in_bytes`: the first best window of up to
