@@ -1360,6 +1360,14 @@ impl PatternSetBuilder {
                 }
             }
         }
+        // YARA-X's atoms of a greedy regex with exact ones all start
+        // where a match starts (`ExactAtoms`): it runs the regex forward
+        // from each, with nothing backward, so a start only ever gets
+        // the match the regex has from there. Split at the start too.
+        if self.exact_atoms.is_some() && !lazy_head {
+            let lits = prefix_atoms(h).map(|(l, _)| l);
+            chosen = Some((0, lits.unwrap_or_default()));
+        }
         // Where the match YARA-X's fast VM reports depends on the order
         // it tries alternatives in, the split is inside its best piece
         // and the part from there on is run as it does.
