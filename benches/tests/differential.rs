@@ -612,23 +612,20 @@ fn generated_nested_regexes_agree_with_yarax() {
 
 /// Seeds of `generated_nested_regexes_agree_with_yarax` (5 regexes × 8
 /// blobs each) that still differ from YARA-X, with the reason: open
-/// work, as [`KNOWN_DIFFERENCES`]. Of 1..=300 (2026-12-05,
-/// `SIGSCAN_NESTED_ROUNDS=300`, 90 s) 7, 68, 109, 185, 242, 249 and 285
-/// differed; 109 agrees since (YARA-X's fast VM checks a byte beyond a
-/// gap at either end of a pattern: `/.+Aa/` finds nothing in `1Aa`,
-/// `yarax::widened_end_gap`), and 185, 242 (with Teddy, YARA-X verifies
-/// the wide form first when its atoms start the pattern, `form_orders`).
-/// The others are `ascii wide` regexes where the two forms' matches at
-/// one offset differ in length and YARA-X keeps another one than
-/// sigscan (the order it verifies them in), and one greedy regex with
-/// nested repetitions (249) whose length at one offset differs. 68
-/// agrees since (2026-12-06): a greedy regex whose YARA-X atoms are
-/// exact is split where they are, at its start (`/1*(1{0,2}|b*)1{0,2}\w/s`
-/// reported `ba` in `ba1`, split at `\w`, where YARA-X reports `b`).
-/// 7 is the ascii form of `ascii wide`: at one offset YARA-X keeps a
-/// longer match than the regex's leftmost-first one.
-const KNOWN_NESTED_DIFFERENCES: &[(u64, &str)] =
-    &[(7, "greedy: a longer match than leftmost-first at one offset")];
+/// work, as [`KNOWN_DIFFERENCES`]. Of 1..=300 (2026-12-06,
+/// `SIGSCAN_NESTED_ROUNDS=300`, 95 s) only 285 differs. Fixed since the
+/// first sweep: 109 (YARA-X's fast VM checks a byte beyond a gap at
+/// either end of a pattern: `/.+Aa/` finds nothing in `1Aa`,
+/// `yarax::widened_end_gap`); 185, 242 (with Teddy, YARA-X verifies the
+/// wide form first when its atoms start the pattern, `form_orders`); 68
+/// (a greedy regex whose YARA-X atoms are exact is split at its start,
+/// as YARA-X runs nothing backward there: `/1*(1{0,2}|b*)1{0,2}\w/s`
+/// reports `b` in `ba1`, not `ba`); 7, 249 (YARA-X's atoms in the
+/// branches of an alternation, `yarax::branch_splits`: each branch is
+/// split where its atom is, so a greedy regex reports at one start the
+/// longest match of any branch whose atom is found there, not the
+/// leftmost-first one).
+const KNOWN_NESTED_DIFFERENCES: &[(u64, &str)] = &[];
 
 // ---------------------------------------------------------------------------
 // Generated chained patterns.
@@ -825,11 +822,12 @@ fn generated_hex_alternations_agree_with_yarax() {
 /// reached before the next one, so `{ 63 61 [2-20] ( 61 | 63 64 ) }`
 /// reports all of `ca..cd.....a`); 9, 17, 19, 23, 30 and 34 differed
 /// before. Of 1..=300 (2026-12-06, `SIGSCAN_HEX_ALT_ROUNDS=300`, was 88
-/// seeds) 64, 98, 113, 118, 163, 178, 191, 217 and 232 still differ:
-/// patterns whose best fast-VM atom is one byte, which YARA-X runs on
-/// its general VM from its own atom, such as `{ 63 [1-3] ( 64 | 62 64
-/// 62 | 63 64 ) }`: a match at one offset is longer or shorter, or
-/// one more.
+/// seeds) 64, 98, 113, 118, 163, 178, 191, 217, 232 and 240 still
+/// differ: patterns whose best fast-VM atom is one byte, which YARA-X
+/// runs on its general VM from its own atom, such as `{ 63 [1-3] ( 64
+/// | 62 64 62 | 63 64 ) }`: a match at one offset is longer or
+/// shorter, or one more; 240 (`{ 64 [3-10] ( 64 | 62 ) [1-1] [2-3]
+/// [2-10] 64 }`) has starts YARA-X does not report.
 const KNOWN_HEX_ALT_DIFFERENCES: &[(u64, &str)] = &[];
 
 /// Chained patterns (split by YARA-X at wide gaps, their pieces' matches

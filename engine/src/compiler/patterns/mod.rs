@@ -447,6 +447,9 @@ pub(crate) struct PatternSetBuilder {
     /// YARA-X's atoms of the regex being lowered start where it starts
     /// ([`RegexSub::atom_at_start`]).
     atom_at_start: bool,
+    /// The regex being lowered is one branch of an alternation
+    /// ([`yarax::branch_splits`]), with where to split it if known.
+    branch_split: Option<Option<usize>>,
     /// YARA-X's atoms of the greedy regex form being lowered when some
     /// are exact ([`ExactAtoms`]).
     exact_atoms: Option<Vec<(Vec<u8>, bool)>>,
@@ -1265,6 +1268,27 @@ impl PatternSetBuilder {
         wide: bool,
         span: ast::Span,
     ) -> Result<(), Diagnostic> {
+        // Atoms in the branches of an alternation: one sub-pattern per
+        // branch, each split where YARA-X splits it.
+        if !wide
+            && self.fast_vm.is_none()
+            && self.branch_split.is_none()
+            && self.exact_atoms.is_none()
+            && self.cur_piece.is_none()
+            && !self.force_slow
+        {
+            if let Some(splits) = yarax::branch_splits(h) {
+                for (hb, k) in splits {
+                    self.branch_split = Some(k);
+                    let lowered = self.lower_hir(
+                        id, &hb, greedy, limit, fullword, wide, span,
+                    );
+                    self.branch_split = None;
+                    lowered?;
+                }
+                return Ok(());
+            }
+        }
         let too_big = |what: String| {
             Diagnostic::error(
                 DiagnosticKind::InvalidRegex,
@@ -1359,6 +1383,15 @@ impl PatternSetBuilder {
                     }
                 }
             }
+        }
+        if let Some(k) = self
+            .branch_split
+            .flatten()
+            .filter(|&k| !lazy_head && k < units.len())
+        {
+            let rest = Hir::concat(units[k..].to_vec());
+            let lits = prefix_atoms(&rest).map(|(l, _)| l);
+            chosen = Some((k, lits.unwrap_or_default()));
         }
         // YARA-X's atoms of a greedy regex with exact ones all start
         // where a match starts (`ExactAtoms`): it runs the regex forward

@@ -310,6 +310,8 @@ struct Best {
     /// Where in its node the atom starts: the child of a concatenation,
     /// the byte of a literal (0 otherwise).
     at: usize,
+    /// `at` per path.
+    ats: Vec<usize>,
     /// The atoms themselves when they come from the root (the only node
     /// whose atoms can stay exact), empty otherwise.
     root_atoms: Vec<Atom>,
@@ -322,6 +324,7 @@ impl Best {
             count: 0,
             paths: Vec::new(),
             at: 0,
+            ats: Vec::new(),
             root_atoms: Vec::new(),
         }
     }
@@ -435,6 +438,7 @@ impl Walk {
                         all.quality.merge(&b.quality);
                         all.count += b.count;
                         all.paths.extend(b.paths);
+                        all.ats.extend(b.ats);
                     }
                 }
                 if let Some(top) = self.stack.last_mut() {
@@ -488,6 +492,7 @@ impl Walk {
                     count,
                     paths: vec![self.path.clone()],
                     at,
+                    ats: vec![at],
                     root_atoms,
                 };
             }
@@ -808,44 +813,114 @@ pub(crate) fn literal_atom(bytes: &[u8]) -> (usize, usize) {
 pub(crate) fn atom_split(h: &Hir) -> Option<usize> {
     let best = best_atoms(h)?;
     let [path] = best.paths.as_slice() else { return None };
-    let HirKind::Concat(subs) = h.kind() else { return None };
-    let units = |s: &Hir| {
-        let mut v = Vec::new();
-        super::hir::flatten(s, &mut v);
-        v.len()
+    if !matches!(h.kind(), HirKind::Concat(_)) {
+        return None;
+    }
+    split_at_path(h, path, best.at)
+}
+
+/// How many units `hir::flatten` cuts `h` into.
+fn num_units(h: &Hir) -> usize {
+    let mut v = Vec::new();
+    super::hir::flatten(h, &mut v);
+    v.len()
+}
+
+/// The unit of `hir::flatten(h)` where an atom found at `path` (from
+/// `h`), `at` in its node, starts; `None` where that is not a unit
+/// boundary.
+fn split_at_path(h: &Hir, path: &[usize], at: usize) -> Option<usize> {
+    let before = |subs: &[Hir], k: usize| {
+        subs.get(..k).map(|s| s.iter().map(num_units).sum::<usize>())
     };
-    let before = |k: usize| subs.get(..k).map(|s| s.iter().map(units).sum());
-    match path.as_slice() {
-        [] => before(best.at),
-        [k, inner @ ..] => {
-            let n: usize = before(*k)?;
-            // Groups are flattened away: follow the path through them.
-            // Into a repetition too: an atom at the start of its first
-            // copy splits YARA-X's code before the repetition (the
-            // forward code holds every copy, see `rep_quirk`).
-            let mut node = subs.get(*k)?;
-            let mut in_rep = false;
-            for &i in inner {
-                match node.kind() {
-                    HirKind::Capture(c) if i == 0 => node = &c.sub,
-                    HirKind::Repetition(r) if i == 0 => {
-                        in_rep = true;
-                        node = &r.sub;
-                    }
-                    _ => return None,
-                }
+    let (n, mut node, inner) = match (h.kind(), path) {
+        (HirKind::Concat(subs), []) => return before(subs, at),
+        (HirKind::Concat(subs), [k, inner @ ..]) => {
+            (before(subs, *k)?, subs.get(*k)?, inner)
+        }
+        (_, inner) => (0, h, inner),
+    };
+    // Groups are flattened away: follow the path through them. Into a
+    // repetition too: an atom at the start of its first copy splits
+    // YARA-X's code before the repetition (the forward code holds every
+    // copy, see `rep_quirk`).
+    let mut in_rep = false;
+    for &i in inner {
+        match node.kind() {
+            HirKind::Capture(c) if i == 0 => node = &c.sub,
+            HirKind::Repetition(r) if i == 0 => {
+                in_rep = true;
+                node = &r.sub;
             }
-            match node.kind() {
-                HirKind::Literal(_) if in_rep && best.at > 0 => None,
-                HirKind::Literal(_) => Some(n + best.at),
-                HirKind::Class(_)
-                | HirKind::Repetition(_)
-                | HirKind::Alternation(_)
-                | HirKind::Capture(_) => Some(n),
-                _ => None,
-            }
+            _ => return None,
         }
     }
+    match node.kind() {
+        HirKind::Literal(_) if in_rep && at > 0 => None,
+        HirKind::Literal(_) => Some(n + at),
+        HirKind::Class(_)
+        | HirKind::Repetition(_)
+        | HirKind::Alternation(_)
+        | HirKind::Capture(_) => Some(n),
+        _ => None,
+    }
+}
+
+/// Most branches [`branch_splits`] splits a regex into.
+const MAX_BRANCH_SPLITS: usize = 16;
+
+/// When YARA-X's atoms of `h` come from the branches of an alternation
+/// at its top level (`/\wa(b{2}|b{0,2}\w?b+)/`), the regex with that
+/// alternation replaced by each branch in turn and where YARA-X splits
+/// it: each branch's atom carries its own forward and backward code,
+/// so a match at one start can come from any branch whose atom is found
+/// (with a greedy regex the longest stays), not only from the branch a
+/// leftmost-first regex takes. A branch whose atoms YARA-X takes from
+/// several places (a nested alternation) or from inside a unit has no
+/// split (`None`). `None` when the atoms have one location, or are not
+/// in the branches of one alternation at the top level.
+pub(crate) fn branch_splits(h: &Hir) -> Option<Vec<(Hir, Option<usize>)>> {
+    let best = best_atoms(h)?;
+    if best.paths.len() < 2 || best.quality.min_len == 0 {
+        return None;
+    }
+    let HirKind::Concat(subs) = h.kind() else { return None };
+    let first = best.paths.first()?;
+    let k = *first.first()?;
+    let mut node = subs.get(k)?;
+    let mut depth = 1;
+    while let HirKind::Capture(c) = node.kind() {
+        if first.get(depth) != Some(&0) {
+            return None;
+        }
+        node = &c.sub;
+        depth += 1;
+    }
+    let HirKind::Alternation(alts) = node.kind() else { return None };
+    if alts.len() > MAX_BRANCH_SPLITS {
+        return None;
+    }
+    let head: usize = subs[..k].iter().map(num_units).sum();
+    // Per branch: the splits of its atoms' paths.
+    let mut found: Vec<Vec<Option<usize>>> = vec![Vec::new(); alts.len()];
+    for (p, &at) in best.paths.iter().zip(&best.ats) {
+        if p.len() <= depth || p[..depth] != first[..depth] {
+            return None;
+        }
+        let branch = alts.get(p[depth])?;
+        let split = split_at_path(branch, &p[depth + 1..], at);
+        found.get_mut(p[depth])?.push(split.map(|s| head + s));
+    }
+    let mut out = Vec::with_capacity(alts.len());
+    for (branch, splits) in alts.iter().zip(found) {
+        let first = *splits.first()?;
+        let split = first.filter(|_| splits.iter().all(|&s| s == first));
+        let mut parts = subs[..k].to_vec();
+        parts.push(branch.clone());
+        parts.extend_from_slice(&subs[k + 1..]);
+        out.push((Hir::concat(parts), split));
+    }
+    Some(out)
 }
 
 thread_local! {
