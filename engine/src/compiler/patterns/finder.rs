@@ -17,10 +17,13 @@
 //!   next offset where some atom starts, skipping the bytes between, and
 //!   the tables are asked only there. Where candidates come too densely
 //!   for that to pay, the filter loop takes over for a stretch of
-//!   [`DENSE_STRETCH`] bytes.
+//!   [`DENSE_STRETCH`] bytes. A single atom is searched with `memchr`'s
+//!   `memmem` alone (one SIMD pass, no tables): one short pattern is
+//!   its case, and it outruns Teddy there.
 
 use aho_corasick::AhoCorasick;
 use aho_corasick::packed::{self, MatchKind};
+use memchr::memmem;
 
 /// Most atoms searched with the packed prefilter (Teddy's own limit).
 const PACKED_MAX: usize = 64;
@@ -55,6 +58,9 @@ pub(crate) struct HashFinder {
     shift_or: ShiftOr,
     /// The SIMD prefilter, when the atoms are few and the CPU has it.
     packed: Option<packed::Searcher>,
+    /// The searcher of the one atom, when there is exactly one: every
+    /// offset it stops at is a hit, with no table to ask.
+    single: Option<memmem::Finder<'static>>,
 }
 
 /// Entries of the shift-or filter's table: one per two-byte window.
@@ -265,8 +271,13 @@ impl HashFinder {
         } else {
             None
         };
+        let single = match atoms {
+            [a] => Some(memmem::Finder::new(a).into_owned()),
+            _ => None,
+        };
         Some(HashFinder {
             packed,
+            single,
             one,
             two_bits,
             two_ids,
@@ -292,6 +303,9 @@ impl HashFinder {
         mut f: impl FnMut(u32, usize),
     ) {
         let to = to.min(data.len());
+        if let Some(s) = &self.single {
+            return find_single(s, data, from, to, &mut f);
+        }
         let Some(p) = &self.packed else {
             return self.find_tables(data, from, to, &mut f);
         };
@@ -447,6 +461,29 @@ impl HashFinder {
     }
 }
 
+/// Every occurrence of the one atom `s` searches for that starts in
+/// `from..to`, overlapping ones too (`memmem`'s own iterator skips
+/// them), as atom 0. Kept out of line: inlined, it slowed the scan of
+/// empty data, which never gets here, by 60% (code layout; measured
+/// in `per_file/one-rule`, benches/README.md).
+#[inline(never)]
+fn find_single(
+    s: &memmem::Finder<'_>,
+    data: &[u8],
+    from: usize,
+    to: usize,
+    f: &mut impl FnMut(u32, usize),
+) {
+    let len = s.needle().len();
+    let end = to.saturating_add(len.saturating_sub(1)).min(data.len());
+    let mut i = from;
+    while let Some(hay) = data.get(i..end) {
+        let Some(at) = s.find(hay) else { return };
+        f(0, i + at);
+        i += at + 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -546,6 +583,32 @@ mod tests {
             .collect();
         assert!(!HashFinder::new(&many).unwrap().is_packed());
         assert_finds_all(&many, &data_with(&many, 50_000, 20));
+    }
+
+    /// One atom of each length, searched by `memmem` alone: every hit,
+    /// overlapping ones too (`aa` in `aaaa`), in any range, at the data's
+    /// ends and in data shorter than the atom.
+    #[test]
+    fn single_atom_keeps_every_hit() {
+        for atom in [&b"a"[..], b"aa", b"aba", b"abab", b"\x00\xff"] {
+            let atoms = vec![atom.to_vec()];
+            let f = HashFinder::new(&atoms).unwrap();
+            assert!(f.single.is_some());
+            let mut data = data_with(&atoms, 2000, 3);
+            data.extend_from_slice(b"aaaaababab");
+            for len in [0, 1, 2, 3, 4, 7, 100, data.len()] {
+                let data = &data[..len];
+                for from in 0..5.min(len + 1) {
+                    for cut in 0..5.min(len + 1 - from) {
+                        let to = len - cut;
+                        let mut hits = Vec::new();
+                        f.find(data, from, to, |id, at| hits.push((id, at)));
+                        let want = naive(&atoms, data, from, to);
+                        assert_eq!(hits, want, "{len}: {from}..{to}");
+                    }
+                }
+            }
+        }
     }
 
     /// Many atoms of every length (more than the packed prefilter takes)
