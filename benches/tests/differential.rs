@@ -498,25 +498,23 @@ fn run_seeds(
     assert!(failures.is_empty(), "differences from YARA-X:\n{failures}");
 }
 
-/// Seeds whose cases still differ from YARA-X, each with the reason. They
-/// are open work (the engine issue's notes), not accepted behaviour: run
-/// one with `SIGSCAN_DIFF_SEED=N SIGSCAN_DIFF_ROUNDS=0`. Seeds 1..=30 (the
-/// default) all agree; of 1..=200 (swept 2026-12-05,
-/// `SIGSCAN_DIFF_ROUNDS=200`, 8.5 minutes) all but 191. Fixed since the
-/// earlier sweeps: 85, 140, 184 (a greedy regex whose YARA-X atom lies
-/// inside an unbounded repetition, `/[^a]+/ ascii wide`: YARA-X's
-/// backward code holds the repetition again, so each later atom hit
-/// re-reports every earlier start of the run and the longer form's match
-/// at an offset stays, `RegexSub::longest_across_forms`); 77, 114 (a
-/// wide any-byte gap at the end is dropped), 178 (`fullword` split at
-/// YARA-X's atom); 107, 130, 183, 190 (on 2026-12-05, by the exact
-/// atoms of greedy regexes, `ExactAtoms`, and the `fullword` split
-/// where YARA-X's atom is inside a group or starts a repetition's first
-/// copy).
-/// - 191 (`/\b.{1,3}/ ascii wide`): at one offset YARA-X keeps the ascii
-///   form's longer match, sigscan the wide one's: the order YARA-X
-///   verifies the two forms in when neither has an atom, with its
-///   widened `e{n,m}`, is not modelled there.
+/// Seeds whose cases still differ from YARA-X, each with the reason. They are
+/// open work (the engine issue's notes), not accepted behaviour: run one with
+/// `SIGSCAN_DIFF_SEED=N SIGSCAN_DIFF_ROUNDS=0`. Seeds 1..=30 (the default) all
+/// agree; of 1..=200 (swept 2026-12-05, `SIGSCAN_DIFF_ROUNDS=200`, 8.5
+/// minutes) all agree since 191 did (2026-12-06: `/\b.{1,3}/ ascii wide`,
+/// YARA-X's over-extended repetition at the pattern's start reports an offset
+/// again from the ascii atom hit on its second copy, so the longer form's
+/// match stays there, `RegexSub::rereport`). Fixed in the earlier sweeps: 85,
+/// 140, 184 (a greedy regex whose YARA-X atom lies inside an unbounded
+/// repetition, `/[^a]+/ ascii wide`: YARA-X's backward code holds the
+/// repetition again, so each later atom hit re-reports every earlier start of
+/// the run and the longer form's match at an offset stays,
+/// `RegexSub::longest_across_forms`); 77, 114 (a wide any-byte gap at the end
+/// is dropped), 178 (`fullword` split at YARA-X's atom); 107, 130, 183, 190
+/// (on 2026-12-05, by the exact atoms of greedy regexes, `ExactAtoms`, and the
+/// `fullword` split where YARA-X's atom is inside a group or starts a
+/// repetition's first copy).
 const KNOWN_DIFFERENCES: &[(u64, &str)] = &[];
 
 // ---------------------------------------------------------------------------

@@ -99,7 +99,7 @@ use crate::syntax::ast::{MetaValue, ModifierKind};
 pub const MAGIC: &[u8; 8] = b"SIGSCNDB";
 
 /// The version of the format written and read by this engine.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 
 /// The engine version written into databases.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -694,6 +694,15 @@ fn write_patterns(set: &PatternSet) -> Vec<u8> {
                 }
                 w.bool(rs.greedy);
                 w.bool(rs.longest_across_forms);
+                match &rs.rereport {
+                    Some(bits) => {
+                        w.u8(1);
+                        for b in bits.iter() {
+                            w.u64(*b);
+                        }
+                    }
+                    None => w.u8(0),
+                }
                 match rs.limit {
                     Some(l) => {
                         w.u8(1);
@@ -1140,6 +1149,17 @@ fn read_regex_sub(r: &mut Reader<'_>) -> Result<RegexSub, DatabaseError> {
     };
     let greedy = r.bool()?;
     let longest_across_forms = r.bool()?;
+    let rereport = match r.u8()? {
+        0 => None,
+        1 => {
+            let mut bits = [0u64; 4];
+            for b in &mut bits {
+                *b = r.u64()?;
+            }
+            Some(Box::new(bits))
+        }
+        _ => return Err(r.err("invalid option tag")),
+    };
     let limit = match r.u8()? {
         0 => None,
         1 => Some(usize::try_from(r.u64()?).unwrap_or(usize::MAX)),
@@ -1200,6 +1220,7 @@ fn read_regex_sub(r: &mut Reader<'_>) -> Result<RegexSub, DatabaseError> {
         bck_hir,
         greedy,
         longest_across_forms,
+        rereport,
         limit,
         first_bytes,
         checks: checks.into(),

@@ -59,7 +59,9 @@
 //! whether YARA-X searches with Teddy or daachorse, [`TeddyModel`],
 //! so on the data's length and the rules' atoms; for a greedy regex
 //! whose YARA-X atom lies inside an unbounded repetition, the longer,
-//! [`RegexSub::longest_across_forms`]; for a greedy regex some of whose
+//! [`RegexSub::longest_across_forms`], as at an offset where the element
+//! of a repetition YARA-X over-extends at the start repeats,
+//! [`RegexSub::rereport`]; for a greedy regex some of whose
 //! YARA-X atoms are exact, the length YARA-X's sequence of atom hits at
 //! the offset leaves, [`ExactAtoms`]). Slow sub-patterns are tried at
 //! each offset before the atom hits starting there, and a regex without
@@ -251,13 +253,22 @@ pub(crate) struct RegexSub {
     /// start once more, and across forms the longer match at an offset
     /// stays ([`yarax::atom_in_loop`]).
     pub longest_across_forms: bool,
+    /// With both `ascii` and `wide`, greedy: the bytes of the one-byte
+    /// element of the repetition YARA-X over-extends at the pattern's
+    /// start ([`yarax::leading_quirk_element`]). Where that element
+    /// matches at an offset and the next, YARA-X's ascii atom hit on the
+    /// second copy reports the offset again after both forms did, so the
+    /// longer form's match stays there (`/.{1,3}/ ascii wide` reports
+    /// `c\0\0a` in `c\0\0a`); elsewhere the usual order holds
+    /// (`/a{1,3}.+/s ascii wide` keeps the wide `a\0..` after `a\0`).
+    pub rereport: Option<Box<ByteBits>>,
     /// Forward/backward scan limit.
     pub limit: Option<usize>,
     /// For slow patterns: the bytes that can start a match.
     pub first_bytes: Box<[bool; 256]>,
     /// Bytes at fixed offsets from the atom that every match has, checked
     /// before running the regex: `(offset, 256-bit set)`.
-    pub checks: Box<[(isize, [u64; 4])]>,
+    pub checks: Box<[(isize, ByteBits)]>,
     /// Look-arounds at the ends of a wide regex.
     pub edges: hir::WideEdges,
     /// A greedy regex some of whose YARA-X atoms are exact (see
@@ -356,30 +367,40 @@ impl RegexSub {
 /// Most fixed-offset checks kept per regex sub-pattern.
 const MAX_CHECKS: usize = 24;
 
+/// A set of bytes, one bit each.
+pub(crate) type ByteBits = [u64; 4];
+
+/// The set of `bytes`.
+fn byte_bits(bytes: &[u8]) -> ByteBits {
+    let mut bits = [0u64; 4];
+    for &b in bytes {
+        bits[usize::from(b >> 6)] |= 1 << (b & 63);
+    }
+    bits
+}
+
+/// Whether `b` is in `bits`.
+pub(crate) fn has_byte(bits: &ByteBits, b: u8) -> bool {
+    bits[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+}
+
 /// The one-byte elements right before and after `split` in `units`, as
 /// `(offset from the split, byte set)`; sets matching every byte are left
 /// out.
-fn fixed_checks(units: &[Hir], split: usize) -> Box<[(isize, [u64; 4])]> {
-    let to_bits = |set: &[u8]| {
-        let mut bits = [0u64; 4];
-        for &b in set {
-            bits[usize::from(b >> 6)] |= 1 << (b & 63);
-        }
-        bits
-    };
+fn fixed_checks(units: &[Hir], split: usize) -> Box<[(isize, ByteBits)]> {
     let mut out = Vec::new();
     let fwd = units[split..].iter().enumerate();
     let bck = units[..split].iter().rev().enumerate();
     for (i, u) in fwd {
         let Some(set) = hir::byte_set(u, 256) else { break };
         if set.len() < 256 && out.len() < MAX_CHECKS / 2 {
-            out.push((i as isize, to_bits(&set)));
+            out.push((i as isize, byte_bits(&set)));
         }
     }
     for (i, u) in bck {
         let Some(set) = hir::byte_set(u, 256) else { break };
         if set.len() < 256 && out.len() < MAX_CHECKS {
-            out.push((-(i as isize) - 1, to_bits(&set)));
+            out.push((-(i as isize) - 1, byte_bits(&set)));
         }
     }
     out.into_boxed_slice()
@@ -440,6 +461,8 @@ pub(crate) struct PatternSetBuilder {
     /// The regex being lowered has YARA-X's atom inside an unbounded
     /// repetition ([`yarax::atom_in_loop`]).
     atom_in_loop: bool,
+    /// [`RegexSub::rereport`] of the regex being lowered.
+    rereport: Option<ByteBits>,
     /// YARA-X compiles the pattern being lowered for its fast VM
     /// ([`yarax::fast_vm`]); `Some(greedy)` with its greediness there
     /// ([`yarax::greedy`]).
@@ -991,6 +1014,12 @@ impl PatternSetBuilder {
                     self.force_slow = true;
                 }
                 self.atom_in_loop = yarax::atom_in_loop(&h);
+                self.rereport = match forms.len() {
+                    2 => yarax::leading_quirk_element(&h)
+                        .and_then(|e| hir::byte_set(e, 256))
+                        .map(|set| byte_bits(&set)),
+                    _ => None,
+                };
                 self.fast_vm = yarax::fast_vm(&h).then(|| yarax::greedy(&h));
                 self.atom_at_start =
                     self.fast_vm.is_none() && yarax::atom_split(&h) == Some(0);
@@ -1028,6 +1057,7 @@ impl PatternSetBuilder {
                 }
                 self.force_slow = false;
                 self.atom_in_loop = false;
+                self.rereport = None;
                 self.fast_vm = None;
                 self.atom_at_start = false;
                 Ok(())
@@ -1487,6 +1517,7 @@ impl PatternSetBuilder {
                 bck_hir,
                 greedy,
                 longest_across_forms: greedy && self.atom_in_loop,
+                rereport: self.rereport.filter(|_| greedy).map(Box::new),
                 limit,
                 first_bytes,
                 checks,

@@ -18,7 +18,7 @@ use super::finder::Finder;
 use super::hir;
 use super::{
     AtomRef, Chain, ExactAtoms, PatternId, PatternSet, REGEX_SCAN_LIMIT,
-    RegexSub, SearchLimits, SearchOutcome, Sub, SubKind,
+    RegexSub, SearchLimits, SearchOutcome, Sub, SubKind, has_byte,
 };
 use crate::scanner::{Match, MatchTable};
 
@@ -51,8 +51,12 @@ impl State<'_> {
     fn add(&mut self, set: &PatternSet, sub: u32, m: Match, greedy: bool) {
         let Some(s) = set.subs.get(sub as usize) else { return };
         let slot = set.slot(s);
-        let order = set.form_order.get(sub as usize);
-        let order = order.map_or(0, |o| o[self.mode]);
+        let order = match &s.kind {
+            SubKind::Regex(rs) if rereported(rs, self.data, m.offset) => {
+                MatchTable::LONGEST
+            }
+            _ => set.form_order.get(sub as usize).map_or(0, |o| o[self.mode]),
+        };
         if !self.matches.add(slot, m, greedy, order, self.max) {
             self.limit_reached(slot, s.pattern);
         }
@@ -357,6 +361,17 @@ fn search_slow(
     false
 }
 
+/// Whether YARA-X reports a match of `rs` at `at` again after both
+/// forms did, so the longer stays ([`RegexSub::rereport`]): the element
+/// of its over-extended repetition matches at `at` and at `at + 1`.
+fn rereported(rs: &RegexSub, data: &[u8], at: usize) -> bool {
+    let Some(bits) = &rs.rereport else { return false };
+    let Some(&[a, b]) = data.get(at..at.saturating_add(2)) else {
+        return false;
+    };
+    has_byte(bits, a) && has_byte(bits, b)
+}
+
 fn verify_hit(set: &PatternSet, st: &mut State<'_>, r: &AtomRef, at: usize) {
     let Some(sub) = set.subs.get(r.sub as usize) else { return };
     if st.is_limited(set.slot(sub)) {
@@ -450,7 +465,7 @@ fn verify_regex(
         else {
             return;
         };
-        if bits[usize::from(b >> 6)] & (1 << (b & 63)) == 0 {
+        if !has_byte(bits, b) {
             return;
         }
     }

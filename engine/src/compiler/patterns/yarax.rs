@@ -575,6 +575,38 @@ pub(crate) fn atom_in_loop(h: &Hir) -> bool {
     })
 }
 
+/// The repeated element of the repetition YARA-X over-extends
+/// ([`rep_quirk`]) when that repetition starts the pattern (after
+/// look-arounds) and holds all of YARA-X's atoms (`/\b.{1,3}/`: `.`).
+/// Each atom hit on a later copy then runs backward over the earlier
+/// copies and reports their start again, the way [`atom_in_loop`]
+/// describes for unbounded repetitions; with `ascii wide` that decides
+/// which form's match an offset keeps (`RegexSub::rereport`).
+pub(crate) fn leading_quirk_element(h: &Hir) -> Option<&Hir> {
+    let best = best_atoms(h)?;
+    if best.paths.is_empty() || best.quality.min_len == 0 {
+        return None;
+    }
+    let (index, rep) = match h.kind() {
+        HirKind::Repetition(rep) => (None, rep),
+        HirKind::Concat(subs) => {
+            let i = subs
+                .iter()
+                .position(|s| !matches!(s.kind(), HirKind::Look(_)))?;
+            match subs[i].kind() {
+                HirKind::Repetition(rep) => (Some(i), rep),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    let inside = |p: &Vec<usize>| match index {
+        Some(i) => p.len() >= 2 && p[0] == i,
+        None => !p.is_empty(),
+    };
+    (widened(rep, false) && best.paths.iter().all(inside)).then_some(&*rep.sub)
+}
+
 /// Whether YARA-X 1.22 calls a literal slow (`is_slow_pattern_bytes`):
 /// one byte, or only `00`, only `90` or only `FF` bytes.
 pub(crate) fn slow_literal(bytes: &[u8]) -> bool {
