@@ -611,7 +611,10 @@ fn generated_nested_regexes_agree_with_yarax() {
 /// Seeds of `generated_nested_regexes_agree_with_yarax` (5 regexes × 8
 /// blobs each) that still differ from YARA-X, with the reason: open
 /// work, as [`KNOWN_DIFFERENCES`]. Of 1..=300 (2026-12-06,
-/// `SIGSCAN_NESTED_ROUNDS=300`, 95 s) only 285 differs. Fixed since the
+/// `SIGSCAN_NESTED_ROUNDS=300`, 95 s) none differs since 285 did
+/// (`/1?1*A*b/i ascii wide`: with Teddy, YARA-X verifies the wide form
+/// first where its atom `b` is where the match starts, the units before
+/// it having matched nothing, `RegexSub::teddy_start`). Fixed since the
 /// first sweep: 109 (YARA-X's fast VM checks a byte beyond a gap at
 /// either end of a pattern: `/.+Aa/` finds nothing in `1Aa`,
 /// `yarax::widened_end_gap`); 185, 242 (with Teddy, YARA-X verifies the

@@ -88,8 +88,8 @@ use crate::compiler::code::{Code, Node};
 use crate::compiler::patterns::base64::Alphabet;
 use crate::compiler::patterns::hir::WideEdges;
 use crate::compiler::patterns::{
-    AtomRef, Chain, ExactAtoms, FastForward, FinderKind, PatternSet, RegexSub,
-    Sub, SubKind, TeddyModel, build_finder, form_orders,
+    AtomRef, ByteBits, Chain, ExactAtoms, FastForward, FinderKind, PatternSet,
+    RegexSub, Sub, SubKind, TeddyModel, build_finder, form_orders,
 };
 use crate::compiler::{PatternKind, RuleData, RuleIndex, Rules, Value};
 use crate::modules::MODULES;
@@ -99,7 +99,7 @@ use crate::syntax::ast::{MetaValue, ModifierKind};
 pub const MAGIC: &[u8; 8] = b"SIGSCNDB";
 
 /// The version of the format written and read by this engine.
-pub const FORMAT_VERSION: u32 = 8;
+pub const FORMAT_VERSION: u32 = 9;
 
 /// The engine version written into databases.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -649,6 +649,19 @@ fn write_opt_u32(w: &mut Writer, v: Option<u32>) {
     }
 }
 
+/// An optional byte set: a tag, then its four words.
+fn write_opt_bits(w: &mut Writer, v: Option<&ByteBits>) {
+    match v {
+        Some(bits) => {
+            w.u8(1);
+            for b in bits {
+                w.u64(*b);
+            }
+        }
+        None => w.u8(0),
+    }
+}
+
 fn write_patterns(set: &PatternSet) -> Vec<u8> {
     let mut w = Writer::default();
     w.len(set.num_patterns);
@@ -694,15 +707,7 @@ fn write_patterns(set: &PatternSet) -> Vec<u8> {
                 }
                 w.bool(rs.greedy);
                 w.bool(rs.longest_across_forms);
-                match &rs.rereport {
-                    Some(bits) => {
-                        w.u8(1);
-                        for b in bits.iter() {
-                            w.u64(*b);
-                        }
-                    }
-                    None => w.u8(0),
-                }
+                write_opt_bits(&mut w, rs.rereport.as_deref());
                 match rs.limit {
                     Some(l) => {
                         w.u8(1);
@@ -729,6 +734,7 @@ fn write_patterns(set: &PatternSet) -> Vec<u8> {
                 w.bool(rs.trim[0]);
                 w.bool(rs.trim[1]);
                 w.bool(rs.atom_at_start);
+                write_opt_bits(&mut w, rs.teddy_start.as_deref());
                 w.u8(match &rs.fast {
                     None => 0,
                     Some(f) => 1 + u8::from(f.greedy),
@@ -1082,6 +1088,22 @@ fn read_opt_u32(r: &mut Reader<'_>) -> Result<Option<u32>, DatabaseError> {
     }
 }
 
+fn read_opt_bits(
+    r: &mut Reader<'_>,
+) -> Result<Option<Box<ByteBits>>, DatabaseError> {
+    match r.u8()? {
+        0 => Ok(None),
+        1 => {
+            let mut bits = [0u64; 4];
+            for b in &mut bits {
+                *b = r.u64()?;
+            }
+            Ok(Some(Box::new(bits)))
+        }
+        t => Err(r.err(format!("invalid option tag {t}"))),
+    }
+}
+
 fn read_look(
     r: &mut Reader<'_>,
 ) -> Result<Option<regex_syntax::hir::Look>, DatabaseError> {
@@ -1149,17 +1171,7 @@ fn read_regex_sub(r: &mut Reader<'_>) -> Result<RegexSub, DatabaseError> {
     };
     let greedy = r.bool()?;
     let longest_across_forms = r.bool()?;
-    let rereport = match r.u8()? {
-        0 => None,
-        1 => {
-            let mut bits = [0u64; 4];
-            for b in &mut bits {
-                *b = r.u64()?;
-            }
-            Some(Box::new(bits))
-        }
-        _ => return Err(r.err("invalid option tag")),
-    };
+    let rereport = read_opt_bits(r)?;
     let limit = match r.u8()? {
         0 => None,
         1 => Some(usize::try_from(r.u64()?).unwrap_or(usize::MAX)),
@@ -1184,6 +1196,7 @@ fn read_regex_sub(r: &mut Reader<'_>) -> Result<RegexSub, DatabaseError> {
     let edges = WideEdges { start: read_look(r)?, end: read_look(r)? };
     let trim = [r.bool()?, r.bool()?];
     let atom_at_start = r.bool()?;
+    let teddy_start = read_opt_bits(r)?;
     let fast = match r.u8()? {
         0 => None,
         t @ (1 | 2) => {
@@ -1228,6 +1241,7 @@ fn read_regex_sub(r: &mut Reader<'_>) -> Result<RegexSub, DatabaseError> {
         exact_atoms,
         trim,
         atom_at_start,
+        teddy_start,
         fast,
     })
 }

@@ -282,6 +282,14 @@ pub(crate) struct RegexSub {
     /// verifies the wide form's hit before the ascii one's at one offset
     /// ([`form_orders`]).
     pub atom_at_start: bool,
+    /// With both forms, where YARA-X's atom is not at the pattern's
+    /// start but every unit before it can match nothing (`/a*b/`): the
+    /// bytes a non-empty match of those units starts with. A match
+    /// whose first byte is none of them has its atom at its start, so
+    /// with Teddy YARA-X verifies the wide form's hit there before the
+    /// ascii one's, as with [`RegexSub::atom_at_start`]
+    /// (`/a*b/ ascii wide` reports `b` in `b\0` and 30 more bytes).
+    pub teddy_start: Option<Box<ByteBits>>,
     /// The part from the atom on as YARA-X's fast VM runs it, used
     /// instead of `fwd` where the order it tries alternatives in decides
     /// the match ([`fastvm`]).
@@ -470,6 +478,8 @@ pub(crate) struct PatternSetBuilder {
     /// YARA-X's atoms of the regex being lowered start where it starts
     /// ([`RegexSub::atom_at_start`]).
     atom_at_start: bool,
+    /// [`RegexSub::teddy_start`] of the regex being lowered.
+    teddy_start: Option<ByteBits>,
     /// The regex being lowered is one branch of an alternation
     /// ([`yarax::branch_splits`]), with where to split it if known.
     branch_split: Option<Option<usize>>,
@@ -1021,8 +1031,17 @@ impl PatternSetBuilder {
                     _ => None,
                 };
                 self.fast_vm = yarax::fast_vm(&h).then(|| yarax::greedy(&h));
-                self.atom_at_start =
-                    self.fast_vm.is_none() && yarax::atom_split(&h) == Some(0);
+                let split =
+                    yarax::atom_split(&h).filter(|_| self.fast_vm.is_none());
+                self.atom_at_start = split == Some(0);
+                self.teddy_start = match split {
+                    Some(k) if k > 0 && forms.len() == 2 => {
+                        let mut units = Vec::new();
+                        hir::flatten(&h, &mut units);
+                        units.get(..k).and_then(nullable_prefix_bytes)
+                    }
+                    _ => None,
+                };
                 let h = yarax::rep_quirk(&h).unwrap_or(h);
                 for &w in &forms {
                     let (edges, hw) = if w {
@@ -1060,6 +1079,7 @@ impl PatternSetBuilder {
                 self.rereport = None;
                 self.fast_vm = None;
                 self.atom_at_start = false;
+                self.teddy_start = None;
                 Ok(())
             }
         }
@@ -1525,6 +1545,7 @@ impl PatternSetBuilder {
                 exact_atoms,
                 trim,
                 atom_at_start: self.atom_at_start,
+                teddy_start: self.teddy_start.map(Box::new),
                 fast,
             })),
         });
@@ -1711,6 +1732,26 @@ pub(crate) fn reverse_dfa(h: &Hir) -> Option<Box<Reverse>> {
     let for_pool = dfa.clone();
     let create: CacheFn = Box::new(move || for_pool.create_cache());
     Some(Box::new(Reverse { dfa, pool: Pool::new(create) }))
+}
+
+/// The bytes a non-empty match of `units` starts with, when each can
+/// match nothing (`e?`, `e*`, `e{0,n}`); `None` otherwise.
+fn nullable_prefix_bytes(units: &[Hir]) -> Option<ByteBits> {
+    let mut bits = [0u64; 4];
+    for u in units {
+        let regex_syntax::hir::HirKind::Repetition(rep) = u.kind() else {
+            return None;
+        };
+        if rep.min > 0 {
+            return None;
+        }
+        for (b, &on) in first_bytes(&rep.sub).iter().enumerate() {
+            if on {
+                bits[b >> 6] |= 1 << (b & 63);
+            }
+        }
+    }
+    Some(bits)
 }
 
 /// The bytes a match of `h` can start with (all of them when unknown).

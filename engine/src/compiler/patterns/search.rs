@@ -51,11 +51,21 @@ impl State<'_> {
     fn add(&mut self, set: &PatternSet, sub: u32, m: Match, greedy: bool) {
         let Some(s) = set.subs.get(sub as usize) else { return };
         let slot = set.slot(s);
+        let order =
+            set.form_order.get(sub as usize).map_or(0, |o| o[self.mode]);
         let order = match &s.kind {
             SubKind::Regex(rs) if rereported(rs, self.data, m.offset) => {
                 MatchTable::LONGEST
             }
-            _ => set.form_order.get(sub as usize).map_or(0, |o| o[self.mode]),
+            SubKind::Regex(rs)
+                if self.mode == 1
+                    && order != MatchTable::LONGEST
+                    && atom_at_match_start(rs, self.data, m.offset) =>
+            {
+                // As `form_orders` gives with `atom_at_start`.
+                u32::from(order == 0)
+            }
+            _ => order,
         };
         if !self.matches.add(slot, m, greedy, order, self.max) {
             self.limit_reached(slot, s.pattern);
@@ -370,6 +380,14 @@ fn rereported(rs: &RegexSub, data: &[u8], at: usize) -> bool {
         return false;
     };
     has_byte(bits, a) && has_byte(bits, b)
+}
+
+/// Whether YARA-X's atom of the match of `rs` at `at` starts there
+/// though the pattern's does not ([`RegexSub::teddy_start`]): the
+/// match's first byte starts none of the units before it.
+fn atom_at_match_start(rs: &RegexSub, data: &[u8], at: usize) -> bool {
+    let Some(bits) = &rs.teddy_start else { return false };
+    data.get(at).is_some_and(|&b| !has_byte(bits, b))
 }
 
 fn verify_hit(set: &PatternSet, st: &mut State<'_>, r: &AtomRef, at: usize) {
