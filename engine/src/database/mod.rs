@@ -649,14 +649,19 @@ fn write_opt_u32(w: &mut Writer, v: Option<u32>) {
     }
 }
 
-/// An optional byte set: a tag, then its four words.
+/// A byte set: its four words.
+fn write_bits(w: &mut Writer, bits: &ByteBits) {
+    for b in bits {
+        w.u64(*b);
+    }
+}
+
+/// An optional byte set: a tag, then the set.
 fn write_opt_bits(w: &mut Writer, v: Option<&ByteBits>) {
     match v {
         Some(bits) => {
             w.u8(1);
-            for b in bits {
-                w.u64(*b);
-            }
+            write_bits(w, bits);
         }
         None => w.u8(0),
     }
@@ -725,9 +730,7 @@ fn write_patterns(set: &PatternSet) -> Vec<u8> {
                 w.len(rs.checks.len());
                 for (off, bits) in rs.checks.iter() {
                     w.i64(*off as i64);
-                    for b in bits {
-                        w.u64(*b);
-                    }
+                    write_bits(&mut w, bits);
                 }
                 write_opt_u32(&mut w, rs.edges.start.map(|l| l.as_repr()));
                 write_opt_u32(&mut w, rs.edges.end.map(|l| l.as_repr()));
@@ -1088,18 +1091,20 @@ fn read_opt_u32(r: &mut Reader<'_>) -> Result<Option<u32>, DatabaseError> {
     }
 }
 
+fn read_bits(r: &mut Reader<'_>) -> Result<ByteBits, DatabaseError> {
+    let mut bits = [0u64; 4];
+    for b in &mut bits {
+        *b = r.u64()?;
+    }
+    Ok(bits)
+}
+
 fn read_opt_bits(
     r: &mut Reader<'_>,
 ) -> Result<Option<Box<ByteBits>>, DatabaseError> {
     match r.u8()? {
         0 => Ok(None),
-        1 => {
-            let mut bits = [0u64; 4];
-            for b in &mut bits {
-                *b = r.u64()?;
-            }
-            Ok(Some(Box::new(bits)))
-        }
+        1 => Ok(Some(Box::new(read_bits(r)?))),
         t => Err(r.err(format!("invalid option tag {t}"))),
     }
 }
@@ -1187,11 +1192,7 @@ fn read_regex_sub(r: &mut Reader<'_>) -> Result<RegexSub, DatabaseError> {
     for _ in 0..n {
         let off = r.i64()?;
         let off = isize::try_from(off).map_err(|_| r.err("bad offset"))?;
-        let mut set = [0u64; 4];
-        for s in &mut set {
-            *s = r.u64()?;
-        }
-        checks.push((off, set));
+        checks.push((off, read_bits(r)?));
     }
     let edges = WideEdges { start: read_look(r)?, end: read_look(r)? };
     let trim = [r.bool()?, r.bool()?];

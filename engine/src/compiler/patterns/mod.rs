@@ -379,9 +379,9 @@ const MAX_CHECKS: usize = 24;
 pub(crate) type ByteBits = [u64; 4];
 
 /// The set of `bytes`.
-fn byte_bits(bytes: &[u8]) -> ByteBits {
+fn byte_bits(bytes: impl IntoIterator<Item = u8>) -> ByteBits {
     let mut bits = [0u64; 4];
-    for &b in bytes {
+    for b in bytes {
         bits[usize::from(b >> 6)] |= 1 << (b & 63);
     }
     bits
@@ -402,13 +402,13 @@ fn fixed_checks(units: &[Hir], split: usize) -> Box<[(isize, ByteBits)]> {
     for (i, u) in fwd {
         let Some(set) = hir::byte_set(u, 256) else { break };
         if set.len() < 256 && out.len() < MAX_CHECKS / 2 {
-            out.push((i as isize, byte_bits(&set)));
+            out.push((i as isize, byte_bits(set)));
         }
     }
     for (i, u) in bck {
         let Some(set) = hir::byte_set(u, 256) else { break };
         if set.len() < 256 && out.len() < MAX_CHECKS {
-            out.push((-(i as isize) - 1, byte_bits(&set)));
+            out.push((-(i as isize) - 1, byte_bits(set)));
         }
     }
     out.into_boxed_slice()
@@ -1027,7 +1027,7 @@ impl PatternSetBuilder {
                 self.rereport = match forms.len() {
                     2 => yarax::leading_quirk_element(&h)
                         .and_then(|e| hir::byte_set(e, 256))
-                        .map(|set| byte_bits(&set)),
+                        .map(byte_bits),
                     _ => None,
                 };
                 self.fast_vm = yarax::fast_vm(&h).then(|| yarax::greedy(&h));
@@ -1745,10 +1745,10 @@ fn nullable_prefix_bytes(units: &[Hir]) -> Option<ByteBits> {
         if rep.min > 0 {
             return None;
         }
-        for (b, &on) in first_bytes(&rep.sub).iter().enumerate() {
-            if on {
-                bits[b >> 6] |= 1 << (b & 63);
-            }
+        let first = first_bytes(&rep.sub);
+        let sub = byte_bits((0..=255).filter(|&b| first[usize::from(b)]));
+        for (w, s) in bits.iter_mut().zip(sub) {
+            *w |= s;
         }
     }
     Some(bits)
